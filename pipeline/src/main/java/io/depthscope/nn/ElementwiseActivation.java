@@ -1,0 +1,125 @@
+package io.depthscope.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * a = f(z) applied elementwise. A subclass supplies only f, f' and f''; the passes follow from them:
+ * dz = da * f'(z); R{a} = f'(z) * R{z}; R{dz} = R{da} * f'(z) + da * f''(z) * R{z}.
+ */
+public abstract class ElementwiseActivation implements Layer {
+    private final int dim;
+
+    protected ElementwiseActivation(int dim) {
+        this.dim = dim;
+    }
+
+    /** The name used in configs and results, e.g. {@code tanh}. */
+    public abstract String name();
+
+    /** a = f(z), written into {@code a}. */
+    protected abstract void value(INDArray z, INDArray a);
+
+    /** f'(z) into {@code d1}; {@code a} = f(z) is given because many derivatives are cheapest from it. */
+    protected abstract void firstDerivative(INDArray z, INDArray a, INDArray d1);
+
+    /** f''(z) into {@code d2}; never called when {@link #hasCurvature()} is false. */
+    protected abstract void secondDerivative(INDArray z, INDArray a, INDArray d1, INDArray d2);
+
+    /** False for piecewise-linear f (f'' = 0 almost everywhere), which skips the second-order term. */
+    protected boolean hasCurvature() {
+        return true;
+    }
+
+    @Override
+    public int inputDim() {
+        return dim;
+    }
+
+    @Override
+    public int outputDim() {
+        return dim;
+    }
+
+    @Override
+    public List<ParamShape> params() {
+        return List.of();
+    }
+
+    @Override
+    public LayerPass bind(int batchSize, DataType dtype) {
+        return new Pass(batchSize, dtype);
+    }
+
+    private final class Pass implements LayerPass {
+        private final INDArray a;
+        private final INDArray d1;
+        private final INDArray d2;
+        private final INDArray gradD2;
+        private final INDArray gradIn;
+        private final INDArray ra;
+        private final INDArray rGradIn;
+        private final INDArray scratch;
+        private INDArray rz;
+
+        Pass(int n, DataType dtype) {
+            a = Nd4j.create(dtype, n, dim);
+            d1 = Nd4j.create(dtype, n, dim);
+            d2 = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
+            gradD2 = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
+            gradIn = Nd4j.create(dtype, n, dim);
+            ra = Nd4j.create(dtype, n, dim);
+            rGradIn = Nd4j.create(dtype, n, dim);
+            scratch = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
+        }
+
+        @Override
+        public INDArray forward(INDArray z, INDArray[] w) {
+            value(z, a);
+            firstDerivative(z, a, d1);
+            if (d2 != null) {
+                secondDerivative(z, a, d1, d2);
+            }
+            return a;
+        }
+
+        @Override
+        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
+            if (gradD2 != null) {
+                // da * f''(z) is the same for every Hessian-vector product at this point: compute it once.
+                Nd4j.exec(new MulOp(gradOut, d2, gradD2));
+            }
+            Nd4j.exec(new MulOp(gradOut, d1, gradIn));
+            return gradIn;
+        }
+
+        @Override
+        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
+            Nd4j.exec(new MulOp(gradOut, d1, rGradIn));
+            return rGradIn;
+        }
+
+        @Override
+        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[] v) {
+            rz = rIn;
+            if (rIn == null) {
+                return null;
+            }
+            Nd4j.exec(new MulOp(rIn, d1, ra));
+            return ra;
+        }
+
+        @Override
+        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[] v, INDArray[] g, boolean needInputGradient) {
+            Nd4j.exec(new MulOp(rGradOut, d1, rGradIn));
+            if (gradD2 != null && rz != null) {
+                Nd4j.exec(new MulOp(gradD2, rz, scratch));
+                rGradIn.addi(scratch);
+            }
+            return rGradIn;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.depthscope.nn;
+
+import io.depthscope.data.Batch;
+import io.depthscope.nn.Loss.LossPass;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The loss landscape of a network at parameters theta on one fixed batch. The forward and backward
+ * passes run once, here; every Hessian-vector product afterwards costs only a forward and a backward
+ * R-pass (about twice a gradient's matrix products), which is what Hutchinson and Lanczos need.
+ *
+ * <p>A point owns its buffers and is not thread-safe: use one per thread.
+ */
+public final class Point {
+    private final Network network;
+    private final Batch batch;
+    private final INDArray theta;
+    private final DataType dtype;
+    private final LayerPass[] passes;
+    private final LossPass lossPass;
+    private final INDArray[][] weights;
+    private final INDArray gradient;
+    private final INDArray[] hidden;
+    private final INDArray outputs;
+    private final double loss;
+
+    Point(Network network, Batch batch, INDArray theta) {
+        this.network = network;
+        this.dtype = theta.dataType();
+        if (dtype != DataType.DOUBLE && dtype != DataType.FLOAT) {
+            throw new IllegalArgumentException("dtype: " + dtype + " is not supported; allowed: float64, float32");
+        }
+        NetworkSpec spec = network.spec();
+        if (batch.inputDim() != spec.inputDim()) {
+            throw new IllegalArgumentException("x: " + batch.inputDim() + " columns, but the network's input_dim is "
+                    + spec.inputDim() + "; allowed: x of shape [N, " + spec.inputDim() + "]");
+        }
+        if (batch.targetDim() != spec.outputDim()) {
+            throw new IllegalArgumentException("targets: " + batch.targetDim() + " columns, but the network's output_dim is "
+                    + spec.outputDim() + "; allowed: targets of shape [N, " + spec.outputDim() + "]");
+        }
+        this.batch = batch.as(dtype);
+        this.theta = theta;
+        List<Layer> layers = network.layers();
+        int n = batch.size();
+        passes = new LayerPass[layers.size()];
+        for (int l = 0; l < passes.length; l++) {
+            passes[l] = layers.get(l).bind(n, dtype);
+        }
+        weights = network.layout().layerViews(theta);
+        lossPass = network.loss().bind(this.batch.targets());
+        hidden = new INDArray[passes.length];
+
+        INDArray a = this.batch.x();
+        for (int l = 0; l < passes.length; l++) {
+            a = passes[l].forward(a, weights[l]);
+            hidden[l] = a;
+        }
+        outputs = a;
+        loss = lossPass.forward(outputs);
+        gradient = Nd4j.create(dtype, network.paramCount());
+        INDArray[][] g = network.layout().layerViews(gradient);
+        INDArray delta = lossPass.gradient();
+        for (int l = passes.length - 1; l >= 0; l--) {
+            delta = passes[l].backward(delta, weights[l], g[l], l > 0);
+        }
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Batch batch() {
+        return batch;
+    }
+
+    public INDArray theta() {
+        return theta;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public long paramCount() {
+        return network.paramCount();
+    }
+
+    /** The mean loss over the batch. */
+    public double loss() {
+        return loss;
+    }
+
+    /** The output of layer module {@code l} (see {@link Network#layers()}); owned by the point. */
+    public INDArray layerOutput(int l) {
+        return hidden[l];
+    }
+
+    /** The network's outputs f(x) [N, k]; owned by the point. */
+    public INDArray outputs() {
+        return outputs;
+    }
+
+    /** dLoss/dtheta as a flat vector; owned by the point, do not modify. */
+    public INDArray gradient() {
+        return gradient;
+    }
+
+    /** ||dLoss/dtheta||_2. */
+    public double gradientNorm() {
+        return gradient.norm2Number().doubleValue();
+    }
+
+    /** Frobenius norm of dLoss/dW_i for each linear map i = 0..L (weights only, not biases). */
+    public double[] layerGradientNorms() {
+        List<Linear> maps = network.linearMaps();
+        double[] norms = new double[maps.size()];
+        for (int i = 0; i < norms.length; i++) {
+            norms[i] = network.layout().view(gradient, "layers." + i + ".weight").norm2Number().doubleValue();
+        }
+        return norms;
+    }
+
+    /** The exact Hessian-vector product Hv, by Pearlmutter's R-operator. */
+    public INDArray hvp(INDArray v) {
+        INDArray out = Nd4j.create(dtype, paramCount());
+        hvp(v, out);
+        return out;
+    }
+
+    /** Hv written into {@code out} (a flat vector of this point's dtype). */
+    public void hvp(INDArray v, INDArray out) {
+        INDArray[][] dir = network.layout().layerViews(matching(v, "v"));
+        INDArray[][] o = network.layout().layerViews(out);
+        INDArray r = null;
+        for (int l = 0; l < passes.length; l++) {
+            r = passes[l].rForward(r, weights[l], dir[l]);
+        }
+        INDArray rDelta = lossPass.rGradient(r);
+        for (int l = passes.length - 1; l >= 0; l--) {
+            rDelta = passes[l].rBackward(rDelta, weights[l], dir[l], o[l], l > 0);
+        }
+    }
+
+    /** The Gauss-Newton product Gv = J^T (d^2 Loss/df^2) J v: the Hessian without the curvature of the network. */
+    public INDArray gvp(INDArray v) {
+        INDArray out = Nd4j.create(dtype, paramCount());
+        gvp(v, out);
+        return out;
+    }
+
+    public void gvp(INDArray v, INDArray out) {
+        INDArray[][] dir = network.layout().layerViews(matching(v, "v"));
+        INDArray[][] o = network.layout().layerViews(out);
+        INDArray r = null;
+        for (int l = 0; l < passes.length; l++) {
+            r = passes[l].rForward(r, weights[l], dir[l]);
+        }
+        INDArray u = lossPass.rGradient(r);
+        for (int l = passes.length - 1; l >= 0; l--) {
+            u = passes[l].transposedJacobian(u, weights[l], o[l], l > 0);
+        }
+    }
+
+    private INDArray matching(INDArray v, String what) {
+        if (v.rank() != 1 || v.length() != paramCount()) {
+            throw new IllegalArgumentException(what + ": shape " + java.util.Arrays.toString(v.shape())
+                    + " does not match the network; allowed: a flat vector of " + paramCount() + " parameters");
+        }
+        if (v.dataType() != dtype) {
+            return v.castTo(dtype);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,85 @@
+package io.depthscope.probe;
+
+import io.depthscope.nn.Point;
+import io.depthscope.util.RandomArrays;
+import io.depthscope.util.Seeds;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Hutchinson's estimator of tr(H^k)/P for k = 1..4: for a probe v with E[v v^T] = I, u = Hv and w = Hu
+ * give v.u, u.u, u.w and w.w, unbiased for tr(H), tr(H^2), tr(H^3) and tr(H^4). Two Hessian-vector
+ * products per probe. Probe i is drawn from its own seeded stream, so a block of probes computed on any
+ * executor is the same block.
+ */
+public final class Hutchinson {
+    /** The distribution of a probe's entries. */
+    public enum Distribution {
+        RADEMACHER, GAUSSIAN;
+
+        public static Distribution parse(String name) {
+            for (Distribution d : values()) {
+                if (d.name().equalsIgnoreCase(name)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("probe_distribution: unknown value '" + name + "'; allowed: rademacher, gaussian");
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private Hutchinson() {}
+
+    /** Probe {@code index} of the stream {@code seed}: a flat vector in the point's dtype. */
+    public static INDArray probeVector(Point point, long seed, long index, Distribution distribution) {
+        int p = Math.toIntExact(point.paramCount());
+        var rng = Seeds.stream(seed, "hutchinson", index);
+        double[] v = distribution == Distribution.RADEMACHER
+                ? RandomArrays.rademacher(rng, p)
+                : RandomArrays.gaussian(rng, p, 1.0);
+        return RandomArrays.vector(v, point.dtype());
+    }
+
+    /** The four quadratic forms of one probe vector v: (v.Hv, v.H^2v, v.H^3v, v.H^4v). */
+    public static double[] quadraticForms(Point point, INDArray v) {
+        INDArray u = Nd4j.create(point.dtype(), point.paramCount());
+        INDArray w = Nd4j.create(point.dtype(), point.paramCount());
+        point.hvp(v, u);
+        point.hvp(u, w);
+        return new double[] {dot(v, u), dot(u, u), dot(u, w), dot(w, w)};
+    }
+
+    /** Per-probe quadratic forms for probes first .. first+count-1 of the stream {@code seed}. */
+    public static double[][] probes(Point point, long seed, long first, int count, Distribution distribution) {
+        double[][] q = new double[count][];
+        for (int i = 0; i < count; i++) {
+            q[i] = quadraticForms(point, probeVector(point, seed, first + i, distribution));
+        }
+        return q;
+    }
+
+    public static QuadraticForms summarise(List<double[]> probes) {
+        QuadraticForms s = QuadraticForms.empty();
+        for (double[] q : probes) {
+            s = s.merge(QuadraticForms.of(q));
+        }
+        return s;
+    }
+
+    /** Moments from {@code count} probes of the stream {@code seed}. */
+    public static HessianMoments estimate(Point point, int count, long seed, Distribution distribution) {
+        if (count < 2) {
+            throw new IllegalArgumentException("probes: value " + count + " is not allowed; allowed: >= 2 (a standard error needs two)");
+        }
+        return HessianMoments.fromProbes(summarise(List.of(probes(point, seed, 0, count, distribution))), point.paramCount());
+    }
+
+    private static double dot(INDArray a, INDArray b) {
+        return Nd4j.getBlasWrapper().dot(a, b);
+    }
+}
