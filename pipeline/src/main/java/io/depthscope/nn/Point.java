@@ -17,15 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Point {
     private final Network network;
     private final Batch batch;
-    private final INDArray theta;
     private final DataType dtype;
     private final LayerPass[] passes;
     private final LossPass lossPass;
-    private final INDArray[][] weights;
     private final INDArray gradient;
+    private final INDArray[][] gradientViews;
     private final INDArray[] hidden;
-    private final INDArray outputs;
-    private final double loss;
+    private INDArray theta;
+    private INDArray[][] weights;
+    private INDArray outputs;
+    private double loss;
 
     Point(Network network, Batch batch, INDArray theta) {
         this.network = network;
@@ -43,30 +44,42 @@ public final class Point {
                     + spec.outputDim() + "; allowed: targets of shape [N, " + spec.outputDim() + "]");
         }
         this.batch = batch.as(dtype);
-        this.theta = theta;
         List<Layer> layers = network.layers();
         int n = batch.size();
         passes = new LayerPass[layers.size()];
         for (int l = 0; l < passes.length; l++) {
             passes[l] = layers.get(l).bind(n, dtype);
         }
-        weights = network.layout().layerViews(theta);
         lossPass = network.loss().bind(this.batch.targets());
         hidden = new INDArray[passes.length];
+        gradient = Nd4j.create(dtype, network.paramCount());
+        gradientViews = network.layout().layerViews(gradient);
+        moveTo(theta);
+    }
 
-        INDArray a = this.batch.x();
+    /**
+     * Re-evaluates loss and gradient at new parameters on the same batch, reusing every buffer: a
+     * training step costs one forward and one backward pass and no allocation of activations.
+     * Earlier results (gradient, outputs) are overwritten.
+     */
+    public Point moveTo(INDArray newTheta) {
+        if (newTheta.dataType() != dtype) {
+            throw new IllegalArgumentException("theta: dtype " + newTheta.dataType() + " differs from this point's " + dtype);
+        }
+        theta = newTheta;
+        weights = network.layout().layerViews(newTheta);
+        INDArray a = batch.x();
         for (int l = 0; l < passes.length; l++) {
             a = passes[l].forward(a, weights[l]);
             hidden[l] = a;
         }
         outputs = a;
         loss = lossPass.forward(outputs);
-        gradient = Nd4j.create(dtype, network.paramCount());
-        INDArray[][] g = network.layout().layerViews(gradient);
         INDArray delta = lossPass.gradient();
         for (int l = passes.length - 1; l >= 0; l--) {
-            delta = passes[l].backward(delta, weights[l], g[l], l > 0);
+            delta = passes[l].backward(delta, weights[l], gradientViews[l], l > 0);
         }
+        return this;
     }
 
     public Network network() {
