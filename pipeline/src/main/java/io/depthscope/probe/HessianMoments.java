@@ -13,7 +13,7 @@ public record HessianMoments(
         double m1, double m2, double m3, double m4,
         double m1Stderr, double m2Stderr, double m3Stderr, double m4Stderr,
         double skewness, double kurtosis, double skewnessStderr, double kurtosisStderr,
-        String method, long probes, long paramCount) {
+        String method, long probes, long paramCount) implements java.io.Serializable {
 
     public double[] moments() {
         return new double[] {m1, m2, m3, m4};

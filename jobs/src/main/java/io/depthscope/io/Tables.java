@@ -1,0 +1,144 @@
+package io.depthscope.io;
+
+import io.depthscope.probe.HessianMoments;
+import io.depthscope.study.RunSpec;
+import io.depthscope.train.HessianMomentsAt;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.train.TrainPoint;
+import io.depthscope.util.Provenance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Parquet tables of a study: one schema per record type, one row per record. Column meanings and
+ * units are documented in docs/tables.md.
+ */
+public final class Tables {
+    public static final String RUNS = "runs";
+    public static final String TRAIN_CURVE = "train_curve";
+    public static final String HESSIAN_MOMENTS = "hessian_moments";
+    public static final String SUMMARY = "summary";
+
+    private Tables() {}
+
+    private static StructField f(String name, DataType type) {
+        return DataTypes.createStructField(name, type, true);
+    }
+
+    private static DataType typeOf(Object v) {
+        if (v instanceof Integer) {
+            return DataTypes.IntegerType;
+        }
+        if (v instanceof Long) {
+            return DataTypes.LongType;
+        }
+        if (v instanceof Double) {
+            return DataTypes.DoubleType;
+        }
+        if (v instanceof Boolean) {
+            return DataTypes.BooleanType;
+        }
+        return DataTypes.StringType;
+    }
+
+    /** The run config columns, named and typed as in {@link RunSpec#fields()}. */
+    public static List<StructField> configFields(RunSpec example) {
+        List<StructField> fields = new ArrayList<>();
+        for (Map.Entry<String, Object> e : example.fields().entrySet()) {
+            fields.add(f(e.getKey(), typeOf(e.getValue())));
+        }
+        return fields;
+    }
+
+    public static StructType runsSchema(RunSpec example) {
+        List<StructField> fields = new ArrayList<>();
+        fields.add(f("run_id", DataTypes.StringType));
+        fields.add(f("study", DataTypes.StringType));
+        fields.addAll(configFields(example));
+        fields.add(f("param_count", DataTypes.LongType));
+        fields.add(f("status", DataTypes.StringType));
+        fields.add(f("error", DataTypes.StringType));
+        fields.add(f("initial_loss", DataTypes.DoubleType));
+        fields.add(f("final_loss", DataTypes.DoubleType));
+        fields.add(f("final_gradient_norm", DataTypes.DoubleType));
+        fields.add(f("steps_completed", DataTypes.IntegerType));
+        fields.add(f("diverged_at_step", DataTypes.IntegerType));
+        fields.add(f("wall_seconds", DataTypes.DoubleType));
+        fields.add(f("code_version", DataTypes.StringType));
+        fields.add(f("backend", DataTypes.StringType));
+        fields.add(f("spark_version", DataTypes.StringType));
+        fields.add(f("java_version", DataTypes.StringType));
+        fields.add(f("os", DataTypes.StringType));
+        fields.add(f("cpu_arch", DataTypes.StringType));
+        return DataTypes.createStructType(fields);
+    }
+
+    public static Row runRow(String study, RunOutcome o, String sparkVersion) {
+        RunRecord r = o.run();
+        Provenance p = r.provenance();
+        List<Object> values = new ArrayList<>();
+        values.add(r.runId());
+        values.add(study);
+        values.addAll(o.spec().fields().values());
+        values.add(o.spec().network().paramCount());
+        values.add(r.status());
+        values.add(r.error());
+        values.add(r.initialLoss());
+        values.add(r.finalLoss());
+        values.add(r.finalGradientNorm());
+        values.add(r.stepsCompleted());
+        values.add(r.divergedAtStep());
+        values.add(r.wallSeconds());
+        values.add(p.codeVersion());
+        values.add(p.backend());
+        values.add(sparkVersion);
+        values.add(p.javaVersion());
+        values.add(p.os());
+        values.add(p.cpuArch());
+        return RowFactory.create(values.toArray());
+    }
+
+    public static final StructType TRAIN_CURVE_SCHEMA = DataTypes.createStructType(List.of(
+            f("run_id", DataTypes.StringType),
+            f("step", DataTypes.IntegerType),
+            f("loss", DataTypes.DoubleType),
+            f("gradient_norm", DataTypes.DoubleType)));
+
+    public static Row curveRow(TrainPoint t) {
+        return RowFactory.create(t.runId(), t.step(), t.loss(), t.gradientNorm());
+    }
+
+    public static final StructType HESSIAN_MOMENTS_SCHEMA = DataTypes.createStructType(List.of(
+            f("run_id", DataTypes.StringType),
+            f("step", DataTypes.IntegerType),
+            f("method", DataTypes.StringType),
+            f("probes", DataTypes.LongType),
+            f("param_count", DataTypes.LongType),
+            f("m1", DataTypes.DoubleType),
+            f("m2", DataTypes.DoubleType),
+            f("m3", DataTypes.DoubleType),
+            f("m4", DataTypes.DoubleType),
+            f("m1_stderr", DataTypes.DoubleType),
+            f("m2_stderr", DataTypes.DoubleType),
+            f("m3_stderr", DataTypes.DoubleType),
+            f("m4_stderr", DataTypes.DoubleType),
+            f("skewness", DataTypes.DoubleType),
+            f("kurtosis", DataTypes.DoubleType),
+            f("skewness_stderr", DataTypes.DoubleType),
+            f("kurtosis_stderr", DataTypes.DoubleType)));
+
+    public static Row momentsRow(HessianMomentsAt h) {
+        HessianMoments m = h.moments();
+        return RowFactory.create(h.runId(), h.step(), m.method(), m.probes(), m.paramCount(),
+                m.m1(), m.m2(), m.m3(), m.m4(), m.m1Stderr(), m.m2Stderr(), m.m3Stderr(), m.m4Stderr(),
+                m.skewness(), m.kurtosis(), m.skewnessStderr(), m.kurtosisStderr());
+    }
+}

@@ -1,0 +1,86 @@
+package io.depthscope.study;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Aggregates across seeds: for each group of config columns (every run field but the seed) and each
+ * scalar metric, n, mean, sample standard deviation, standard error and a 95% confidence interval from
+ * Student's t with n - 1 degrees of freedom. Runs that diverged or failed are counted, not averaged.
+ */
+public final class Summary {
+    /** Metrics summarised, from the runs table and the final Hessian moments. */
+    public static final List<String> METRICS = List.of("final_loss", "final_gradient_norm", "m1", "m2", "skewness", "kurtosis");
+
+    private Summary() {}
+
+    /** Summary rows from the runs and hessian_moments tables; {@code groups} are config column names. */
+    public static Dataset<Row> compute(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, List<String> groups) {
+        runs.createOrReplaceTempView("summary_runs");
+        moments.createOrReplaceTempView("summary_moments");
+        String g = groups.stream().map(c -> "r." + c).collect(Collectors.joining(", "));
+        String gOuter = String.join(", ", groups);
+        String stack = METRICS.stream().map(m -> "'" + m + "', CAST(" + m + " AS DOUBLE)").collect(Collectors.joining(", "));
+        String sql = "SELECT " + gOuter + ", metric, COUNT(value) AS n, AVG(value) AS mean, STDDEV_SAMP(value) AS std, "
+                + "MAX(n_diverged) AS n_diverged, MAX(n_failed) AS n_failed FROM ("
+                + "  SELECT " + g + ", stack(" + METRICS.size() + ", " + stack + ") AS (metric, value), n_diverged, n_failed FROM ("
+                + "    SELECT r.*, m.m1, m.m2, m.skewness, m.kurtosis,"
+                + "      SUM(CASE WHEN r.status = 'diverged' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ") AS n_diverged,"
+                + "      SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ") AS n_failed"
+                + "    FROM summary_runs r LEFT JOIN summary_moments m ON r.run_id = m.run_id AND m.step = r.steps_completed"
+                + "  ) r WHERE r.status = 'ok'"
+                + ") GROUP BY " + gOuter + ", metric";
+        Dataset<Row> grouped = spark.sql(sql);
+        StructType in = grouped.schema();
+        List<StructField> fields = new ArrayList<>();
+        for (String c : groups) {
+            fields.add(in.apply(c));
+        }
+        fields.add(DataTypes.createStructField("metric", DataTypes.StringType, false));
+        fields.add(DataTypes.createStructField("n", DataTypes.LongType, false));
+        fields.add(DataTypes.createStructField("n_diverged", DataTypes.LongType, true));
+        fields.add(DataTypes.createStructField("n_failed", DataTypes.LongType, true));
+        for (String c : List.of("mean", "std", "stderr", "ci95_low", "ci95_high")) {
+            fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, true));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Row r : grouped.collectAsList()) {
+            List<Object> values = new ArrayList<>();
+            for (String c : groups) {
+                values.add(r.getAs(c));
+            }
+            long n = r.<Long>getAs("n");
+            Double mean = r.getAs("mean");
+            Double std = r.getAs("std");
+            values.add(r.getAs("metric"));
+            values.add(n);
+            values.add(r.<Long>getAs("n_diverged"));
+            values.add(r.<Long>getAs("n_failed"));
+            double[] stats = interval(n, mean == null ? Double.NaN : mean, std == null ? Double.NaN : std);
+            for (double s : stats) {
+                values.add(s);
+            }
+            rows.add(RowFactory.create(values.toArray()));
+        }
+        return spark.createDataFrame(rows, DataTypes.createStructType(fields));
+    }
+
+    /** mean, std, stderr and the 95% t interval; std and the interval are NaN below two values. */
+    public static double[] interval(long n, double mean, double std) {
+        if (n < 2 || Double.isNaN(std)) {
+            return new double[] {mean, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        }
+        double se = std / Math.sqrt(n);
+        double t = new TDistribution(null, n - 1).inverseCumulativeProbability(0.975);
+        return new double[] {mean, std, se, mean - t * se, mean + t * se};
+    }
+}
