@@ -1,13 +1,13 @@
 package io.depthscope.cli;
 
 import io.depthscope.study.StudyConfig;
+import io.depthscope.study.SparkSessions;
 import io.depthscope.study.StudyJob;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -34,7 +34,7 @@ public final class StudyCommand implements Callable<Integer> {
         int runs = study.plan().size();
         System.out.printf("study %s: %d runs%n", study.name(), runs);
         long start = System.nanoTime();
-        try (SparkSession spark = session(master, "depthscope study " + study.name())) {
+        try (SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
             StudyJob.Result result = StudyJob.run(spark, study, target);
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s%n", result.runs(), result.diverged(),
                     result.failed(), (System.nanoTime() - start) / 1e9);
@@ -42,24 +42,6 @@ public final class StudyCommand implements Callable<Integer> {
             printSummary(result, study);
         }
         return 0;
-    }
-
-    /** A SparkSession: the given master, else spark-submit's, else local[*] with the UI off. */
-    static SparkSession session(String master, String appName) {
-        SparkConf conf = new SparkConf().setAppName(appName);
-        if (master != null) {
-            conf.setMaster(master);
-        } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[*]");
-        }
-        if (conf.get("spark.master").startsWith("local")) {
-            conf.setIfMissing("spark.ui.enabled", "false");
-        }
-        // Executors need these too: OpenMP threads that spin starve OpenBLAS (4-5x slower products).
-        conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-        conf.setIfMissing("spark.sql.shuffle.partitions", "8");
-        conf.setIfMissing("spark.sql.debug.maxToStringFields", "200");
-        return SparkSession.builder().config(conf).getOrCreate();
     }
 
     /** Prints the summary for the config columns that vary in this study. */

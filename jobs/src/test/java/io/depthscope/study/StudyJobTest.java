@@ -1,0 +1,142 @@
+package io.depthscope.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.io.Tables;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.Trainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quickstart study's path on local[2], on a smaller grid: tables, row counts, schema, summary. */
+class StudyJobTest {
+    static final String CONF = """
+            name = quickstart-test
+            run { width = 12, input_dim = 5, examples = 32, steps = 20, eval_every = 5, lr = 0.1, hessian_probes = 4 }
+            grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
+            """;
+
+    static SparkSession spark;
+    @TempDir
+    static Path dir;
+    static StudyConfig config;
+    static StudyJob.Result result;
+    static String out;
+
+    @BeforeAll
+    static void runStudy() {
+        spark = SparkSessions.create("local[2]", "StudyJobTest");
+        config = StudyConfig.parse(CONF);
+        out = dir.resolve("out").toString();
+        result = StudyJob.run(spark, config, out);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void everyTableHasThePredictedRows() {
+        List<RunSpec> plan = config.plan();
+        assertEquals(12, plan.size());
+        List<Row> runs = StudyJob.read(spark, out, Tables.RUNS).collectAsList();
+        assertEquals(12, runs.size());
+        Set<String> ids = new HashSet<>();
+        for (Row r : runs) {
+            ids.add(r.getAs("run_id"));
+            assertEquals("ok", r.getAs("status"));
+            assertEquals("quickstart-test", r.getAs("study"));
+            assertEquals("float64", r.getAs("dtype"));
+            assertTrue(((String) r.getAs("code_version")).length() > 0);
+            assertEquals(spark.version(), r.getAs("spark_version"));
+        }
+        Set<String> planned = new HashSet<>();
+        plan.forEach(s -> planned.add(s.runId()));
+        assertEquals(planned, ids);
+        // steps 0, 5, 10, 15, 20 for every run
+        assertEquals(12 * 5, StudyJob.read(spark, out, Tables.TRAIN_CURVE).count());
+        assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).count());
+        // 2 archs x 2 depths groups x 6 metrics
+        assertEquals(2 * 2 * Summary.METRICS.size(), StudyJob.read(spark, out, Tables.SUMMARY).count());
+    }
+
+    @Test
+    void schemasHaveTheDocumentedColumns() {
+        List<String> runs = Arrays.asList(StudyJob.read(spark, out, Tables.RUNS).columns());
+        for (String c : List.of("run_id", "arch", "depth", "width", "seed", "status", "wall_seconds", "code_version", "backend", "dtype",
+                "final_loss", "param_count")) {
+            assertTrue(runs.contains(c), "runs lacks " + c);
+        }
+        assertEquals(List.of("run_id", "step", "loss", "gradient_norm"),
+                Arrays.asList(StudyJob.read(spark, out, Tables.TRAIN_CURVE).columns()));
+        List<String> moments = Arrays.asList(StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).columns());
+        assertTrue(moments.containsAll(List.of("m1", "m4_stderr", "skewness", "kurtosis", "kurtosis_stderr", "probes", "method")));
+        List<String> summary = Arrays.asList(StudyJob.read(spark, out, Tables.SUMMARY).columns());
+        assertTrue(summary.containsAll(List.of("arch", "depth", "metric", "n", "mean", "std", "stderr", "ci95_low", "ci95_high")));
+    }
+
+    @Test
+    void summaryEqualsAnAggregateRecomputedFromRuns() {
+        Map<String, Row> moments = new HashMap<>();
+        for (Row m : StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).collectAsList()) {
+            moments.put(m.getAs("run_id"), m);
+        }
+        Map<String, List<Double>> byGroup = new HashMap<>();
+        for (Row r : StudyJob.read(spark, out, Tables.RUNS).collectAsList()) {
+            String key = r.getAs("arch") + "/" + r.getAs("depth");
+            Row m = moments.get(r.<String>getAs("run_id"));
+            add(byGroup, key + "/final_loss", r.getAs("final_loss"));
+            add(byGroup, key + "/kurtosis", m.getAs("kurtosis"));
+            add(byGroup, key + "/skewness", m.getAs("skewness"));
+        }
+        int checked = 0;
+        for (Row s : StudyJob.read(spark, out, Tables.SUMMARY).collectAsList()) {
+            List<Double> values = byGroup.get(s.getAs("arch") + "/" + s.getAs("depth") + "/" + s.getAs("metric"));
+            if (values == null) {
+                continue;
+            }
+            int n = values.size();
+            double mean = values.stream().mapToDouble(Double::doubleValue).sum() / n;
+            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+            double std = Math.sqrt(ss / (n - 1));
+            double half = new TDistribution(n - 1).inverseCumulativeProbability(0.975) * std / Math.sqrt(n);
+            assertEquals(n, s.<Long>getAs("n"));
+            assertEquals(mean, s.<Double>getAs("mean"), 1e-12 * Math.abs(mean));
+            assertEquals(std, s.<Double>getAs("std"), 1e-9 * std);
+            assertEquals(mean - half, s.<Double>getAs("ci95_low"), 1e-9 * Math.abs(half) + 1e-12 * Math.abs(mean));
+            assertEquals(mean + half, s.<Double>getAs("ci95_high"), 1e-9 * Math.abs(half) + 1e-12 * Math.abs(mean));
+            checked++;
+        }
+        assertEquals(2 * 2 * 3, checked);
+    }
+
+    @Test
+    void sparkRunsGiveTheSameNumbersAsTheLibraryCalledDirectly() {
+        RunSpec spec = config.plan().get(5);
+        RunOutcome direct = Trainer.run(spec);
+        Row row = StudyJob.read(spark, out, Tables.RUNS).filter("run_id = '" + spec.runId() + "'").first();
+        // Same backend, same dtype; thread counts may differ, so rounding-level agreement.
+        assertEquals(direct.run().finalLoss(), row.<Double>getAs("final_loss"), 1e-12 * direct.run().finalLoss());
+        Row m = StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter("run_id = '" + spec.runId() + "'").first();
+        assertEquals(direct.moments().get(0).moments().m2(), m.<Double>getAs("m2"), 1e-9 * Math.abs(m.<Double>getAs("m2")));
+    }
+
+    private static void add(Map<String, List<Double>> m, String key, double v) {
+        m.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+    }
+}
