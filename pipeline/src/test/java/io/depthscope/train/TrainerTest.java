@@ -1,0 +1,42 @@
+package io.depthscope.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+    private static RunSpec spec(String overrides) {
+        return StudyConfig.parse("name = t\nrun { width = 10, input_dim = 4, examples = 24, steps = 30, eval_every = 10, hessian_probes = 4, "
+                + overrides + " }").plan().get(0);
+    }
+
+    @Test
+    void sameSpecGivesBitwiseTheSameCurve() {
+        RunSpec s = spec("depth = 3, seed = 7");
+        RunOutcome a = Trainer.run(s);
+        RunOutcome b = Trainer.run(s);
+        assertEquals(a.curve(), b.curve());
+        assertEquals(a.moments(), b.moments());
+        assertEquals(List.of(0, 10, 20, 30), a.curve().stream().map(TrainPoint::step).toList());
+    }
+
+    @Test
+    void gradientDescentLowersTheLoss() {
+        RunOutcome o = Trainer.run(spec("depth = 2, lr = 0.2, steps = 100, eval_every = 50"));
+        assertEquals("ok", o.run().status());
+        assertTrue(o.run().finalLoss() < o.run().initialLoss(), o.run().toString());
+    }
+
+    @Test
+    void divergenceIsRecordedWithItsStepAndTheRunStopsCleanly() {
+        RunOutcome o = Trainer.run(spec("depth = 4, lr = 1000.0, sigma2 = 4.0, activation = linear"));
+        assertEquals("diverged", o.run().status());
+        assertTrue(o.run().divergedAtStep() > 0 && o.run().divergedAtStep() < 30, "step " + o.run().divergedAtStep());
+        assertEquals(o.run().divergedAtStep(), o.curve().get(o.curve().size() - 1).step());
+        assertTrue(o.moments().isEmpty(), "no Hessian is taken at a diverged point");
+    }
+}
