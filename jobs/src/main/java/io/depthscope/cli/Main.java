@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "depthscope", mixinStandardHelpOptions = true, version = "depthscope 0.1.0",
         description = "Why are deeper networks harder to train? Training runs and second-order diagnostics at scale.",
-        subcommands = {StudyCommand.class})
+        subcommands = {StudyCommand.class, ProbeCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;
 
@@ -34,6 +34,12 @@ public final class Main implements Runnable {
             commandLine.getErr().println("error: " + ex);
             ex.printStackTrace(commandLine.getErr());
             return 1;
+        });
+        // A bad option is a bad input like any other: one line, exit 2 (the usage is one --help away).
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("error: " + ex.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+            return BAD_INPUT;
         });
         return cli.execute(args);
     }
