@@ -22,8 +22,19 @@ public final class SphereData {
             throw new IllegalArgumentException("dataset.dim: value " + dim + " is not allowed; allowed: an integer >= 1");
         }
         SplittableRandom rng = Seeds.stream(seed, "sphere");
-        double[] x = new double[n * dim];
+        double[] x = points(rng, n, dim);
         double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = rng.nextBoolean() ? 1.0 : -1.0;
+        }
+        INDArray xs = RandomArrays.matrix(x, n, dim, dtype);
+        INDArray ys = RandomArrays.matrix(y, n, 1, dtype);
+        return new Batch(xs, ys);
+    }
+
+    /** n points uniform on the unit sphere in {@code dim} dimensions, row-major [n * dim]: normalised Gaussians. */
+    static double[] points(SplittableRandom rng, int n, int dim) {
+        double[] x = new double[n * dim];
         for (int i = 0; i < n; i++) {
             double norm = 0;
             for (int j = 0; j < dim; j++) {
@@ -36,11 +47,6 @@ public final class SphereData {
                 x[i * dim + j] /= norm;
             }
         }
-        for (int i = 0; i < n; i++) {
-            y[i] = rng.nextBoolean() ? 1.0 : -1.0;
-        }
-        INDArray xs = RandomArrays.matrix(x, n, dim, dtype);
-        INDArray ys = RandomArrays.matrix(y, n, 1, dtype);
-        return new Batch(xs, ys);
+        return x;
     }
 }

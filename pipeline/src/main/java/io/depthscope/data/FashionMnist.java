@@ -1,0 +1,56 @@
+package io.depthscope.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Fashion-MNIST (Xiao et al. 2017) from its four IDX files, gzipped as Debian's package
+ * dataset-fashion-mnist installs them or plain: 60,000 train and 10,000 test images of 28x28, 10 classes.
+ */
+final class FashionMnist {
+    static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    static final int CLASSES = 10;
+
+    private FashionMnist() {}
+
+    record Splits(Pixels train, Pixels test, int rows, int cols) {}
+
+    static Splits read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("path: directory " + dir + " does not exist; allowed: a directory holding the "
+                    + "Fashion-MNIST IDX files (Debian's package dataset-fashion-mnist installs them in " + DEBIAN_DIR + ")");
+        }
+        Idx.Images trainImages = Idx.readImages(find(dir, "train-images-idx3-ubyte"));
+        Idx.Images testImages = Idx.readImages(find(dir, "t10k-images-idx3-ubyte"));
+        if (trainImages.rows() != testImages.rows() || trainImages.cols() != testImages.cols()) {
+            throw new IllegalArgumentException("path: " + dir + " holds train images of " + trainImages.rows() + "x" + trainImages.cols()
+                    + " but test images of " + testImages.rows() + "x" + testImages.cols() + "; allowed: one image size");
+        }
+        Pixels train = pair(trainImages, find(dir, "train-labels-idx1-ubyte"));
+        Pixels test = pair(testImages, find(dir, "t10k-labels-idx1-ubyte"));
+        return new Splits(train, test, trainImages.rows(), trainImages.cols());
+    }
+
+    private static Pixels pair(Idx.Images images, Path labelFile) {
+        int[] labels = Idx.readLabels(labelFile, CLASSES);
+        if (labels.length != images.count()) {
+            throw new IllegalArgumentException("file " + labelFile + ": " + labels.length + " labels for " + images.count()
+                    + " images; allowed: one label per image (the same count)");
+        }
+        return new Pixels(images.pixels(), images.count(), images.rows() * images.cols(), labels, CLASSES);
+    }
+
+    /** {@code name}.gz, else the plain {@code name}. */
+    private static Path find(Path dir, String name) {
+        Path gz = dir.resolve(name + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        Path plain = dir.resolve(name);
+        if (Files.isRegularFile(plain)) {
+            return plain;
+        }
+        throw new IllegalArgumentException("path: " + dir + " has no file " + name + ".gz or " + name
+                + "; allowed: a directory holding the four Fashion-MNIST IDX files, gzipped or plain");
+    }
+}
