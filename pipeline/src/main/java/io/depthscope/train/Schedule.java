@@ -7,8 +7,8 @@ package io.depthscope.train;
  *   <li>{@code step}: lr * gamma^floor(step / step_every) (torch's StepLR).</li>
  *   <li>{@code cosine}: with w warmup steps, lr * (step + 1) / w for step &lt; w (so the first update is
  *       not wasted at 0 and step w-1 reaches lr); then, with p = min(1, (step - w) / total_steps),
- *       min_lr + (lr - min_lr) (1 + cos(pi p)) / 2, which is torch's CosineAnnealingLR for w = 0 and
- *       stays at min_lr after the end.</li>
+ *       min_lr + (lr - min_lr) (1 + cos(pi p)) / 2, which is torch's CosineAnnealingLR for w = 0 up
+ *       to step total_steps; after it we stay at min_lr, where torch's rises again along the cosine.</li>
  * </ul>
  */
 public record Schedule(String kind, double lr, int stepEvery, double gamma, int totalSteps, double minLr, int warmupSteps) {
