@@ -192,6 +192,18 @@ class OptimizerTest {
     }
 
     @Test
+    void float32UpdatesAgreeWithFloat64ToSinglePrecision() {
+        for (OptimizerSpec spec : new OptimizerSpec[] {OptimizerSpec.of("nesterov", 0.1), OptimizerSpec.of("momentum", 0.1),
+                OptimizerSpec.of("adam", 0.05).withClipNorm(2.0), OptimizerSpec.of("adamw", 0.05)}) {
+            double[][] f64 = run(spec, 4, DataType.DOUBLE);
+            double[][] f32 = run(spec, 4, DataType.FLOAT);
+            for (int t = 0; t < 4; t++) {
+                assertArrayEquals(f64[t], f32[t], 1e-5, spec.kind() + " step " + t);
+            }
+        }
+    }
+
+    @Test
     void aMismatchedVectorIsRefused() {
         Optimizer opt = Optimizer.of(OptimizerSpec.of("momentum", 0.1));
         INDArray theta = Nd4j.createFromArray(1.0, 2.0);
