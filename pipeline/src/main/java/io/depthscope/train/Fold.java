@@ -11,10 +11,10 @@ package io.depthscope.train;
  * <p>The post fixes neither the axis nor what k &gt; 1 means, so this is our reading, stated exactly:
  * <ul>
  *   <li>Axis: "the first half" indexes the first axis of the stored [out, in] matrix (as
- *       {@code W[n//2:] = W[:n//2]} would in PyTorch), so by default rows are copied and pairs of hidden
+ *       {@code W[h:] = W[:n-h]} would in PyTorch), so by default rows are copied and pairs of hidden
  *       units compute identical pre-activations; {@code cols} folds the input axis instead.</li>
- *   <li>Odd n: the first half is the first m = ceil(n/2) slices; slices m..n-1 receive slices
- *       0..n-m-1.</li>
+ *   <li>Halves: the first half is the first h = ceil(n/2) slices; slices h..n-1 receive slices
+ *       0..n-h-1 (for odd n the middle slice is kept and not copied).</li>
  *   <li>Fold-k folds the already-folded first half again: with m_0 = n and m_j = ceil(m_{j-1}/2), the
  *       matrix is determined by its first m_k slices and rank &lt;= ceil(n / 2^k). For n a power of
  *       two this is slice i = slice (i mod n/2^k): the first n/2^k slices tiled 2^k times.</li>

@@ -16,8 +16,9 @@ import java.util.Locale;
  *   <li>{@code xavier_normal}: N(0, gain^2 * 2 / (fan_in + fan_out)) (Glorot and Bengio 2010).</li>
  *   <li>{@code xavier_uniform}: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), the same variance.</li>
  *   <li>{@code orthogonal}: gain times a (semi-)orthogonal matrix (Saxe et al. 2013): orthonormal rows
- *       when out &lt;= in, orthonormal columns otherwise. With hardtanh, a gain slightly above 1 is
- *       Pennington et al.'s (2017) scaled-orthogonal, dynamically isometric start.</li>
+ *       when out &lt;= in, orthonormal columns otherwise. The gain makes it Pennington, Schoenholz and
+ *       Ganguli's (2017) scaled orthogonal start: for hardtanh, a gain on the critical line (1 when the
+ *       biases carry no variance, as here) gives dynamical isometry.</li>
  * </ul>
  *
  * <p>{@code fold} = k applies Orhan's Fold-k degeneracy to any of these (see {@link Fold}): k = 0 is the

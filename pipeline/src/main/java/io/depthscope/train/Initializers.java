@@ -5,6 +5,7 @@ import io.depthscope.nn.Network;
 import io.depthscope.nn.ParamLayout;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.QRDecomposition;
@@ -35,7 +36,7 @@ public final class Initializers {
             System.arraycopy(w, 0, theta, (int) weight.offset(), w.length);
             if (map.hasBias()) {
                 ParamLayout.Entry b = layout.entry("layers." + map.index() + ".bias");
-                java.util.Arrays.fill(theta, (int) b.offset(), (int) (b.offset() + b.size()), spec.bias());
+                Arrays.fill(theta, (int) b.offset(), (int) (b.offset() + b.size()), spec.bias());
             }
         }
         return RandomArrays.vector(theta, dtype);
