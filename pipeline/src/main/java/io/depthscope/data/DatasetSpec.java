@@ -39,7 +39,7 @@ public record DatasetSpec(
         String layout,
         boolean standardize,
         double labelNoise,
-        long seed) {
+        long seed) implements java.io.Serializable {
 
     public static final List<String> KINDS =
             List.of("sphere", "sphere_labels", "teacher", "linear_teacher", "fashion_mnist", "cifar10", "npz");

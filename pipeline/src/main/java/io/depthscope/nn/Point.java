@@ -82,6 +82,21 @@ public final class Point {
         return this;
     }
 
+    /**
+     * Moves to another batch of the same size and to {@code newTheta}, reusing every buffer: the new
+     * examples are copied into this point's own input and target arrays (it was built from a batch it
+     * may overwrite, e.g. a fresh gather of rows). Used for minibatches and chunked evaluation.
+     */
+    public Point load(Batch next, INDArray newTheta) {
+        if (next.size() != batch.size() || next.inputDim() != batch.inputDim() || next.targetDim() != batch.targetDim()) {
+            throw new IllegalArgumentException("batch: shape " + next.size() + "x" + next.inputDim() + " does not match this point's "
+                    + batch.size() + "x" + batch.inputDim() + "; allowed: a batch of the same shape");
+        }
+        batch.x().assign(next.x());
+        batch.targets().assign(next.targets());
+        return moveTo(newTheta);
+    }
+
     public Network network() {
         return network;
     }

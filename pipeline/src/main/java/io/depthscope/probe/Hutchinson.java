@@ -25,7 +25,7 @@ public final class Hutchinson {
                     return d;
                 }
             }
-            throw new IllegalArgumentException("probe_distribution: unknown value '" + name + "'; allowed: rademacher, gaussian");
+            throw new IllegalArgumentException("hessian.distribution: unknown value '" + name + "'; allowed: rademacher, gaussian");
         }
 
         public String label() {

@@ -1,16 +1,29 @@
 package io.depthscope.study;
 
+import io.depthscope.data.DatasetSpec;
+import io.depthscope.nn.Activations;
+import io.depthscope.nn.Loss;
 import io.depthscope.nn.NetworkSpec;
+import io.depthscope.probe.HessianSpec;
+import io.depthscope.train.InitSpec;
+import io.depthscope.train.OptimizerSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One training run, fully specified: everything that can change its numbers, and nothing else (the
  * study's name and the code version are recorded beside it, not in it). Its {@link #runId()} is a hash
  * of this normalised content, so the same run has the same id on every machine and after every restart.
+ *
+ * @param steps            optimiser steps
+ * @param evalEvery        the curve is recorded every evalEvery steps, and at the last step
+ * @param targetLoss       steps_to_target is the first evaluated step with training loss <= this (NaN: none)
+ * @param divergenceFactor a training loss above this multiple of the initial loss is divergence
+ * @param checkpoints      steps at which the parameters are saved (npz, state_dict layout)
  */
 public record RunSpec(
         String arch,
@@ -20,55 +33,129 @@ public record RunSpec(
         boolean bias,
         double residualScale,
         String loss,
-        String dataset,
-        int examples,
-        int inputDim,
-        long dataSeed,
-        String init,
-        double sigma2,
-        String optimizer,
-        double lr,
+        DatasetSpec dataset,
+        InitSpec init,
+        OptimizerSpec optimizer,
         int steps,
         int evalEvery,
+        double targetLoss,
         double divergenceFactor,
-        String hessianMethod,
-        int hessianProbes,
-        String probeDistribution,
+        List<Integer> checkpoints,
+        HessianSpec hessian,
         String dtype,
         long seed) implements java.io.Serializable {
 
-    /** The network this run trains (sphere data: input_dim inputs, one output). */
-    public NetworkSpec network() {
-        return new NetworkSpec(arch, inputDim, width, depth, 1, activation, bias, residualScale, loss);
+    public static final List<String> DTYPES = List.of("float64", "float32");
+
+    public RunSpec {
+        checkpoints = List.copyOf(checkpoints);
     }
 
-    /** Field name (as in configs and Parquet columns) to normalised value, in a fixed order. */
+    /** Every field at its default: a depth-1 tanh mlp on sphere data, LeCun init, GD at lr 0.05 for 200 steps. */
+    public static RunSpec defaults() {
+        return new RunSpec("mlp", 1, 64, "tanh", true, 1.0, "mse", DatasetSpec.of("sphere"), InitSpec.of("gaussian"),
+                OptimizerSpec.of("gd"), 200, 10, Double.NaN, 1e6, List.of(), HessianSpec.defaults(), "float64", 0);
+    }
+
+    /** Checks every field and their combinations; errors name the field as a config would ({@code run.x.y}). */
+    public RunSpec validate() {
+        section("dataset", dataset::validate);
+        section("init", init::validate);
+        section("optimizer", optimizer::validate);
+        section("hessian", hessian::validate);
+        if (!NetworkSpec.ARCHS.contains(arch)) {
+            bad("arch", "'" + arch + "'", "one of " + NetworkSpec.ARCHS);
+        }
+        if (depth < 1) {
+            bad("depth", depth, "an integer >= 1");
+        }
+        if (width < 1) {
+            bad("width", width, "an integer >= 1");
+        }
+        if (!Activations.NAMES.contains(activation)) {
+            bad("activation", "'" + activation + "'", "one of " + Activations.NAMES);
+        }
+        if (!Double.isFinite(residualScale)) {
+            bad("residual_scale", residualScale, "a finite number");
+        }
+        if (!Loss.NAMES.contains(loss)) {
+            bad("loss", "'" + loss + "'", "one of " + Loss.NAMES);
+        }
+        if ("cross_entropy".equals(loss) && List.of("sphere", "teacher", "linear_teacher").contains(dataset.kind())) {
+            bad("loss", "'cross_entropy'", "mse for the regression dataset " + dataset.kind()
+                    + " (cross_entropy needs labels: sphere_labels, fashion_mnist, cifar10, or an npz with labels)");
+        }
+        if (steps < 0) {
+            bad("steps", steps, "an integer >= 0");
+        }
+        if (evalEvery < 1) {
+            bad("eval_every", evalEvery, "an integer >= 1");
+        }
+        if (!Double.isNaN(targetLoss) && !(targetLoss >= 0)) {
+            bad("target_loss", targetLoss, "NaN (none) or a number >= 0");
+        }
+        if (!(divergenceFactor > 1)) {
+            bad("divergence_factor", divergenceFactor, "a number > 1");
+        }
+        for (int c : checkpoints) {
+            if (c < 0 || c > steps) {
+                bad("checkpoints", checkpoints, "steps between 0 and steps = " + steps);
+            }
+        }
+        if (!DTYPES.contains(dtype)) {
+            bad("dtype", "'" + dtype + "'", "float64 or float32");
+        }
+        return this;
+    }
+
+    private static void bad(String field, Object value, String allowed) {
+        throw new IllegalArgumentException("run." + field + ": value " + value + " is not allowed; allowed: " + allowed);
+    }
+
+    /** Runs a section's own validation, naming its fields as run.section.field. */
+    private static void section(String name, Supplier<?> validation) {
+        try {
+            validation.get();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m.startsWith(name + ".") ? "run." + m : "run." + name + "." + m, e);
+        }
+    }
+
+    /** The network for data of {@code inputDim} features and {@code outputDim} outputs. */
+    public NetworkSpec network(int inputDim, int outputDim) {
+        return new NetworkSpec(arch, inputDim, width, depth, outputDim, activation, bias, residualScale, loss);
+    }
+
+    /**
+     * (input_dim, output_dim) known before loading the data, or zeros where only the data can tell
+     * (an npz, or a file dataset with classes = 0).
+     */
+    public int[] expectedDims() {
+        return switch (dataset.kind()) {
+            case "sphere" -> new int[] {dataset.inputDim(), 1};
+            case "sphere_labels" -> new int[] {dataset.inputDim(), dataset.classes()};
+            case "teacher", "linear_teacher" -> new int[] {dataset.inputDim(), dataset.outputDim()};
+            case "fashion_mnist" -> new int[] {784, 10};
+            case "cifar10" -> new int[] {3072, 10};
+            default -> new int[] {0, 0};
+        };
+    }
+
+    /** Parameters of this run's network, or -1 where only the data can tell. */
+    public long paramCount() {
+        int[] dims = expectedDims();
+        return dims[0] > 0 && dims[1] > 0 ? network(dims[0], dims[1]).paramCount() : -1;
+    }
+
+    /** Config key (dotted, as in HOCON) to value, in a fixed order. */
     public Map<String, Object> fields() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("arch", arch);
-        m.put("depth", depth);
-        m.put("width", width);
-        m.put("activation", activation);
-        m.put("bias", bias);
-        m.put("residual_scale", residualScale);
-        m.put("loss", loss);
-        m.put("dataset", dataset);
-        m.put("examples", examples);
-        m.put("input_dim", inputDim);
-        m.put("data_seed", dataSeed);
-        m.put("init", init);
-        m.put("sigma2", sigma2);
-        m.put("optimizer", optimizer);
-        m.put("lr", lr);
-        m.put("steps", steps);
-        m.put("eval_every", evalEvery);
-        m.put("divergence_factor", divergenceFactor);
-        m.put("hessian_method", hessianMethod);
-        m.put("hessian_probes", hessianProbes);
-        m.put("probe_distribution", probeDistribution);
-        m.put("dtype", dtype);
-        m.put("seed", seed);
-        return m;
+        return RecordBinding.flatten(this, "", ".");
+    }
+
+    /** The Parquet columns of this spec: {@link #fields()} with '.' as '_' (dataset.n_train is dataset_n_train). */
+    public Map<String, Object> columns() {
+        return RecordBinding.flatten(this, "", "_");
     }
 
     /** The canonical text that {@link #runId()} hashes: {@code key=value;} in {@link #fields()} order. */
@@ -90,10 +177,5 @@ public record RunSpec(
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Training steps and Hessian-vector products this run will spend: the plan's estimate of work. */
-    public long hessianVectorProducts() {
-        return "exact".equals(hessianMethod) ? network().paramCount() : 2L * hessianProbes;
     }
 }

@@ -5,18 +5,21 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import io.depthscope.nn.Activations;
-import io.depthscope.nn.Loss;
-import io.depthscope.nn.NetworkSpec;
+import io.depthscope.data.DatasetSpec;
+import io.depthscope.probe.HessianSpec;
+import io.depthscope.train.InitSpec;
+import io.depthscope.train.OptimizerSpec;
 import java.io.File;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * A study: a name, a base run and a grid of axes over run fields, read from HOCON and validated as a
@@ -24,47 +27,22 @@ import java.util.function.Predicate;
  *
  * <pre>
  * name = quickstart
- * run  { width = 64, activation = tanh, steps = 200 }
- * grid { arch = [mlp, resmlp], depth = [1, 2, 4, 8], seed = [0, 1, 2] }
+ * run  { width = 64, activation = tanh, steps = 200, optimizer { kind = gd, lr = 0.05 } }
+ * grid { arch = [mlp, resmlp], depth = [1, 2, 4, 8], optimizer.lr = [0.1, 0.01], seed = [0, 1, 2] }
  * </pre>
+ *
+ * A run field is a component of {@link RunSpec} in snake_case, nested sections ({@code dataset},
+ * {@code init}, {@code optimizer}, {@code hessian}) as HOCON objects. Sections with a {@code kind} take
+ * that kind's defaults first (e.g. momentum 0.9 for {@code optimizer.kind = momentum}).
  */
-public record StudyConfig(String name, Map<String, Object> base, Map<String, List<Object>> grid) {
+public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String, List<ConfigValue>> grid) {
 
-    private enum Kind { STRING, INT, LONG, DOUBLE, BOOLEAN }
+    private static final Map<String, String> SECTION_KIND_DEFAULT = Map.of(
+            "dataset", "sphere", "init", "gaussian", "optimizer", "gd", "hessian", "");
 
-    private record Field(Kind kind, Predicate<Object> ok, String allowed) {}
-
-    private static final Map<String, Field> FIELDS = new LinkedHashMap<>();
-
-    static {
-        FIELDS.put("arch", new Field(Kind.STRING, NetworkSpec.ARCHS::contains, "one of " + NetworkSpec.ARCHS));
-        FIELDS.put("depth", new Field(Kind.INT, v -> (int) v >= 1, "an integer >= 1"));
-        FIELDS.put("width", new Field(Kind.INT, v -> (int) v >= 1, "an integer >= 1"));
-        FIELDS.put("activation", new Field(Kind.STRING, Activations.NAMES::contains, "one of " + Activations.NAMES));
-        FIELDS.put("bias", new Field(Kind.BOOLEAN, v -> true, "true or false"));
-        FIELDS.put("residual_scale", new Field(Kind.DOUBLE, v -> Double.isFinite((double) v), "a finite number"));
-        FIELDS.put("loss", new Field(Kind.STRING, v -> "mse".equals(v), "mse (sphere data has +-1 regression targets)"));
-        FIELDS.put("dataset", new Field(Kind.STRING, v -> "sphere".equals(v), "sphere"));
-        FIELDS.put("examples", new Field(Kind.INT, v -> (int) v >= 2, "an integer >= 2"));
-        FIELDS.put("input_dim", new Field(Kind.INT, v -> (int) v >= 1, "an integer >= 1"));
-        FIELDS.put("data_seed", new Field(Kind.LONG, v -> true, "an integer"));
-        FIELDS.put("init", new Field(Kind.STRING, v -> "gaussian".equals(v), "gaussian"));
-        FIELDS.put("sigma2", new Field(Kind.DOUBLE, v -> (double) v > 0 && Double.isFinite((double) v), "a finite number > 0"));
-        FIELDS.put("optimizer", new Field(Kind.STRING, v -> "gd".equals(v), "gd (full-batch gradient descent)"));
-        FIELDS.put("lr", new Field(Kind.DOUBLE, v -> (double) v > 0 && Double.isFinite((double) v), "a finite number > 0"));
-        FIELDS.put("steps", new Field(Kind.INT, v -> (int) v >= 0, "an integer >= 0"));
-        FIELDS.put("eval_every", new Field(Kind.INT, v -> (int) v >= 1, "an integer >= 1"));
-        FIELDS.put("divergence_factor", new Field(Kind.DOUBLE, v -> (double) v > 1, "a number > 1 (loss above this multiple of the initial loss is divergence)"));
-        FIELDS.put("hessian_method", new Field(Kind.STRING, v -> Set.of("hutchinson", "exact", "none").contains(v), "hutchinson, exact or none"));
-        FIELDS.put("hessian_probes", new Field(Kind.INT, v -> (int) v >= 2, "an integer >= 2"));
-        FIELDS.put("probe_distribution", new Field(Kind.STRING, v -> Set.of("rademacher", "gaussian").contains(v), "rademacher or gaussian"));
-        FIELDS.put("dtype", new Field(Kind.STRING, v -> Set.of("float64", "float32").contains(v), "float64 or float32"));
-        FIELDS.put("seed", new Field(Kind.LONG, v -> true, "an integer"));
-    }
-
-    /** The run fields a config may set, in their canonical order. */
+    /** The dotted keys a run accepts, in canonical order. */
     public static Set<String> fieldNames() {
-        return FIELDS.keySet();
+        return RunSpec.defaults().fields().keySet();
     }
 
     public static StudyConfig load(File file) {
@@ -72,18 +50,26 @@ public record StudyConfig(String name, Map<String, Object> base, Map<String, Lis
             throw new IllegalArgumentException("config: file '" + file + "' does not exist; allowed: a readable HOCON file");
         }
         try {
-            return parse(ConfigFactory.parseFile(file), file.getName());
+            return parse(ConfigFactory.parseFile(file));
         } catch (ConfigException.Parse e) {
             throw new IllegalArgumentException("config: " + file + " is not valid HOCON: " + e.getMessage(), e);
         }
     }
 
     public static StudyConfig parse(String hocon) {
-        return parse(ConfigFactory.parseString(hocon), "<string>");
+        try {
+            return parse(ConfigFactory.parseString(hocon));
+        } catch (ConfigException.Parse e) {
+            throw new IllegalArgumentException("config: not valid HOCON: " + e.getMessage(), e);
+        }
     }
 
-    private static StudyConfig parse(Config root, String origin) {
-        unknownKeys(root, "", Set.of("name", "run", "grid"));
+    private static StudyConfig parse(Config root) {
+        for (String key : root.root().keySet()) {
+            if (!Set.of("name", "run", "grid").contains(key)) {
+                throw new IllegalArgumentException(key + ": unknown field; allowed: [grid, name, run]");
+            }
+        }
         if (!root.hasPath("name")) {
             throw new IllegalArgumentException("name: missing; allowed: a study name of letters, digits, '-' and '_'");
         }
@@ -91,37 +77,34 @@ public record StudyConfig(String name, Map<String, Object> base, Map<String, Lis
         if (!name.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("name: value '" + name + "' is not allowed; allowed: letters, digits, '-' and '_'");
         }
-        Config defaults = ConfigFactory.parseResources(StudyConfig.class, "defaults.conf");
-        Config run = root.hasPath("run") ? object(root, "run") : ConfigFactory.empty();
-        unknownKeys(run, "run.", FIELDS.keySet());
-        Config merged = run.withFallback(defaults);
-        Map<String, Object> base = new LinkedHashMap<>();
-        for (Map.Entry<String, Field> f : FIELDS.entrySet()) {
-            base.put(f.getKey(), coerce("run." + f.getKey(), merged.getValue(f.getKey()), f.getValue()));
+        Set<String> known = fieldNames();
+        Map<String, ConfigValue> base = new TreeMap<>();
+        if (root.hasPath("run")) {
+            for (Map.Entry<String, ConfigValue> e : object(root, "run").entrySet()) {
+                base.put(checkKnown("run.", e.getKey(), known), e.getValue());
+            }
         }
-        Map<String, List<Object>> grid = new LinkedHashMap<>();
+        Map<String, List<ConfigValue>> grid = new LinkedHashMap<>();
         if (root.hasPath("grid")) {
-            Config g = object(root, "grid");
-            unknownKeys(g, "grid.", FIELDS.keySet());
-            for (Map.Entry<String, Field> f : FIELDS.entrySet()) {
-                if (!g.hasPath(f.getKey())) {
+            Map<String, ConfigValue> axes = new TreeMap<>();
+            for (Map.Entry<String, ConfigValue> e : object(root, "grid").entrySet()) {
+                axes.put(checkKnown("grid.", e.getKey(), known), e.getValue());
+            }
+            for (String field : known) { // canonical order, so the plan's order does not depend on the file's
+                ConfigValue value = axes.get(field);
+                if (value == null) {
                     continue;
                 }
-                ConfigValue value = g.getValue(f.getKey());
                 if (value.valueType() != ConfigValueType.LIST || ((ConfigList) value).isEmpty()) {
-                    throw new IllegalArgumentException("grid." + f.getKey() + ": value " + value.render()
-                            + " is not allowed; allowed: a non-empty list of " + f.getValue().allowed());
+                    throw new IllegalArgumentException("grid." + field + ": value " + value.render()
+                            + " is not allowed; allowed: a non-empty list of values");
                 }
-                List<Object> values = new ArrayList<>();
-                ConfigList list = (ConfigList) value;
-                for (int i = 0; i < list.size(); i++) {
-                    values.add(coerce("grid." + f.getKey() + "[" + i + "]", list.get(i), f.getValue()));
-                }
-                grid.put(f.getKey(), values);
+                grid.put(field, new ArrayList<>((ConfigList) value));
             }
         }
         StudyConfig config = new StudyConfig(name, base, grid);
-        config.plan(); // validates the combinations (e.g. each run's network) before anything runs
+        config.checkAxes();
+        config.plan(); // validates every combination before anything runs
         return config;
     }
 
@@ -133,100 +116,136 @@ public record StudyConfig(String name, Map<String, Object> base, Map<String, Lis
         return root.getConfig(path);
     }
 
-    private static void unknownKeys(Config c, String prefix, Set<String> allowed) {
-        for (String key : c.root().keySet()) {
-            if (!allowed.contains(key)) {
-                throw new IllegalArgumentException(prefix + key + ": unknown field; allowed: " + new TreeSet<>(allowed));
+    private static String checkKnown(String prefix, String key, Set<String> known) {
+        if (!known.contains(key)) {
+            String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
+            Set<String> allowed = new TreeSet<>();
+            for (String k : known) {
+                if (k.startsWith(section) && (!section.isEmpty() || !k.contains("."))) {
+                    allowed.add(k);
+                }
+            }
+            if (allowed.isEmpty()) {
+                allowed.addAll(known);
+            }
+            throw new IllegalArgumentException(prefix + key + ": unknown field; allowed: " + allowed);
+        }
+        return key;
+    }
+
+    /** Each grid value on its own over the base run, so a bad value is named by its place in the grid. */
+    private void checkAxes() {
+        for (Map.Entry<String, List<ConfigValue>> axis : grid.entrySet()) {
+            for (int i = 0; i < axis.getValue().size(); i++) {
+                Map<String, ConfigValue> one = new TreeMap<>(base);
+                one.put(axis.getKey(), axis.getValue().get(i));
+                try {
+                    resolve(one);
+                } catch (IllegalArgumentException e) {
+                    String m = e.getMessage();
+                    String run = "run." + axis.getKey();
+                    if (m.startsWith(run + ":")) {
+                        throw new IllegalArgumentException("grid." + axis.getKey() + "[" + i + "]" + m.substring(run.length()), e);
+                    }
+                    throw e;
+                }
             }
         }
-    }
-
-    private static Object coerce(String path, ConfigValue value, Field field) {
-        Object raw = value.unwrapped();
-        Object v;
-        try {
-            v = switch (field.kind()) {
-                case STRING -> {
-                    if (value.valueType() != ConfigValueType.STRING) {
-                        throw new NumberFormatException();
-                    }
-                    yield raw.toString().toLowerCase(java.util.Locale.ROOT);
-                }
-                case INT -> Math.toIntExact(integral(raw));
-                case LONG -> integral(raw);
-                case DOUBLE -> raw instanceof Number num ? num.doubleValue() : Double.parseDouble(raw.toString());
-                case BOOLEAN -> {
-                    if (raw instanceof Boolean b) {
-                        yield b;
-                    }
-                    throw new NumberFormatException();
-                }
-            };
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(path + ": value " + value.render() + " has the wrong type; allowed: " + field.allowed());
-        }
-        if (!field.ok().test(v)) {
-            throw new IllegalArgumentException(path + ": value " + value.render() + " is not allowed; allowed: " + field.allowed());
-        }
-        return v;
-    }
-
-    private static long integral(Object raw) {
-        if (raw instanceof Integer || raw instanceof Long) {
-            return ((Number) raw).longValue();
-        }
-        if (raw instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9e15) {
-            return d.longValue();
-        }
-        if (raw instanceof String s) {
-            return Long.parseLong(s.trim());
-        }
-        throw new NumberFormatException();
     }
 
     /** The runs of this study: the cartesian product of the grid's axes over the base run, in field order. */
     public List<RunSpec> plan() {
-        List<Map<String, Object>> runs = new ArrayList<>();
-        runs.add(new LinkedHashMap<>(base));
-        for (String field : FIELDS.keySet()) {
-            List<Object> axis = grid.get(field);
-            if (axis == null) {
-                continue;
-            }
-            List<Map<String, Object>> next = new ArrayList<>();
-            for (Map<String, Object> r : runs) {
-                for (Object value : axis) {
-                    Map<String, Object> copy = new LinkedHashMap<>(r);
-                    copy.put(field, value);
+        List<Map<String, ConfigValue>> runs = new ArrayList<>();
+        runs.add(new TreeMap<>(base));
+        for (Map.Entry<String, List<ConfigValue>> axis : grid.entrySet()) {
+            List<Map<String, ConfigValue>> next = new ArrayList<>();
+            for (Map<String, ConfigValue> r : runs) {
+                for (ConfigValue value : axis.getValue()) {
+                    Map<String, ConfigValue> copy = new TreeMap<>(r);
+                    copy.put(axis.getKey(), value);
                     next.add(copy);
                 }
             }
             runs = next;
         }
         List<RunSpec> specs = new ArrayList<>();
-        Set<String> ids = new TreeSet<>();
-        for (Map<String, Object> r : runs) {
-            RunSpec spec = toSpec(r);
+        Set<String> ids = new HashSet<>();
+        for (Map<String, ConfigValue> r : runs) {
+            RunSpec spec;
             try {
-                spec.network().validate();
+                spec = resolve(r);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("run " + spec.canonical() + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(e.getMessage() + where(r), e);
             }
             if (!ids.add(spec.runId())) {
-                throw new IllegalArgumentException("grid: the run " + spec.canonical() + " appears twice; allowed: distinct values on each axis");
+                throw new IllegalArgumentException("grid: the run " + where(r).trim() + " appears twice; allowed: distinct values on each axis");
             }
             specs.add(spec);
         }
         return specs;
     }
 
-    private static RunSpec toSpec(Map<String, Object> r) {
-        return new RunSpec(
-                (String) r.get("arch"), (int) r.get("depth"), (int) r.get("width"), (String) r.get("activation"),
-                (boolean) r.get("bias"), (double) r.get("residual_scale"), (String) r.get("loss"), (String) r.get("dataset"),
-                (int) r.get("examples"), (int) r.get("input_dim"), (long) r.get("data_seed"), (String) r.get("init"), (double) r.get("sigma2"),
-                (String) r.get("optimizer"), (double) r.get("lr"), (int) r.get("steps"), (int) r.get("eval_every"),
-                (double) r.get("divergence_factor"), (String) r.get("hessian_method"), (int) r.get("hessian_probes"),
-                (String) r.get("probe_distribution"), (String) r.get("dtype"), (long) r.get("seed"));
+    private String where(Map<String, ConfigValue> run) {
+        if (grid.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (in the run with");
+        for (String axis : grid.keySet()) {
+            sb.append(' ').append(axis).append('=').append(run.get(axis).render());
+        }
+        return sb.append(')').toString();
+    }
+
+    /** A validated RunSpec from dotted overrides: defaults, then each section's kind defaults, then the values. */
+    static RunSpec resolve(Map<String, ConfigValue> overrides) {
+        Map<String, Map<String, ConfigValue>> sections = new LinkedHashMap<>();
+        Map<String, ConfigValue> top = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : overrides.entrySet()) {
+            int dot = e.getKey().indexOf('.');
+            if (dot < 0) {
+                top.put(e.getKey(), e.getValue());
+            } else {
+                sections.computeIfAbsent(e.getKey().substring(0, dot), k -> new LinkedHashMap<>())
+                        .put(e.getKey().substring(dot + 1), e.getValue());
+            }
+        }
+        DatasetSpec dataset = RecordBinding.with(DatasetSpec.of(kind(sections, "dataset")), section(sections, "dataset"), "run.dataset.");
+        InitSpec init = RecordBinding.with(InitSpec.of(kind(sections, "init")), section(sections, "init"), "run.init.");
+        OptimizerSpec optimizer = RecordBinding.with(OptimizerSpec.of(kind(sections, "optimizer")), section(sections, "optimizer"),
+                "run.optimizer.");
+        HessianSpec hessian = RecordBinding.with(HessianSpec.defaults(), section(sections, "hessian"), "run.hessian.");
+        RunSpec d = RunSpec.defaults();
+        RunSpec base = new RunSpec(d.arch(), d.depth(), d.width(), d.activation(), d.bias(), d.residualScale(), d.loss(), dataset,
+                init, optimizer, d.steps(), d.evalEvery(), d.targetLoss(), d.divergenceFactor(), d.checkpoints(), hessian, d.dtype(),
+                d.seed());
+        return lowerCased(RecordBinding.with(base, top, "run.")).validate();
+    }
+
+    private static Map<String, ConfigValue> section(Map<String, Map<String, ConfigValue>> sections, String name) {
+        return sections.getOrDefault(name, Map.of());
+    }
+
+    private static String kind(Map<String, Map<String, ConfigValue>> sections, String name) {
+        ConfigValue v = section(sections, name).get("kind");
+        if (v == null) {
+            return SECTION_KIND_DEFAULT.get(name);
+        }
+        if (v.valueType() != ConfigValueType.STRING) {
+            throw new IllegalArgumentException("run." + name + ".kind: value " + v.render() + " has the wrong type; allowed: a string");
+        }
+        return v.unwrapped().toString();
+    }
+
+    /** Names are case-insensitive: TANH and tanh are the same run (and the same run id). */
+    private static RunSpec lowerCased(RunSpec r) {
+        return RecordBinding.with(r, Map.of(
+                "arch", ConfigValueFactory.fromAnyRef(lower(r.arch())),
+                "activation", ConfigValueFactory.fromAnyRef(lower(r.activation())),
+                "loss", ConfigValueFactory.fromAnyRef(lower(r.loss())),
+                "dtype", ConfigValueFactory.fromAnyRef(lower(r.dtype()))), "run.");
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -32,7 +32,7 @@ import java.util.Locale;
  * @param foldAxis   "rows" (default: output units are copied) or "cols" (input weights are copied)
  * @param bias       the constant every bias starts at (default 0)
  */
-public record InitSpec(String kind, double sigma2, double kappa, double gain, int fold, String foldAxis, double bias) {
+public record InitSpec(String kind, double sigma2, double kappa, double gain, int fold, String foldAxis, double bias) implements java.io.Serializable {
     public static final List<String> KINDS = List.of("gaussian", "xavier_normal", "xavier_uniform", "orthogonal");
     public static final List<String> FOLD_AXES = List.of("rows", "cols");
 

@@ -50,7 +50,7 @@ public record OptimizerSpec(
         double gamma,
         int totalSteps,
         double minLr,
-        int warmupSteps) {
+        int warmupSteps) implements java.io.Serializable {
 
     public static final List<String> KINDS = List.of("gd", "sgd", "momentum", "nesterov", "adam", "adamw");
     public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
@@ -58,6 +58,11 @@ public record OptimizerSpec(
     public OptimizerSpec {
         kind = kind == null ? null : kind.toLowerCase(Locale.ROOT);
         schedule = schedule == null ? "constant" : schedule.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code kind} at the default learning rate 0.05, every other field at its default. */
+    public static OptimizerSpec of(String kind) {
+        return of(kind, 0.05);
     }
 
     /** {@code kind} at learning rate {@code lr} with every other field at its default. */

@@ -3,20 +3,34 @@ package io.depthscope.train;
 import io.depthscope.util.Provenance;
 
 /**
- * The outcome of one run (the config columns come from its {@link io.depthscope.study.RunSpec}).
+ * The outcome of one run (its config columns come from its {@link io.depthscope.study.RunSpec}).
  *
- * @param status "ok", "diverged" (NaN, Inf or loss above divergence_factor x the initial loss) or "failed"
+ * @param status         "ok", "diverged" (NaN, Inf or loss above divergence_factor x the initial loss) or "failed"
+ * @param stepsToTarget  the first evaluated step whose training loss was <= target_loss, or -1
+ * @param stepsCompleted optimiser steps taken
  * @param divergedAtStep the step at which divergence was seen, or -1
- * @param stepsCompleted gradient steps taken
  */
 public record RunRecord(
         String runId,
         String status,
         String error,
+        long paramCount,
+        String dataset,
         double initialLoss,
         double finalLoss,
         double finalGradientNorm,
+        double finalTrainAccuracy,
+        double finalTestLoss,
+        double finalTestAccuracy,
+        int stepsToTarget,
         int stepsCompleted,
         int divergedAtStep,
         double wallSeconds,
-        Provenance provenance) implements java.io.Serializable {}
+        Provenance provenance) implements java.io.Serializable {
+
+    /** A run that threw: its error, and NaN where numbers would be. */
+    public static RunRecord failed(String runId, String error, double wallSeconds) {
+        return new RunRecord(runId, "failed", error, -1, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, -1, 0, -1, wallSeconds, Provenance.current());
+    }
+}

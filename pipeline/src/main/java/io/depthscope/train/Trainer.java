@@ -1,28 +1,39 @@
 package io.depthscope.train;
 
 import io.depthscope.data.Batch;
-import io.depthscope.data.SphereData;
+import io.depthscope.data.Dataset;
+import io.depthscope.data.Datasets;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.DenseHessian;
 import io.depthscope.probe.HessianMoments;
+import io.depthscope.probe.HessianSpec;
 import io.depthscope.probe.Hutchinson;
 import io.depthscope.study.RunSpec;
 import io.depthscope.util.Provenance;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs one {@link RunSpec}: builds its data and network, trains with full-batch gradient descent,
- * records the loss curve every eval_every steps, stops cleanly on divergence, and takes the Hessian's
- * moments at the final parameters on the training batch. Deterministic: every random draw comes from
- * the run's seeds.
+ * Runs one {@link RunSpec}: loads its data, builds and initialises its network, trains it with its
+ * optimiser, records the curve every eval_every steps, stops cleanly on divergence, saves checkpoints at
+ * the configured steps, and takes the Hessian's moments at the final parameters on a fixed batch.
+ * Deterministic: every random draw comes from the run's seeds (streams "init", "shuffle",
+ * "hessian-batch", "hessian-probes").
  */
 public final class Trainer {
+    /** Examples per chunk of a full-dataset evaluation: bounds memory, not the numbers. */
+    public static final int EVAL_CHUNK = 2048;
+    /** The most examples a Hessian batch may have (its point holds every activation at once). */
+    public static final int MAX_HESSIAN_EXAMPLES = 8192;
+
     private Trainer() {}
 
     public static DataType dtype(String name) {
@@ -33,50 +44,126 @@ public final class Trainer {
         };
     }
 
-    /** Runs the spec; a numerical failure is a "diverged" record, never an exception. */
     public static RunOutcome run(RunSpec spec) {
+        return run(spec, CheckpointSink.NONE, Progress.NONE);
+    }
+
+    /** Runs the spec; a numerical failure is a "diverged" record, never an exception. */
+    public static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress) {
         long start = System.nanoTime();
+        spec.validate();
         String runId = spec.runId();
         DataType dtype = dtype(spec.dtype());
-        Network network = Network.of(spec.network());
-        Batch data = SphereData.randomSigns(spec.examples(), spec.inputDim(), spec.dataSeed(), dtype);
-        INDArray theta = Initializer.gaussian(network, spec.sigma2(), Seeds.derive(spec.seed(), "init"), dtype);
-        Point point = network.at(data, theta);
+        Dataset data = Datasets.load(spec.dataset(), dtype);
+        Network network = Network.of(spec.network(data.inputDim(), data.train().targetDim()));
+        INDArray theta = Initializers.initialize(network, spec.init(), Seeds.derive(spec.seed(), "init"), dtype);
+        Optimizer optimizer = Optimizer.of(spec.optimizer());
+        boolean fullBatch = spec.optimizer().batchSize() == 0;
+        Evaluator train = new Evaluator(network, data.train(), EVAL_CHUNK, data.classification(), dtype);
+        Evaluator test = data.hasTest() ? new Evaluator(network, data.test(), EVAL_CHUNK, data.classification(), dtype) : null;
+        MinibatchSampler sampler = fullBatch ? null
+                : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
+        Map<Integer, Point> minibatchPoints = new HashMap<>();
+        Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
 
         List<TrainPoint> curve = new ArrayList<>();
-        double initialLoss = point.loss();
+        double initialLoss = Double.NaN;
         int divergedAt = -1;
+        int stepsToTarget = -1;
+        TrainPoint last = null;
         int step = 0;
         for (; ; step++) {
-            double loss = point.loss();
-            double gradNorm = point.gradientNorm();
-            boolean diverged = !Double.isFinite(loss) || !Double.isFinite(gradNorm)
-                    || loss > spec.divergenceFactor() * Math.max(initialLoss, Double.MIN_NORMAL);
-            if (step % spec.evalEvery() == 0 || step == spec.steps() || diverged) {
-                curve.add(new TrainPoint(runId, step, loss, gradNorm));
+            boolean evaluate = step % spec.evalEvery() == 0 || step == spec.steps();
+            Evaluator.Evaluation e = fullBatch || evaluate ? train.evaluate(theta, true) : null;
+            if (step == 0) {
+                initialLoss = e.loss();
+            }
+            double stepLoss = e != null ? e.loss() : Double.NaN;
+            INDArray gradient = fullBatch ? train.gradient() : null;
+            if (!fullBatch && step < spec.steps()) {
+                int[] rows = sampler.batch(step);
+                Batch part = MinibatchSampler.gather(data.train(), rows);
+                Point p = minibatchPoints.get(rows.length);
+                if (p == null) {
+                    p = network.at(part, theta);
+                    minibatchPoints.put(rows.length, p);
+                } else {
+                    p.load(part, theta);
+                }
+                gradient = p.gradient();
+                if (e == null) {
+                    stepLoss = p.loss();
+                }
+            }
+            boolean diverged = !Double.isFinite(stepLoss) || (e != null && !Double.isFinite(e.gradientNorm()))
+                    || stepLoss > spec.divergenceFactor() * Math.max(initialLoss, Double.MIN_NORMAL);
+            if (e != null && stepsToTarget < 0 && !Double.isNaN(spec.targetLoss()) && e.loss() <= spec.targetLoss()) {
+                stepsToTarget = step;
+            }
+            if (evaluate || diverged) {
+                Evaluator.Evaluation t = test != null && !diverged ? test.evaluate(theta, false) : null;
+                TrainPoint point = new TrainPoint(runId, step, e != null ? e.loss() : stepLoss, e != null ? e.accuracy() : Double.NaN,
+                        e != null ? e.gradientNorm() : Double.NaN, t != null ? t.loss() : Double.NaN,
+                        t != null ? t.accuracy() : Double.NaN, (System.nanoTime() - start) / 1e9);
+                curve.add(point);
+                last = point;
+                progress.evaluated(point, spec.steps());
             }
             if (diverged) {
                 divergedAt = step;
                 break;
             }
+            if (checkpointSteps.contains(step)) {
+                checkpoints.save(spec, network, step, theta);
+            }
             if (step == spec.steps()) {
                 break;
             }
-            Nd4j.getBlasWrapper().axpy(-spec.lr(), point.gradient(), theta);
-            point.moveTo(theta);
+            optimizer.step(theta, gradient, step);
         }
 
         List<HessianMomentsAt> moments = new ArrayList<>();
-        if (divergedAt < 0 && !"none".equals(spec.hessianMethod())) {
-            HessianMoments m = "exact".equals(spec.hessianMethod())
-                    ? HessianMoments.fromEigenvalues(DenseHessian.eigenvalues(point))
-                    : Hutchinson.estimate(point, spec.hessianProbes(), Seeds.derive(spec.seed(), "hessian-probes", step),
-                            Hutchinson.Distribution.parse(spec.probeDistribution()));
-            moments.add(new HessianMomentsAt(runId, step, m));
+        if (divergedAt < 0 && !"none".equals(spec.hessian().method())) {
+            moments.add(new HessianMomentsAt(runId, step, hessianBatchSize(spec.hessian(), data.train()),
+                    hessianMoments(spec, network, hessianBatch(spec, data.train()), theta, step)));
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        RunRecord record = new RunRecord(runId, divergedAt < 0 ? "ok" : "diverged", null, initialLoss,
-                point.loss(), point.gradientNorm(), divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current());
+        RunRecord record = new RunRecord(runId, divergedAt < 0 ? "ok" : "diverged", null, network.paramCount(),
+                data.description(), initialLoss, last.trainLoss(), last.gradientNorm(), last.trainAccuracy(), last.testLoss(),
+                last.testAccuracy(), stepsToTarget, divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current());
         return new RunOutcome(spec, record, curve, moments);
+    }
+
+    static int hessianBatchSize(HessianSpec h, Batch train) {
+        return h.examples() == 0 ? train.size() : Math.min(h.examples(), train.size());
+    }
+
+    /**
+     * The fixed batch every Hessian-vector product of the run uses: the whole training set, or the
+     * first hessian.examples rows of a permutation from the stream (seed, "hessian-batch").
+     */
+    public static Batch hessianBatch(RunSpec spec, Batch train) {
+        int k = hessianBatchSize(spec.hessian(), train);
+        if (k > MAX_HESSIAN_EXAMPLES) {
+            throw new IllegalArgumentException("hessian.examples: the Hessian batch would have " + k + " examples; allowed: <= "
+                    + MAX_HESSIAN_EXAMPLES + " (set run.hessian.examples)");
+        }
+        if (k == train.size()) {
+            return train;
+        }
+        int[] order = new MinibatchSampler(train.size(), train.size(), false, Seeds.derive(spec.seed(), "hessian-batch")).permutation(0);
+        int[] rows = java.util.Arrays.copyOf(order, k);
+        java.util.Arrays.sort(rows);
+        return MinibatchSampler.gather(train, rows);
+    }
+
+    static HessianMoments hessianMoments(RunSpec spec, Network network, Batch batch, INDArray theta, int step) {
+        Point point = network.at(batch, theta);
+        HessianSpec h = spec.hessian();
+        if ("exact".equals(h.method())) {
+            return HessianMoments.fromEigenvalues(DenseHessian.eigenvalues(point));
+        }
+        return Hutchinson.estimate(point, h.probes(), Seeds.derive(spec.seed(), "hessian-probes", step),
+                Hutchinson.Distribution.parse(h.distribution()));
     }
 }

@@ -1,0 +1,17 @@
+package io.depthscope.train;
+
+import io.depthscope.nn.Network;
+import io.depthscope.study.RunSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where a run's checkpoints go: a local directory for {@code train}, a Hadoop filesystem for studies.
+ * A checkpoint is the parameters in the npz layout that {@code probe} reads ({@code layers.i.weight},
+ * {@code layers.i.bias}, as {@code numpy.savez(**state_dict)} writes them) and, beside it, the run's
+ * provenance as JSON (config, seed, step, code version, backend, dtype).
+ */
+public interface CheckpointSink {
+    void save(RunSpec spec, Network network, int step, INDArray theta);
+
+    CheckpointSink NONE = (spec, network, step, theta) -> { };
+}

@@ -1,0 +1,84 @@
+package io.depthscope.train;
+
+import io.depthscope.io.Json;
+import io.depthscope.io.Npz;
+import io.depthscope.io.SpecJson;
+import io.depthscope.io.StateDict;
+import io.depthscope.nn.Network;
+import io.depthscope.study.RunSpec;
+import io.depthscope.util.Provenance;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Checkpoint files: {@code <run_id>/step-<k>.npz} (the state dict) and {@code <run_id>/step-<k>.json}
+ * (provenance and the network spec, so {@code probe --spec} can read the "network" object as is).
+ */
+public final class Checkpoints {
+    private Checkpoints() {}
+
+    public static String npzName(int step) {
+        return String.format("step-%08d.npz", step);
+    }
+
+    public static String jsonName(int step) {
+        return String.format("step-%08d.json", step);
+    }
+
+    public static byte[] npzBytes(Network network, INDArray theta) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Npz.write(out, StateDict.fromTheta(network, theta));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static byte[] provenanceBytes(RunSpec spec, Network network, int step) {
+        Provenance p = Provenance.current();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", spec.runId());
+        m.put("step", step);
+        m.put("seed", spec.seed());
+        m.put("dtype", spec.dtype());
+        m.put("code_version", p.codeVersion());
+        m.put("backend", p.backend());
+        m.put("java_version", p.javaVersion());
+        m.put("network", SpecJson.toJson(network.spec()));
+        // JSON has no NaN: a "not given" NaN (e.g. init.sigma2) is written as the string "NaN", so the
+        // config reads back as it was written rather than as a missing value.
+        Map<String, Object> config = new LinkedHashMap<>();
+        spec.fields().forEach((k, v) -> config.put(k, v instanceof Double d && !Double.isFinite(d) ? d.toString() : v));
+        m.put("config", config);
+        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Checkpoints under a local directory, each file written to a temporary name and moved into place. */
+    public static CheckpointSink directory(Path root) {
+        return (spec, network, step, theta) -> {
+            Path dir = root.resolve(spec.runId());
+            try {
+                Files.createDirectories(dir);
+                atomically(dir.resolve(npzName(step)), npzBytes(network, theta));
+                atomically(dir.resolve(jsonName(step)), provenanceBytes(spec, network, step));
+            } catch (IOException e) {
+                throw new UncheckedIOException("checkpoint " + dir + " step " + step, e);
+            }
+        };
+    }
+
+    private static void atomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,98 @@
+package io.depthscope.train;
+
+import io.depthscope.data.Batch;
+import io.depthscope.nn.Network;
+import io.depthscope.nn.Point;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Loss, accuracy and gradient over a whole dataset in chunks of at most {@code chunk} examples, so
+ * memory stays bounded (a point's buffers grow with its batch) while the numbers are those of the full
+ * batch: the mean loss and its gradient are the chunk means weighted by chunk size.
+ */
+public final class Evaluator {
+    /** Full-dataset loss and gradient norm, and accuracy (NaN for regression). */
+    public record Evaluation(double loss, double accuracy, double gradientNorm) {}
+
+    private final Network network;
+    private final Batch data;
+    private final int chunk;
+    private final boolean classification;
+    private Point full;
+    private Point rest;
+    private final INDArray gradient;
+
+    public Evaluator(Network network, Batch data, int chunk, boolean classification, DataType dtype) {
+        this.network = network;
+        this.data = data.as(dtype);
+        this.chunk = Math.max(1, chunk);
+        this.classification = classification;
+        this.gradient = Nd4j.create(dtype, network.paramCount());
+    }
+
+    public Evaluation evaluate(INDArray theta, boolean withGradient) {
+        int n = data.size();
+        double loss = 0;
+        long correct = 0;
+        gradient.assign(0);
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            Batch part = rows(start, end);
+            Point p = pointFor(part, theta);
+            double w = (double) (end - start) / n;
+            loss += w * p.loss();
+            if (withGradient) {
+                Nd4j.getBlasWrapper().axpy(w, p.gradient(), gradient);
+            }
+            if (classification) {
+                correct += correct(p.outputs(), part.targets());
+            }
+        }
+        return new Evaluation(loss, classification ? (double) correct / n : Double.NaN,
+                withGradient ? gradient.norm2Number().doubleValue() : Double.NaN);
+    }
+
+    /** The mean gradient of the last {@link #evaluate} with {@code withGradient}. */
+    public INDArray gradient() {
+        return gradient;
+    }
+
+    private Batch rows(int start, int end) {
+        if (start == 0 && end == data.size()) {
+            return data;
+        }
+        return new Batch(data.x().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'),
+                data.targets().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'));
+    }
+
+    private Point pointFor(Batch part, INDArray theta) {
+        if (part.size() == chunk || part.size() == data.size()) {
+            if (full == null || full.batch().size() != part.size()) {
+                full = network.at(part, theta);
+                return full;
+            }
+            return full.load(part, theta);
+        }
+        if (rest == null) {
+            rest = network.at(part, theta);
+            return rest;
+        }
+        return rest.load(part, theta);
+    }
+
+    /** Rows whose largest output is the target's class. */
+    static long correct(INDArray outputs, INDArray oneHot) {
+        int[] predicted = Nd4j.argMax(outputs, 1).toIntVector();
+        int[] actual = Nd4j.argMax(oneHot, 1).toIntVector();
+        long c = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == actual[i]) {
+                c++;
+            }
+        }
+        return c;
+    }
+}
