@@ -109,12 +109,13 @@ public final class BenchCommand implements Callable<Integer> {
                     c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), results.get(0).paramCount(),
                     c.repetitions(), c.warmup()));
         }
-        s.append(String.format(Locale.ROOT, "%-8s %12s %12s %9s %14s %14s%n",
-                "dtype", "gradient ms", "Hv ms", "Hv/grad", "grad GEMM ms", "Hv GEMM ms"));
+        s.append(String.format(Locale.ROOT, "%-8s %12s %12s %9s %14s %14s %16s%n",
+                "dtype", "gradient ms", "Hv ms", "Hv/grad", "grad GEMM ms", "Hv GEMM ms", "best grad/Hv ms"));
         for (Result r : results) {
-            s.append(String.format(Locale.ROOT, "%-8s %12.3f %12.3f %9.2f %9.3f (%2d) %9.3f (%2d)%n",
+            s.append(String.format(Locale.ROOT, "%-8s %12.3f %12.3f %9.2f %9.3f (%2d) %9.3f (%2d) %7.3f/%.3f%n",
                     label(r.config().dtype()), 1e3 * r.gradientSeconds(), 1e3 * r.hvpSeconds(), r.ratio(),
-                    1e3 * r.gemmGradientSeconds(), r.gemmsPerGradient(), 1e3 * r.gemmHvpSeconds(), r.gemmsPerHvp()));
+                    1e3 * r.gemmGradientSeconds(), r.gemmsPerGradient(), 1e3 * r.gemmHvpSeconds(), r.gemmsPerHvp(),
+                    1e3 * r.gradientBestSeconds(), 1e3 * r.hvpBestSeconds()));
         }
         return s.toString();
     }
@@ -128,11 +129,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "  {\"arch\": \"mlp\", \"input_dim\": %d, \"width\": %d, \"depth\": %d, \"output_dim\": %d, \"batch\": %d, "
                             + "\"activation\": \"%s\", \"loss\": \"mse\", \"dtype\": \"%s\", \"param_count\": %d, "
                             + "\"warmup\": %d, \"repetitions\": %d, \"gradient_seconds\": %.9g, \"hvp_seconds\": %.9g, "
-                            + "\"ratio\": %.6g, \"gemm_gradient_seconds\": %.9g, \"gemm_hvp_seconds\": %.9g, "
+                            + "\"ratio\": %.6g, \"gradient_best_seconds\": %.9g, \"hvp_best_seconds\": %.9g, \"gemm_gradient_seconds\": %.9g, \"gemm_hvp_seconds\": %.9g, "
                             + "\"gemms_per_gradient\": %d, \"gemms_per_hvp\": %d}%s%n",
                     c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), label(c.dtype()),
                     r.paramCount(), c.warmup(), c.repetitions(), r.gradientSeconds(), r.hvpSeconds(), r.ratio(),
-                    r.gemmGradientSeconds(), r.gemmHvpSeconds(), r.gemmsPerGradient(), r.gemmsPerHvp(),
+                    r.gradientBestSeconds(), r.hvpBestSeconds(), r.gemmGradientSeconds(), r.gemmHvpSeconds(), r.gemmsPerGradient(), r.gemmsPerHvp(),
                     i + 1 < results.size() ? "," : ""));
         }
         return s.append("]\n").toString();

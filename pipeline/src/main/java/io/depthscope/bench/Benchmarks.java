@@ -47,12 +47,13 @@ public final class Benchmarks {
     }
 
     /**
-     * Median seconds per call. {@code gemmGradient} and {@code gemmHvp} are the summed medians of the
+     * Median seconds per call, and the fastest call ({@code best}): on a shared machine the minimum is the
+     * least disturbed by other processes, so before/after comparisons of the engine use it. {@code gemmGradient} and {@code gemmHvp} are the summed medians of the
      * matrix products each call performs, timed alone on buffers of the same shapes: the floor the engine
      * cannot go below with this BLAS, so (call - floor) is the engine's own overhead.
      */
     public record Result(Config config, long paramCount, double gradientSeconds, double hvpSeconds,
-                         double gemmGradientSeconds, double gemmHvpSeconds, int gemmsPerGradient, int gemmsPerHvp) {
+                         double gradientBestSeconds, double hvpBestSeconds, double gemmGradientSeconds, double gemmHvpSeconds, int gemmsPerGradient, int gemmsPerHvp) {
         public double ratio() {
             return hvpSeconds / gradientSeconds;
         }
@@ -108,7 +109,7 @@ public final class Benchmarks {
             }
         }
         GemmFloor floor = GemmFloor.measure(net, c.batch(), c.dtype(), c.warmup(), c.repetitions());
-        return new Result(c, net.paramCount(), median(grad), median(hv),
+        return new Result(c, net.paramCount(), median(grad), median(hv), min(grad), min(hv),
                 floor.gradientSeconds(), floor.hvpSeconds(), floor.gradientCount(), floor.hvpCount());
     }
 
@@ -125,6 +126,10 @@ public final class Benchmarks {
             }
         }
         return RandomArrays.vector(t, dtype);
+    }
+
+    static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
     }
 
     static double median(double[] values) {
