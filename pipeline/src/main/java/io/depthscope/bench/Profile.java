@@ -61,20 +61,10 @@ public final class Profile {
                 delta = passes[l].backward(delta, w[l], o[l], l > 0);
                 clock.add(kind(layers.get(l)) + "\tbackward", 1, System.nanoTime() - s2);
             }
-            INDArray rz = null;
-            for (int l = 0; l < passes.length; l++) {
-                long s2 = System.nanoTime();
-                rz = passes[l].rForward(rz, w[l], dir[l]);
-                clock.add(kind(layers.get(l)) + "\trForward", 1, System.nanoTime() - s2);
-            }
-            s = System.nanoTime();
-            INDArray rDelta = loss.rGradient(rz);
-            clock.add("loss\trGradient", 1, System.nanoTime() - s);
-            for (int l = passes.length - 1; l >= 0; l--) {
-                long s2 = System.nanoTime();
-                rDelta = passes[l].rBackward(rDelta, w[l], dir[l], o[l], l > 0);
-                clock.add(kind(layers.get(l)) + "\trBackward", 1, System.nanoTime() - s2);
-            }
+            // the first Hv at a point also computes the curvature terms kept for later ones: time the
+            // second, as the benchmark's Hv is at a cached point
+            hvp(passes, layers, loss, w, dir, o, (key, count, nanos) -> { });
+            hvp(passes, layers, loss, w, dir, o, clock);
         }
         List<Entry> entries = new ArrayList<>();
         for (var e : times.entrySet()) {
@@ -82,6 +72,24 @@ public final class Profile {
             entries.add(new Entry(kp[0], kp[1], calls.get(e.getKey()) / repetitions, Benchmarks.median(e.getValue())));
         }
         return entries;
+    }
+
+    private static void hvp(LayerPass[] passes, List<Layer> layers, LossPass loss, INDArray[][] w, INDArray[][] dir,
+                            INDArray[][] o, Clock clock) {
+        INDArray rz = null;
+        for (int l = 0; l < passes.length; l++) {
+            long s = System.nanoTime();
+            rz = passes[l].rForward(rz, w[l], dir[l]);
+            clock.add(kind(layers.get(l)) + "\trForward", 1, System.nanoTime() - s);
+        }
+        long s = System.nanoTime();
+        INDArray rDelta = loss.rGradient(rz);
+        clock.add("loss\trGradient", 1, System.nanoTime() - s);
+        for (int l = passes.length - 1; l >= 0; l--) {
+            long s2 = System.nanoTime();
+            rDelta = passes[l].rBackward(rDelta, w[l], dir[l], o[l], l > 0);
+            clock.add(kind(layers.get(l)) + "\trBackward", 1, System.nanoTime() - s2);
+        }
     }
 
     private interface Clock {
