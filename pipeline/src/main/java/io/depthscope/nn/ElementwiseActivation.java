@@ -63,7 +63,11 @@ public abstract class ElementwiseActivation implements Layer {
         private final INDArray ra;
         private final INDArray rGradIn;
         private final INDArray scratch;
+        private INDArray z;
+        private INDArray gradOut;
         private INDArray rz;
+        /** Whether d2 and gradD2 belong to the current forward and backward passes. */
+        private boolean curvatureReady;
 
         Pass(int n, DataType dtype) {
             a = Nd4j.create(dtype, n, dim);
@@ -77,23 +81,34 @@ public abstract class ElementwiseActivation implements Layer {
         }
 
         @Override
-        public INDArray forward(INDArray z, INDArray[] w) {
-            value(z, a);
-            firstDerivative(z, a, d1);
-            if (d2 != null) {
-                secondDerivative(z, a, d1, d2);
-            }
+        public INDArray forward(INDArray in, INDArray[] w) {
+            z = in;
+            curvatureReady = false;
+            value(in, a);
+            firstDerivative(in, a, d1);
             return a;
         }
 
         @Override
-        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            if (gradD2 != null) {
-                // da * f''(z) is the same for every Hessian-vector product at this point: compute it once.
-                Nd4j.exec(new MulOp(gradOut, d2, gradD2));
-            }
-            Nd4j.exec(new MulOp(gradOut, d1, gradIn));
+        public INDArray backward(INDArray out, INDArray[] w, INDArray[] g, boolean needInputGradient) {
+            // kept by reference, as Linear keeps dz: the buffer is the next layer's and stays put until
+            // its next backward pass
+            gradOut = out;
+            curvatureReady = false;
+            Nd4j.exec(new MulOp(out, d1, gradIn));
             return gradIn;
+        }
+
+        /**
+         * da * f''(z), the same for every Hessian-vector product at this point: computed once, by the first
+         * one, rather than in every forward and backward pass, which training repeats without any Hv.
+         */
+        private void prepareCurvature() {
+            if (!curvatureReady) {
+                secondDerivative(z, a, d1, d2);
+                Nd4j.exec(new MulOp(gradOut, d2, gradD2));
+                curvatureReady = true;
+            }
         }
 
         @Override
@@ -116,6 +131,7 @@ public abstract class ElementwiseActivation implements Layer {
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[] v, INDArray[] g, boolean needInputGradient) {
             Nd4j.exec(new MulOp(rGradOut, d1, rGradIn));
             if (gradD2 != null && rz != null) {
+                prepareCurvature();
                 Nd4j.exec(new MulOp(gradD2, rz, scratch));
                 rGradIn.addi(scratch);
             }

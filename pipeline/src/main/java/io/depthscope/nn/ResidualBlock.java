@@ -54,6 +54,7 @@ public final class ResidualBlock implements Layer {
         private final LayerPass act;
         private final INDArray out;
         private final INDArray scaled;
+        private final INDArray scaledGrad;
         private final INDArray gradIn;
         private final INDArray rOut;
         private final INDArray rGradIn;
@@ -65,6 +66,9 @@ public final class ResidualBlock implements Layer {
             act = activation.bind(n, dtype);
             out = Nd4j.create(dtype, n, dim);
             scaled = alpha == 1.0 ? null : Nd4j.create(dtype, n, dim);
+            // the activation keeps alpha * dLoss/dout for its lazy curvature term, so the backward pass
+            // scales into a buffer of its own that the R-passes and Gv do not overwrite
+            scaledGrad = alpha == 1.0 ? null : Nd4j.create(dtype, n, dim);
             gradIn = Nd4j.create(dtype, n, dim);
             rOut = Nd4j.create(dtype, n, dim);
             rGradIn = Nd4j.create(dtype, n, dim);
@@ -80,9 +84,9 @@ public final class ResidualBlock implements Layer {
             return into;
         }
 
-        /** alpha * x, without a copy when alpha is 1; the result is read before {@code scaled} is reused. */
-        private INDArray scale(INDArray x) {
-            return alpha == 1.0 ? x : scaled.assign(x).muli(alpha);
+        /** alpha * x into {@code into}, without a copy when alpha is 1. */
+        private INDArray scale(INDArray x, INDArray into) {
+            return alpha == 1.0 ? x : into.assign(x).muli(alpha);
         }
 
         @Override
@@ -93,7 +97,7 @@ public final class ResidualBlock implements Layer {
 
         @Override
         public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            INDArray inner = act.backward(scale(gradOut), NONE, NONE, true);
+            INDArray inner = act.backward(scale(gradOut, scaledGrad), NONE, NONE, true);
             INDArray gi = lin.backward(inner, w, g, true);
             Nd4j.exec(new AddOp(gradOut, gi, gradIn));
             return gradIn;
@@ -101,7 +105,7 @@ public final class ResidualBlock implements Layer {
 
         @Override
         public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            INDArray inner = act.transposedJacobian(scale(gradOut), NONE, NONE, true);
+            INDArray inner = act.transposedJacobian(scale(gradOut, scaled), NONE, NONE, true);
             INDArray gi = lin.transposedJacobian(inner, w, g, true);
             Nd4j.exec(new AddOp(gradOut, gi, rGradIn));
             return rGradIn;
@@ -118,7 +122,7 @@ public final class ResidualBlock implements Layer {
 
         @Override
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[] v, INDArray[] g, boolean needInputGradient) {
-            INDArray inner = act.rBackward(scale(rGradOut), NONE, NONE, NONE, true);
+            INDArray inner = act.rBackward(scale(rGradOut, scaled), NONE, NONE, NONE, true);
             INDArray gi = lin.rBackward(inner, w, v, g, true);
             Nd4j.exec(new AddOp(rGradOut, gi, rGradIn));
             return rGradIn;
