@@ -34,6 +34,9 @@ public final class Tables {
     }
 
     private static DataType typeOf(Object v) {
+        if (v instanceof List<?>) {
+            return DataTypes.createArrayType(DataTypes.IntegerType);
+        }
         if (v instanceof Integer) {
             return DataTypes.IntegerType;
         }
@@ -49,10 +52,10 @@ public final class Tables {
         return DataTypes.StringType;
     }
 
-    /** The run config columns, named and typed as in {@link RunSpec#fields()}. */
+    /** The run config columns, named and typed as in {@link RunSpec#columns()}. */
     public static List<StructField> configFields(RunSpec example) {
         List<StructField> fields = new ArrayList<>();
-        for (Map.Entry<String, Object> e : example.fields().entrySet()) {
+        for (Map.Entry<String, Object> e : example.columns().entrySet()) {
             fields.add(f(e.getKey(), typeOf(e.getValue())));
         }
         return fields;
@@ -64,11 +67,16 @@ public final class Tables {
         fields.add(f("study", DataTypes.StringType));
         fields.addAll(configFields(example));
         fields.add(f("param_count", DataTypes.LongType));
+        fields.add(f("dataset", DataTypes.StringType));
         fields.add(f("status", DataTypes.StringType));
         fields.add(f("error", DataTypes.StringType));
         fields.add(f("initial_loss", DataTypes.DoubleType));
         fields.add(f("final_loss", DataTypes.DoubleType));
         fields.add(f("final_gradient_norm", DataTypes.DoubleType));
+        fields.add(f("final_train_accuracy", DataTypes.DoubleType));
+        fields.add(f("final_test_loss", DataTypes.DoubleType));
+        fields.add(f("final_test_accuracy", DataTypes.DoubleType));
+        fields.add(f("steps_to_target", DataTypes.IntegerType));
         fields.add(f("steps_completed", DataTypes.IntegerType));
         fields.add(f("diverged_at_step", DataTypes.IntegerType));
         fields.add(f("wall_seconds", DataTypes.DoubleType));
@@ -87,13 +95,18 @@ public final class Tables {
         List<Object> values = new ArrayList<>();
         values.add(r.runId());
         values.add(study);
-        values.addAll(o.spec().fields().values());
-        values.add(o.spec().network().paramCount());
+        values.addAll(o.spec().columns().values());
+        values.add(r.paramCount());
+        values.add(r.dataset());
         values.add(r.status());
         values.add(r.error());
         values.add(r.initialLoss());
         values.add(r.finalLoss());
         values.add(r.finalGradientNorm());
+        values.add(r.finalTrainAccuracy());
+        values.add(r.finalTestLoss());
+        values.add(r.finalTestAccuracy());
+        values.add(r.stepsToTarget());
         values.add(r.stepsCompleted());
         values.add(r.divergedAtStep());
         values.add(r.wallSeconds());
@@ -109,16 +122,22 @@ public final class Tables {
     public static final StructType TRAIN_CURVE_SCHEMA = DataTypes.createStructType(List.of(
             f("run_id", DataTypes.StringType),
             f("step", DataTypes.IntegerType),
-            f("loss", DataTypes.DoubleType),
-            f("gradient_norm", DataTypes.DoubleType)));
+            f("train_loss", DataTypes.DoubleType),
+            f("train_accuracy", DataTypes.DoubleType),
+            f("gradient_norm", DataTypes.DoubleType),
+            f("test_loss", DataTypes.DoubleType),
+            f("test_accuracy", DataTypes.DoubleType),
+            f("seconds", DataTypes.DoubleType)));
 
     public static Row curveRow(TrainPoint t) {
-        return RowFactory.create(t.runId(), t.step(), t.loss(), t.gradientNorm());
+        return RowFactory.create(t.runId(), t.step(), t.trainLoss(), t.trainAccuracy(), t.gradientNorm(), t.testLoss(),
+                t.testAccuracy(), t.seconds());
     }
 
     public static final StructType HESSIAN_MOMENTS_SCHEMA = DataTypes.createStructType(List.of(
             f("run_id", DataTypes.StringType),
             f("step", DataTypes.IntegerType),
+            f("examples", DataTypes.IntegerType),
             f("method", DataTypes.StringType),
             f("probes", DataTypes.LongType),
             f("param_count", DataTypes.LongType),
@@ -137,7 +156,7 @@ public final class Tables {
 
     public static Row momentsRow(HessianMomentsAt h) {
         HessianMoments m = h.moments();
-        return RowFactory.create(h.runId(), h.step(), m.method(), m.probes(), m.paramCount(),
+        return RowFactory.create(h.runId(), h.step(), h.examples(), m.method(), m.probes(), m.paramCount(),
                 m.m1(), m.m2(), m.m3(), m.m4(), m.m1Stderr(), m.m2Stderr(), m.m3Stderr(), m.m4Stderr(),
                 m.skewness(), m.kurtosis(), m.skewnessStderr(), m.kurtosisStderr());
     }

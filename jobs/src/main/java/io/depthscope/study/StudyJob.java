@@ -5,7 +5,6 @@ import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.Trainer;
 import io.depthscope.util.NativeThreads;
-import io.depthscope.util.Provenance;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class StudyJob {
         write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out, Tables.HESSIAN_MOMENTS);
 
         // The summary is computed from the tables as stored, so it always agrees with them.
-        List<String> groups = new ArrayList<>(example.fields().keySet());
+        List<String> groups = new ArrayList<>(example.columns().keySet());
         groups.remove("seed");
         Dataset<Row> summary = Summary.compute(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS), groups);
         write(summary, out, Tables.SUMMARY);
@@ -61,9 +60,12 @@ public final class StudyJob {
         return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), groups);
     }
 
-    /** Relative cost of a run: parameters x examples x (steps + Hessian-vector products). */
+    /** Relative cost of a run: parameters x examples x (steps + Hessian-vector products); unknown sizes count 1. */
     static double cost(RunSpec s) {
-        return (double) s.network().paramCount() * s.examples() * (s.steps() + 2.0 * s.hessianVectorProducts());
+        long p = Math.max(1, s.paramCount());
+        long n = Math.max(1, s.dataset().nTrain());
+        long perStep = s.optimizer().batchSize() > 0 ? Math.min(n, s.optimizer().batchSize()) : n;
+        return (double) p * (perStep * s.steps() + 2.0 * n * s.hessian().hessianVectorProducts(p));
     }
 
     /** Runs one spec in a task; an exception becomes a "failed" record, so the study finishes the rest. */
@@ -73,9 +75,8 @@ public final class StudyJob {
         try {
             return Trainer.run(spec);
         } catch (RuntimeException | OutOfMemoryError e) {
-            RunRecord failed = new RunRecord(spec.runId(), "failed", e.toString(), Double.NaN, Double.NaN, Double.NaN,
-                    0, -1, (System.nanoTime() - start) / 1e9, Provenance.current());
-            return new RunOutcome(spec, failed, List.of(), List.of());
+            return new RunOutcome(spec, RunRecord.failed(spec.runId(), e.toString(), (System.nanoTime() - start) / 1e9),
+                    List.of(), List.of());
         }
     }
 

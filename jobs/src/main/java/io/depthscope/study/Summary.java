@@ -19,7 +19,8 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class Summary {
     /** Metrics summarised, from the runs table and the final Hessian moments. */
-    public static final List<String> METRICS = List.of("final_loss", "final_gradient_norm", "m1", "m2", "skewness", "kurtosis");
+    public static final List<String> METRICS = List.of("final_loss", "final_gradient_norm", "final_train_accuracy",
+            "final_test_loss", "final_test_accuracy", "steps_to_target", "m1", "m2", "skewness", "kurtosis");
 
     private Summary() {}
 
@@ -29,7 +30,8 @@ public final class Summary {
         moments.createOrReplaceTempView("summary_moments");
         String g = groups.stream().map(c -> "r." + c).collect(Collectors.joining(", "));
         String gOuter = String.join(", ", groups);
-        String stack = METRICS.stream().map(m -> "'" + m + "', CAST(" + m + " AS DOUBLE)").collect(Collectors.joining(", "));
+        // NaN (no test set, regression accuracy) and steps_to_target = -1 (target not reached) are absent values
+        String stack = METRICS.stream().map(m -> "'" + m + "', " + value(m)).collect(Collectors.joining(", "));
         String sql = "SELECT " + gOuter + ", metric, COUNT(value) AS n, AVG(value) AS mean, STDDEV_SAMP(value) AS std, "
                 + "MAX(n_diverged) AS n_diverged, MAX(n_failed) AS n_failed FROM ("
                 + "  SELECT " + g + ", stack(" + METRICS.size() + ", " + stack + ") AS (metric, value), n_diverged, n_failed FROM ("
@@ -72,6 +74,12 @@ public final class Summary {
             rows.add(RowFactory.create(values.toArray()));
         }
         return spark.createDataFrame(rows, DataTypes.createStructType(fields));
+    }
+
+    private static String value(String metric) {
+        String v = "CAST(" + metric + " AS DOUBLE)";
+        String missing = "steps_to_target".equals(metric) ? v + " < 0" : "isnan(" + v + ")";
+        return "CASE WHEN " + v + " IS NULL OR " + missing + " THEN NULL ELSE " + v + " END";
     }
 
     /** mean, std, stderr and the 95% t interval; std and the interval are NaN below two values. */

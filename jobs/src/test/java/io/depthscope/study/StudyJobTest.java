@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StudyJobTest {
     static final String CONF = """
             name = quickstart-test
-            run { width = 12, input_dim = 5, examples = 32, steps = 20, eval_every = 5, lr = 0.1, hessian_probes = 4 }
+            run { width = 12, dataset { input_dim = 5, n_train = 32, n_test = 16 }, steps = 20, eval_every = 5,
+                  optimizer { lr = 0.1 }, hessian { probes = 4 } }
             grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
             """;
 
@@ -71,7 +72,7 @@ class StudyJobTest {
         // steps 0, 5, 10, 15, 20 for every run
         assertEquals(12 * 5, StudyJob.read(spark, out, Tables.TRAIN_CURVE).count());
         assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).count());
-        // 2 archs x 2 depths groups x 6 metrics
+        // 2 archs x 2 depths groups x every metric
         assertEquals(2 * 2 * Summary.METRICS.size(), StudyJob.read(spark, out, Tables.SUMMARY).count());
     }
 
@@ -79,10 +80,10 @@ class StudyJobTest {
     void schemasHaveTheDocumentedColumns() {
         List<String> runs = Arrays.asList(StudyJob.read(spark, out, Tables.RUNS).columns());
         for (String c : List.of("run_id", "arch", "depth", "width", "seed", "status", "wall_seconds", "code_version", "backend", "dtype",
-                "final_loss", "param_count")) {
+                "final_loss", "param_count", "dataset_kind", "optimizer_lr", "init_kind", "hessian_probes", "final_test_loss")) {
             assertTrue(runs.contains(c), "runs lacks " + c);
         }
-        assertEquals(List.of("run_id", "step", "loss", "gradient_norm"),
+        assertEquals(List.of("run_id", "step", "train_loss", "train_accuracy", "gradient_norm", "test_loss", "test_accuracy", "seconds"),
                 Arrays.asList(StudyJob.read(spark, out, Tables.TRAIN_CURVE).columns()));
         List<String> moments = Arrays.asList(StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).columns());
         assertTrue(moments.containsAll(List.of("m1", "m4_stderr", "skewness", "kurtosis", "kurtosis_stderr", "probes", "method")));

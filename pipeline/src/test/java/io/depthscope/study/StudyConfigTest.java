@@ -22,7 +22,7 @@ class StudyConfigTest {
         Set<String> ids = new HashSet<>();
         plan.forEach(s -> ids.add(s.runId()));
         assertEquals(plan.size(), ids.size());
-        assertTrue(plan.stream().allMatch(s -> s.width() == 64 && s.activation().equals("tanh") && s.examples() == 256 && s.inputDim() == 16));
+        assertTrue(plan.stream().allMatch(s -> s.width() == 64 && s.activation().equals("tanh") && s.dataset().nTrain() == 256 && s.dataset().inputDim() == 16));
     }
 
     @Test
@@ -34,6 +34,18 @@ class StudyConfigTest {
         // pinned: a change to this value means every stored run id changes, which needs a migration note
         assertEquals(16, a.plan().get(0).runId().length());
         assertTrue(a.plan().get(0).canonical().startsWith("arch=mlp;depth=1;width=8;activation=tanh;"));
+        assertTrue(a.plan().get(0).canonical().contains(";dataset.kind=sphere;"), a.plan().get(0).canonical());
+    }
+
+    @Test
+    void sectionsTakeTheirKindsDefaultsThenTheGivenValues() {
+        RunSpec r = StudyConfig.parse("name = k, run { optimizer { kind = nesterov, lr = 0.01 }, dataset { kind = sphere_labels, classes = 5 },"
+                + " loss = cross_entropy, init { kind = orthogonal, gain = 1.5 } }").plan().get(0);
+        assertEquals(0.9, r.optimizer().momentum(), "nesterov's default momentum");
+        assertEquals(0.01, r.optimizer().lr());
+        assertEquals(5, r.dataset().classes());
+        assertEquals(1.5, r.init().gain());
+        assertEquals(List.of(16, 5), List.of(r.expectedDims()[0], r.expectedDims()[1]));
     }
 
     @ParameterizedTest
@@ -41,7 +53,15 @@ class StudyConfigTest {
         "name = x, run { activation = swish }|run.activation|swish|relu",
         "name = x, run { width = \"abc\" }|run.width|abc|integer",
         "name = x, run { width = 0 }|run.width|0|>= 1",
-        "name = x, run { lr = -0.1 }|run.lr|-0.1|> 0",
+        "name = x, run { optimizer { lr = -0.1 } }|run.optimizer.lr|-0.1|>= 0",
+        "name = x, run { optimizer { kind = rmsprop } }|run.optimizer.kind|rmsprop|adam",
+        "name = x, run { init { kind = uniform } }|run.init.kind|uniform|orthogonal",
+        "name = x, run { dataset { kind = mnist } }|run.dataset.kind|mnist|fashion_mnist",
+        "name = x, run { dataset { n_train = \"many\" } }|run.dataset.n_train|many|integer",
+        "name = x, run { model { width = 3 } }|run.model.width|unknown field|width",
+        "name = x, run { loss = cross_entropy }|run.loss|cross_entropy|mse",
+        "name = x, grid { optimizer.lr = [0.1, -1] }|grid.optimizer.lr[1]|-1|>= 0",
+        "name = x, run { checkpoints = [0, 500], steps = 100 }|run.checkpoints|500|steps",
         "name = x, run { widht = 3 }|run.widht|unknown field|width",
         "name = x, grid { depth = 3 }|grid.depth|3|list",
         "name = x, grid { depth = [1, 0] }|grid.depth[1]|0|>= 1",
