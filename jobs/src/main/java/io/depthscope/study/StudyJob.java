@@ -1,6 +1,7 @@
 package io.depthscope.study;
 
 import io.depthscope.io.Tables;
+import io.depthscope.train.Progress;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.Trainer;
@@ -32,20 +33,25 @@ public final class StudyJob {
         int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         jsc.setJobDescription("depthscope study " + config.name() + ": " + plan.size() + " training runs");
+        HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
         List<RunOutcome> outcomes = jsc.parallelize(plan, Math.max(1, plan.size()))
-                .map(spec -> runOne(spec, taskCpus))
+                .map(spec -> runOne(spec, taskCpus, checkpoints))
                 .collect();
+        return write(spark, config.name(), outcomes, out);
+    }
 
+    /** Writes the tables of {@code outcomes} (and the summary computed from them as stored) under {@code out}. */
+    public static Result write(SparkSession spark, String study, List<RunOutcome> outcomes, String out) {
         String sparkVersion = spark.version();
         List<Row> runs = new ArrayList<>();
         List<Row> curve = new ArrayList<>();
         List<Row> moments = new ArrayList<>();
         for (RunOutcome o : outcomes) {
-            runs.add(Tables.runRow(config.name(), o, sparkVersion));
+            runs.add(Tables.runRow(study, o, sparkVersion));
             o.curve().forEach(t -> curve.add(Tables.curveRow(t)));
             o.moments().forEach(m -> moments.add(Tables.momentsRow(m)));
         }
-        RunSpec example = plan.get(0);
+        RunSpec example = outcomes.get(0).spec();
         write(spark.createDataFrame(runs, Tables.runsSchema(example)), out, Tables.RUNS);
         write(spark.createDataFrame(curve, Tables.TRAIN_CURVE_SCHEMA), out, Tables.TRAIN_CURVE);
         write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out, Tables.HESSIAN_MOMENTS);
@@ -69,11 +75,11 @@ public final class StudyJob {
     }
 
     /** Runs one spec in a task; an exception becomes a "failed" record, so the study finishes the rest. */
-    static RunOutcome runOne(RunSpec spec, int taskCpus) {
+    static RunOutcome runOne(RunSpec spec, int taskCpus, HadoopCheckpoints checkpoints) {
         NativeThreads.configure(taskCpus);
         long start = System.nanoTime();
         try {
-            return Trainer.run(spec);
+            return Trainer.run(spec, checkpoints, Progress.NONE);
         } catch (RuntimeException | OutOfMemoryError e) {
             return new RunOutcome(spec, RunRecord.failed(spec.runId(), e.toString(), (System.nanoTime() - start) / 1e9),
                     List.of(), List.of());

@@ -19,8 +19,9 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Checkpoint files: {@code <run_id>/step-<k>.npz} (the state dict) and {@code <run_id>/step-<k>.json}
- * (provenance and the network spec, so {@code probe --spec} can read the "network" object as is).
+ * Checkpoint files: {@code <run_id>/step-<k>.npz} (the state dict), {@code <run_id>/step-<k>.json}
+ * (provenance: run id, step, seed, dtype, code version, backend, the network and the whole config) and
+ * {@code <run_id>/spec.json} (the network spec in the form {@code probe --spec} reads).
  */
 public final class Checkpoints {
     private Checkpoints() {}
@@ -31,6 +32,13 @@ public final class Checkpoints {
 
     public static String jsonName(int step) {
         return String.format("step-%08d.json", step);
+    }
+
+    /** The network spec alone, beside the checkpoints: {@code probe --spec <run_id>/spec.json} reads it as is. */
+    public static final String SPEC_NAME = "spec.json";
+
+    public static byte[] specBytes(Network network) {
+        return Json.write(SpecJson.toJson(network.spec())).getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] npzBytes(Network network, INDArray theta) {
@@ -70,6 +78,7 @@ public final class Checkpoints {
                 Files.createDirectories(dir);
                 atomically(dir.resolve(npzName(step)), npzBytes(network, theta));
                 atomically(dir.resolve(jsonName(step)), provenanceBytes(spec, network, step));
+                atomically(dir.resolve(SPEC_NAME), specBytes(network));
             } catch (IOException e) {
                 throw new UncheckedIOException("checkpoint " + dir + " step " + step, e);
             }
