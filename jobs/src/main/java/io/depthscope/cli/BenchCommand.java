@@ -1,6 +1,7 @@
 package io.depthscope.cli;
 
 import io.depthscope.bench.Benchmarks;
+import io.depthscope.bench.TrainingStepBench;
 import io.depthscope.bench.Benchmarks.Config;
 import io.depthscope.bench.Benchmarks.Result;
 import io.depthscope.bench.Profile;
@@ -64,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "also print the time per layer type and pass")
     boolean profile;
 
+    @Option(names = "--step-batch", defaultValue = "128",
+            description = "minibatch of the training-step benchmark (784 inputs, 10 classes; default ${DEFAULT-VALUE}); 0 skips it")
+    int stepBatch;
+
     @Override
     public Integer call() throws IOException {
         List<Result> results = new ArrayList<>();
@@ -74,6 +79,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(table(results));
+        List<TrainingStepBench.Result> steps = new ArrayList<>();
+        if (stepBatch > 0) {
+            for (String d : dtypes) {
+                steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, parseDtype(d), warmup, repetitions, seed));
+            }
+            TrainingStepBench.Result first = steps.get(0);
+            out.printf(Locale.ROOT, "%ntraining step: mlp in=%d width=%d depth=%d out=10 relu cross_entropy, batch %d, momentum SGD, P=%d%n",
+                    first.inputDim(), first.width(), first.depth(), first.batch(), first.paramCount());
+            out.printf(Locale.ROOT, "%-8s %18s %12s %14s %10s%n", "dtype", "forward+backward ms", "step ms", "step/(f+b)", "steps/s");
+            for (TrainingStepBench.Result t : steps) {
+                out.printf(Locale.ROOT, "%-8s %18.3f %12.3f %14.2f %10.1f%n", label(t.dtype()), 1e3 * t.forwardBackwardSeconds(),
+                        1e3 * t.stepSeconds(), t.overhead(), t.stepsPerSecond());
+            }
+        }
         if (profile) {
             for (Result r : results) {
                 out.printf(Locale.ROOT, "%nprofile, %s (median ms per call, summed over the layers of a kind):%n", label(r.config().dtype()));

@@ -83,6 +83,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void aMissingDataFileIsABadInputBeforeTrainingStarts() throws Exception {
+        Path conf = dir.resolve("fm.conf");
+        Files.writeString(conf, "name = fm\nrun { loss = cross_entropy, dataset { kind = fashion_mnist, path = \""
+                + dir.resolve("nowhere") + "\" } }\n");
+        Path out = dir.resolve("fm-out");
+        PrintStream old = System.err;
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        System.setOut(new PrintStream(printed, true));
+        try {
+            assertEquals(2, Main.execute("train", "--config", conf.toString(), "--out", out.toString()));
+        } finally {
+            System.setErr(old);
+            System.setOut(oldOut);
+        }
+        assertTrue(err.toString().contains("nowhere"), err.toString());
+        assertTrue(!printed.toString().contains("step 0/"), "no training started: " + printed);
+        assertTrue(!Files.exists(out.resolve("runs")), "no table is written");
+    }
+
+    @Test
     void aConfigWithManyRunsNeedsAnIndex() throws Exception {
         Path conf = dir.resolve("grid.conf");
         Files.writeString(conf, "name = g\ngrid { seed = [0, 1] }\n");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
+import io.depthscope.util.NativeThreads;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,28 @@ class TrainerTest {
         assertEquals(numbers(a), numbers(b), "everything but the wall-clock seconds is bitwise equal");
         assertEquals(a.moments(), b.moments());
         assertEquals(List.of(0, 10, 20, 30), a.curve().stream().map(TrainPoint::step).toList());
+    }
+
+    @Test
+    void acrossThreadCountsTheCurveAgreesToRoundingLevel() {
+        RunSpec s = spec("depth = 3, width = 96, seed = 3, dataset { n_train = 200, input_dim = 40 }");
+        int before = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads();
+        try {
+            NativeThreads.configure(1);
+            RunOutcome one = Trainer.run(s);
+            NativeThreads.configure(2);
+            RunOutcome two = Trainer.run(s);
+            for (int i = 0; i < one.curve().size(); i++) {
+                double a = one.curve().get(i).trainLoss();
+                double b = two.curve().get(i).trainLoss();
+                // BLAS may split sums differently: rounding level, 30 steps of GD amplify it only mildly
+                assertEquals(a, b, 1e-10 * Math.abs(a), "step " + one.curve().get(i).step());
+            }
+            assertEquals(one.moments().get(0).moments().m1(), two.moments().get(0).moments().m1(),
+                    1e-8 * Math.abs(one.moments().get(0).moments().m1()));
+        } finally {
+            NativeThreads.configure(before);
+        }
     }
 
     private static List<List<Double>> numbers(RunOutcome o) {
