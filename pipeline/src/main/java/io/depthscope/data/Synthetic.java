@@ -2,7 +2,8 @@ package io.depthscope.data;
 
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
-import io.depthscope.train.Initializer;
+import io.depthscope.train.InitSpec;
+import io.depthscope.train.Initializers;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;
@@ -64,7 +65,7 @@ public final class Synthetic {
      * same shape would otherwise start exactly at the teacher.
      */
     public static INDArray teacherTheta(DatasetSpec s, Network teacher) {
-        return Initializer.gaussian(teacher, s.teacherSigma2(), Seeds.derive(s.teacherSeed(), "teacher"), DataType.DOUBLE);
+        return Initializers.initialize(teacher, InitSpec.gaussian(s.teacherSigma2()), Seeds.derive(s.teacherSeed(), "teacher"), DataType.DOUBLE);
     }
 
     /** M [output_dim, input_dim], row-major, entries N(0, 1/input_dim), from stream (teacher_seed, "linear-teacher"). */

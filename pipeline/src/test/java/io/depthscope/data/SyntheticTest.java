@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
-import io.depthscope.train.Initializer;
+import io.depthscope.train.InitSpec;
+import io.depthscope.train.Initializers;
 import io.depthscope.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -71,14 +72,14 @@ class SyntheticTest {
         Dataset d = load(s);
         // the teacher rebuilt here from its documented definition, not taken from the loader
         Network teacher = Network.of(new NetworkSpec("mlp", 6, 10, 3, 3, "tanh", false, 0.0, "mse"));
-        INDArray theta = Initializer.gaussian(teacher, 1.7, Seeds.derive(11, "teacher"), DataType.DOUBLE);
+        INDArray theta = Initializers.initialize(teacher, InitSpec.gaussian(1.7), Seeds.derive(11, "teacher"), DataType.DOUBLE);
         for (Batch b : new Batch[] {d.train(), d.test()}) {
             INDArray expected = teacher.at(new Batch(b.x(), Nd4j.zeros(DataType.DOUBLE, b.size(), 3)), theta).outputs();
             assertEquals(0.0, maxAbsDiff(expected, b.targets()), 1e-12);
             assertTrue(b.targets().std(0).minNumber().doubleValue() > 0.01, "the teacher's outputs vary");
         }
         // a student of the same shape initialised with seed teacher_seed does not start at the teacher
-        assertNotEquals(Initializer.gaussian(teacher, 1.7, 11, DataType.DOUBLE), theta);
+        assertNotEquals(Initializers.initialize(teacher, InitSpec.gaussian(1.7), 11, DataType.DOUBLE), theta);
         // the teacher depends on teacher_seed, not on the data seed
         Dataset otherData = load(s.withSeed(5));
         INDArray again = teacher.at(new Batch(otherData.train().x(), Nd4j.zeros(DataType.DOUBLE, 50, 3)), theta).outputs();
