@@ -35,4 +35,9 @@ public interface LayerPass {
      * per-output pullbacks. Uses the cached forward state; leaves the caches of {@link #backward} intact.
      */
     INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient);
+
+    /** The linear maps inside this layer, with what they saw in the last forward and backward pass. */
+    default java.util.List<LinearActivity> linearActivity() {
+        return java.util.List.of();
+    }
 }

@@ -87,6 +87,11 @@ public final class Linear implements Layer {
         }
 
         @Override
+        public java.util.List<LinearActivity> linearActivity() {
+            return java.util.List.of(new LinearActivity(index, a, dz));
+        }
+
+        @Override
         public INDArray forward(INDArray input, INDArray[] w) {
             a = input;
             if (bias) {

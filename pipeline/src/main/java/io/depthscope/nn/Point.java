@@ -23,6 +23,7 @@ public final class Point {
     private final INDArray gradient;
     private final INDArray[][] gradientViews;
     private final INDArray[] hidden;
+    private final INDArray[] deltas;
     private INDArray theta;
     private INDArray[][] weights;
     private INDArray outputs;
@@ -52,6 +53,7 @@ public final class Point {
         }
         lossPass = network.loss().bind(this.batch.targets());
         hidden = new INDArray[passes.length];
+        deltas = new INDArray[passes.length];
         gradient = Nd4j.create(dtype, network.paramCount());
         gradientViews = network.layout().layerViews(gradient);
         moveTo(theta);
@@ -77,6 +79,7 @@ public final class Point {
         loss = lossPass.forward(outputs);
         INDArray delta = lossPass.gradient();
         for (int l = passes.length - 1; l >= 0; l--) {
+            deltas[l] = delta;
             delta = passes[l].backward(delta, weights[l], gradientViews[l], l > 0);
         }
         return this;
@@ -125,6 +128,45 @@ public final class Point {
     /** The output of layer module {@code l} (see {@link Network#layers()}); owned by the point. */
     public INDArray layerOutput(int l) {
         return hidden[l];
+    }
+
+    /** dLoss/d(output of layer module l) [N, width] from the backward pass; owned by the point. */
+    public INDArray layerOutputGradient(int l) {
+        return deltas[l];
+    }
+
+    /**
+     * The hidden representations h_1..h_L [N, width] (after the activation, or after the residual add),
+     * i.e. the outputs of every module that is not a bare linear map.
+     */
+    public java.util.List<INDArray> hiddenRepresentations() {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        for (int l = 0; l < passes.length; l++) {
+            if (!(network.layers().get(l) instanceof Linear)) {
+                out.add(hidden[l]);
+            }
+        }
+        return out;
+    }
+
+    /** dLoss/dh_l for the hidden representations of {@link #hiddenRepresentations()}, in the same order. */
+    public java.util.List<INDArray> hiddenGradients() {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        for (int l = 0; l < passes.length; l++) {
+            if (!(network.layers().get(l) instanceof Linear)) {
+                out.add(deltas[l]);
+            }
+        }
+        return out;
+    }
+
+    /** Each linear map's input and dLoss/dz from this point's passes, in map order 0..L. */
+    public java.util.List<LinearActivity> linearActivity() {
+        java.util.List<LinearActivity> out = new java.util.ArrayList<>();
+        for (LayerPass p : passes) {
+            out.addAll(p.linearActivity());
+        }
+        return out;
     }
 
     /** The network's outputs f(x) [N, k]; owned by the point. */

@@ -90,6 +90,11 @@ public final class ResidualBlock implements Layer {
         }
 
         @Override
+        public java.util.List<LinearActivity> linearActivity() {
+            return lin.linearActivity();
+        }
+
+        @Override
         public INDArray forward(INDArray in, INDArray[] w) {
             INDArray t = act.forward(lin.forward(in, w), NONE);
             return skipAdd(in, t, out);
