@@ -1,6 +1,7 @@
 package io.depthscope.cli;
 
 import io.depthscope.study.StudyConfig;
+import io.depthscope.study.FaultInjection;
 import io.depthscope.study.SparkSessions;
 import io.depthscope.study.StudyJob;
 import java.io.File;
@@ -27,6 +28,14 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (any Hadoop path: file://, hdfs://, s3a://); default: depthscope-out/<study name>.")
     String out;
 
+    @Option(names = "--fail-task-once", hidden = true, defaultValue = "-1",
+            description = "fault injection for tests: the run at this plan index fails on its first attempt")
+    int failOnce;
+
+    @Option(names = "--fail-task-always", hidden = true, defaultValue = "-1",
+            description = "fault injection for tests: the run at this plan index fails on every attempt")
+    int failAlways;
+
     @Override
     public Integer call() throws Exception {
         StudyConfig study = StudyConfig.load(config);
@@ -35,7 +44,7 @@ public final class StudyCommand implements Callable<Integer> {
         System.out.printf("study %s: %d runs%n", study.name(), runs);
         long start = System.nanoTime();
         try (SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
-            StudyJob.Result result = StudyJob.run(spark, study, target);
+            StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null));
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s%n", result.runs(), result.diverged(),
                     result.failed(), (System.nanoTime() - start) / 1e9);
             System.out.println("tables: " + new File(target).getAbsolutePath() + "/{runs,train_curve,hessian_moments,summary}");

@@ -8,7 +8,11 @@ import io.depthscope.train.Trainer;
 import io.depthscope.util.NativeThreads;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,20 +28,76 @@ public final class StudyJob {
     /** Where the tables went, and the summary as written. */
     public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, List<String> groupColumns) {}
 
+    /** A run and its index in the plan (fault injection and `plan` name runs by index). */
+    record PlannedRun(int index, RunSpec spec) implements java.io.Serializable {}
+
     private StudyJob() {}
 
     public static Result run(SparkSession spark, StudyConfig config, String out) {
-        List<RunSpec> plan = new ArrayList<>(config.plan());
-        // Longest first, so a long run started last does not straggle behind an idle cluster.
-        plan.sort(Comparator.comparingDouble(StudyJob::cost).reversed());
-        int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        jsc.setJobDescription("depthscope study " + config.name() + ": " + plan.size() + " training runs");
-        HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
-        List<RunOutcome> outcomes = jsc.parallelize(plan, Math.max(1, plan.size()))
-                .map(spec -> runOne(spec, taskCpus, checkpoints))
-                .collect();
-        return write(spark, config.name(), outcomes, out);
+        return run(spark, config, out, FaultInjection.none());
+    }
+
+    /**
+     * Runs every run of the plan that has no committed outcome under {@code out} yet (all of them, the
+     * first time), then writes the tables from the outcomes of the whole plan. Killed and started again,
+     * it keeps what it finished and redoes only the rest.
+     */
+    public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults) {
+        List<RunSpec> plan = config.plan();
+        OutcomeStore store = new OutcomeStore(out);
+        Set<String> committed = store.finished();
+        Map<String, RunOutcome> outcomes = new LinkedHashMap<>();
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            RunOutcome o = committed.contains(plan.get(i).runId()) ? store.load(plan.get(i).runId()) : null;
+            if (o != null) {
+                outcomes.put(o.run().runId(), o);
+            } else {
+                todo.add(i);
+            }
+        }
+        if (!outcomes.isEmpty()) {
+            System.out.printf("resuming: %d of %d runs already finished, %d to run%n", outcomes.size(), plan.size(), todo.size());
+        }
+        if (!todo.isEmpty()) {
+            // Longest first, so a long run started last does not straggle behind an idle cluster.
+            todo.sort(Comparator.comparingDouble((Integer i) -> cost(plan.get(i))).reversed());
+            List<PlannedRun> tasks = new ArrayList<>();
+            todo.forEach(i -> tasks.add(new PlannedRun(i, plan.get(i))));
+            int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+            int maxFailures = maxTaskFailures(spark);
+            HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
+            FaultInjection f = faults.active() ? new FaultInjection(faults.failOnce(), faults.failAlways(), out + "/_faults") : faults;
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            jsc.setJobDescription("depthscope study " + config.name() + ": " + tasks.size() + " training runs");
+            try (ProgressLine progress = new ProgressLine(store, plan.size(), outcomes.size())) {
+                jsc.parallelize(tasks, tasks.size()).foreach(t -> store.save(runTask(t.index(), t.spec(), taskCpus, maxFailures,
+                        checkpoints, f)));
+            }
+            for (int i : todo) {
+                RunOutcome o = store.load(plan.get(i).runId());
+                if (o == null) {
+                    throw new IllegalStateException("run " + plan.get(i).runId() + " finished but its outcome cannot be read back");
+                }
+                outcomes.put(o.run().runId(), o);
+            }
+        }
+        List<RunOutcome> ordered = new ArrayList<>();
+        plan.forEach(s -> ordered.add(outcomes.get(s.runId())));
+        return write(spark, config.name(), ordered, out);
+    }
+
+    /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */
+    static int maxTaskFailures(SparkSession spark) {
+        String master = spark.sparkContext().master();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[[^,\\]]+,\\s*(\\d+)\\]").matcher(master);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        if (master.startsWith("local")) {
+            return 1;
+        }
+        return Integer.parseInt(spark.conf().get("spark.task.maxFailures", "4"));
     }
 
     /** Writes the tables of {@code outcomes} (and the summary computed from them as stored) under {@code out}. */
@@ -74,20 +134,45 @@ public final class StudyJob {
         return (double) p * (perStep * s.steps() + 2.0 * n * s.hessian().hessianVectorProducts(p));
     }
 
-    /** Runs one spec in a task; an exception becomes a "failed" record, so the study finishes the rest. */
-    static RunOutcome runOne(RunSpec spec, int taskCpus, HadoopCheckpoints checkpoints) {
+    /**
+     * Runs one spec in a task. An exception is rethrown while Spark has attempts left (it retries the
+     * task); on the last attempt it becomes a "failed" record, so the study finishes the rest.
+     */
+    static RunOutcome runTask(int planIndex, RunSpec spec, int taskCpus, int maxFailures, HadoopCheckpoints checkpoints,
+            FaultInjection faults) {
         NativeThreads.configure(taskCpus);
         long start = System.nanoTime();
+        TaskContext task = TaskContext.get();
+        int attempt = task == null ? 0 : task.attemptNumber();
         try {
+            faults.before(planIndex);
             return Trainer.run(spec, checkpoints, Progress.NONE);
         } catch (RuntimeException | OutOfMemoryError e) {
-            return new RunOutcome(spec, RunRecord.failed(spec.runId(), e.toString(), (System.nanoTime() - start) / 1e9),
-                    List.of(), List.of());
+            if (attempt + 1 < maxFailures) {
+                throw e;
+            }
+            return new RunOutcome(spec, RunRecord.failed(spec.runId(), e.toString() + " (attempt " + (attempt + 1) + " of " + maxFailures + ")",
+                    (System.nanoTime() - start) / 1e9), List.of(), List.of());
         }
     }
 
+    /**
+     * Writes a table beside its final place and renames it there, so a reader never finds a half-written
+     * table: it finds the old one, none, or the new one.
+     */
     static void write(Dataset<Row> table, String out, String name) {
-        table.coalesce(1).write().mode(SaveMode.Overwrite).parquet(out + "/" + name);
+        String tmp = out + "/._" + name + ".writing";
+        table.coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
+        try {
+            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out, name);
+            org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(table.sparkSession().sparkContext().hadoopConfiguration());
+            fs.delete(target, true);
+            if (!fs.rename(new org.apache.hadoop.fs.Path(tmp), target)) {
+                throw new java.io.IOException("could not rename " + tmp + " to " + target);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static Dataset<Row> read(SparkSession spark, String out, String name) {

@@ -1,0 +1,51 @@
+package io.depthscope.cli;
+
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
+import java.io.File;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code depthscope plan CONF}: the expanded runs, their count and the work they will take; runs nothing. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Validate a study config and print its runs, their count and an estimate of the work, without running anything.")
+public final class PlanCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONF", description = "the study config (HOCON)")
+    File config;
+
+    @Override
+    public Integer call() {
+        StudyConfig study = StudyConfig.load(config);
+        List<RunSpec> plan = study.plan();
+        System.out.printf(Locale.ROOT, "study %s: %d runs%n", study.name(), plan.size());
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-5s %-16s", "index", "run_id"));
+        study.grid().keySet().forEach(k -> header.append(String.format(Locale.ROOT, " %-14s", k)));
+        header.append(String.format(Locale.ROOT, " %10s %8s %10s", "params", "steps", "Hv"));
+        System.out.println(header);
+        long steps = 0;
+        long hvps = 0;
+        double exampleSteps = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            RunSpec r = plan.get(i);
+            Map<String, Object> fields = r.fields();
+            long p = r.paramCount();
+            long hv = p > 0 ? r.hessian().hessianVectorProducts(p) : 2L * r.hessian().probes();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5d %-16s", i, r.runId()));
+            study.grid().keySet().forEach(k -> line.append(String.format(Locale.ROOT, " %-14s", fields.get(k))));
+            line.append(String.format(Locale.ROOT, " %10s %8d %10d", p > 0 ? Long.toString(p) : "?", r.steps(), hv));
+            System.out.println(line);
+            steps += r.steps();
+            hvps += hv;
+            long n = r.dataset().nTrain();
+            long batch = r.optimizer().batchSize() > 0 ? r.optimizer().batchSize() : n;
+            exampleSteps += (double) Math.max(p, 1) * batch * r.steps();
+        }
+        System.out.printf(Locale.ROOT, "total: %d runs, %d training steps, %d Hessian-vector products, %.3g parameter-example-steps%n",
+                plan.size(), steps, hvps, exampleSteps);
+        return 0;
+    }
+}
