@@ -29,6 +29,19 @@ public abstract class ElementwiseActivation implements Layer {
     /** f''(z) into {@code d2}; never called when {@link #hasCurvature()} is false. */
     protected abstract void secondDerivative(INDArray z, INDArray a, INDArray d1, INDArray d2);
 
+    /**
+     * a = f(z) and f'(z) evaluated outside any pass, e.g. at one input for an input-output Jacobian
+     * (diagnostics, which need the exact derivative the backward pass uses rather than a finite
+     * difference). {@code a} and {@code d1} are caller-owned buffers of z's shape; either may be null.
+     */
+    public void evaluate(INDArray z, INDArray a, INDArray d1) {
+        INDArray value = a != null ? a : z.ulike();
+        value(z, value);
+        if (d1 != null) {
+            firstDerivative(z, value, d1);
+        }
+    }
+
     /** False for piecewise-linear f (f'' = 0 almost everywhere), which skips the second-order term. */
     protected boolean hasCurvature() {
         return true;
