@@ -190,13 +190,16 @@ class LanczosTest {
         assertEquals(exact[0], got[0], 1e-8 * scale, "smallest");
     }
 
-    /** A float32 Hessian: the products round to 1e-7, the recurrence stays double; outliers agree to ~1e-5. */
+    /**
+     * A float32 Hessian: the products round to ~6e-8 relative, the recurrence stays double, so the outliers
+     * agree with float64's to 1e-5 (measured: 3e-8).
+     */
     @Test
     void float32PointAgreesWithFloat64() {
         TopEigenvalues d = Lanczos.topEigenvalues(SymmetricOperator.hessian(point(MSE, DataType.DOUBLE)), 40, 2, 1061);
         TopEigenvalues f = Lanczos.topEigenvalues(SymmetricOperator.hessian(point(MSE, DataType.FLOAT)), 40, 2, 1061);
         for (int i = 0; i < 2; i++) {
-            assertEquals(d.largest()[i], f.largest()[i], 1e-4 * Math.abs(d.largest()[0]), "largest " + i);
+            assertEquals(d.largest()[i], f.largest()[i], 1e-5 * Math.abs(d.largest()[0]), "largest " + i);
         }
     }
 
