@@ -1,0 +1,118 @@
+package io.depthscope.probe;
+
+import io.depthscope.util.RandomArrays;
+import io.depthscope.util.Seeds;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The Lanczos process on a symmetric operator with full reorthogonalisation, as Ghorbani, Krishnan and
+ * Xiao (2019) use it for Hessian spectra. Each step costs one product A q; the m Lanczos vectors are kept
+ * (m x n float64) because without reorthogonalisation against all of them the vectors lose orthogonality
+ * as soon as a Ritz value converges and T grows spurious copies of it ("ghost" eigenvalues), which would
+ * corrupt both the outliers and the quadrature weights.
+ *
+ * <p>Vectors are held in float64 whatever the operator's dtype: a float32 Hessian only rounds the
+ * products, the recurrence and the orthogonality stay double.
+ */
+public final class Lanczos {
+    /**
+     * beta_j below this fraction of the running estimate of ||A|| counts as a breakdown: the Krylov space
+     * is invariant (to ~1e-10 relative), any further vector would be rounding noise, so we stop and return
+     * T so far, whose Ritz values are then eigenvalues of A.
+     */
+    public static final double BREAKDOWN_TOLERANCE = 1e-10;
+
+    private Lanczos() {}
+
+    /**
+     * The start vector for eigenvalue runs: Gaussian from the stream (seed, "lanczos"), normalised. Gaussian
+     * rather than Rademacher because it is rotation-invariant: a +-1 vector can be exactly orthogonal to a
+     * structured eigenvector (e.g. (e_i - e_j)/sqrt 2 from a symmetry of the network) and never find it.
+     */
+    public static INDArray gaussianStart(long size, long seed) {
+        double[] v = RandomArrays.gaussian(Seeds.stream(seed, "lanczos"), Math.toIntExact(size), 1.0);
+        INDArray q = Nd4j.createFromArray(v);
+        return q.divi(q.norm2Number().doubleValue());
+    }
+
+    /** m = {@code steps} Lanczos steps from {@link #gaussianStart}. */
+    public static LanczosResult run(SymmetricOperator op, int steps, long seed, boolean keepBasis) {
+        return run(op, gaussianStart(op.size(), seed), steps, keepBasis);
+    }
+
+    /** The k largest and k smallest eigenvalue estimates from m steps (the basis is not kept). */
+    public static TopEigenvalues topEigenvalues(SymmetricOperator op, int steps, int k, long seed) {
+        return run(op, steps, seed, false).top(k);
+    }
+
+    /**
+     * m = {@code steps} Lanczos steps from {@code start} (any nonzero vector; it is normalised, not
+     * modified). {@code steps} is capped at the operator's size n, where the Krylov space is everything.
+     *
+     * <p>Step j: w = A q_j, alpha_j = q_j.w, w -= alpha_j q_j + beta_{j-1} q_{j-1}, then w -= Q_j^T (Q_j w)
+     * twice over all vectors so far (classical Gram-Schmidt twice: "twice is enough", Giraud et al. 2005;
+     * one pass leaves errors of order eps * cond), beta_j = ||w||, q_{j+1} = w / beta_j.
+     */
+    public static LanczosResult run(SymmetricOperator op, INDArray start, int steps, boolean keepBasis) {
+        long size = op.size();
+        int n = Math.toIntExact(size);
+        if (start.length() != size) {
+            throw new IllegalArgumentException("start: " + start.length() + " entries, but the operator has size " + size);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps: value " + steps + " is not allowed; allowed: >= 1");
+        }
+        int m = Math.min(steps, n);
+        INDArray q = start.castTo(DataType.DOUBLE).reshape(n).dup();
+        double startNorm = q.norm2Number().doubleValue();
+        if (!(startNorm > 0) || !Double.isFinite(startNorm)) {
+            throw new IllegalArgumentException("start: norm " + startNorm + " is not allowed; allowed: a nonzero finite vector");
+        }
+        q.divi(startNorm);
+
+        INDArray basis = Nd4j.create(DataType.DOUBLE, m, n);
+        INDArray in = Nd4j.create(op.dtype(), n);
+        INDArray out = Nd4j.create(op.dtype(), n);
+        double[] alpha = new double[m];
+        double[] beta = new double[m];
+        double normEstimate = 0;
+        int built = 0;
+        boolean brokeDown = false;
+        double residual = 0;
+        for (int j = 0; j < m; j++) {
+            basis.putRow(j, q);
+            built = j + 1;
+            in.assign(q);
+            op.apply(in, out);
+            INDArray w = out.castTo(DataType.DOUBLE).reshape(n).dup();
+            alpha[j] = Nd4j.getBlasWrapper().dot(q, w);
+            w.subi(q.mul(alpha[j]));
+            if (j > 0) {
+                w.subi(basis.getRow(j - 1).mul(beta[j - 1]));
+            }
+            INDArray kept = basis.get(NDArrayIndex.interval(0, j + 1), NDArrayIndex.all());
+            for (int pass = 0; pass < 2; pass++) {
+                INDArray coefficients = kept.mmul(w.reshape(n, 1));
+                w.subi(kept.transpose().mmul(coefficients).reshape(n));
+            }
+            beta[j] = w.norm2Number().doubleValue();
+            normEstimate = Math.max(normEstimate, Math.abs(alpha[j]) + beta[j] + (j > 0 ? beta[j - 1] : 0));
+            residual = beta[j];
+            if (j == m - 1) {
+                break;
+            }
+            if (beta[j] <= BREAKDOWN_TOLERANCE * normEstimate) {
+                brokeDown = true;
+                break;
+            }
+            q = w.divi(beta[j]);
+        }
+        double[] a = java.util.Arrays.copyOf(alpha, built);
+        double[] b = java.util.Arrays.copyOf(beta, built - 1);
+        INDArray kept = keepBasis ? (built == m ? basis : basis.get(NDArrayIndex.interval(0, built), NDArrayIndex.all()).dup()) : null;
+        return new LanczosResult(a, b, residual, built, m, brokeDown, built, kept);
+    }
+}
