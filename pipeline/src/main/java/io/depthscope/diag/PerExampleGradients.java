@@ -41,11 +41,16 @@ public final class PerExampleGradients {
      * networks: it costs N x P memory, which {@link #gram} avoids.
      */
     public static INDArray materialise(Point point) {
+        return materialise(point, MAX_ENTRIES);
+    }
+
+    /** As {@link #materialise(Point)} with a limit of one's own (benchmarks time the full-size case). */
+    public static INDArray materialise(Point point, long maxEntries) {
         int n = point.batch().size();
         long p = point.paramCount();
-        if ((long) n * p > MAX_ENTRIES) {
+        if ((long) n * p > maxEntries) {
             throw new IllegalArgumentException("per-example gradients: " + n + " x " + p + " entries is too large; allowed: <= "
-                    + MAX_ENTRIES + " (use the Gram matrix instead)");
+                    + maxEntries + " (use the Gram matrix instead)");
         }
         ParamLayout layout = point.network().layout();
         List<Linear> maps = point.network().linearMaps();
