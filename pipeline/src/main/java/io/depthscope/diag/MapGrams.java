@@ -21,16 +21,20 @@ final class MapGrams {
 
     /** A A^T, plus 1 in every entry when the map has a bias (the bias's "input" is the constant 1). */
     static INDArray inputGram(INDArray a, boolean bias) {
-        INDArray x = float64(a);
-        INDArray g = Nd4j.create(DataType.DOUBLE, x.rows(), x.rows());
-        Nd4j.gemm(x, x, g, false, true, 1.0, 0.0);
-        return bias ? g.addi(1.0) : g;
+        return inputGram(a, bias, zeros((int) a.rows()));
     }
 
-    /** acc += DZ DZ^T: the output-side factor, summed over pullbacks before the Hadamard product. */
-    static void addOuter(INDArray dz, INDArray acc) {
+    /** As {@link #inputGram(INDArray, boolean)}, written into {@code into} [N, N] float64. */
+    static INDArray inputGram(INDArray a, boolean bias, INDArray into) {
+        INDArray x = float64(a);
+        Nd4j.gemm(x, x, into, false, true, 1.0, 0.0);
+        return bias ? into.addi(1.0) : into;
+    }
+
+    /** acc = DZ DZ^T + beta acc: the output-side factor; beta 1 sums it over pullbacks before the Hadamard product. */
+    static void outer(INDArray dz, INDArray acc, double beta) {
         INDArray d = float64(dz);
-        Nd4j.gemm(d, d, acc, false, true, 1.0, 1.0);
+        Nd4j.gemm(d, d, acc, false, true, 1.0, beta);
     }
 
     static INDArray zeros(int n) {

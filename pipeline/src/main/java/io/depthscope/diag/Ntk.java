@@ -47,11 +47,12 @@ public final class Ntk {
             e.assign(0.0);
             e.getColumn(c).assign(1.0);
             for (LinearActivity act : point.pullback(e)) {
-                MapGrams.addOuter(act.outputGradient(), outer.get(act.index()));
+                MapGrams.outer(act.outputGradient(), outer.get(act.index()), 1.0);
             }
         }
+        INDArray inner = MapGrams.zeros(n);
         for (LinearActivity act : point.linearActivity()) {
-            outer.get(act.index()).muli(MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias()));
+            outer.get(act.index()).muli(MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner));
         }
         return outer;
     }

@@ -27,10 +27,11 @@ public final class PerExampleGradients {
         List<Linear> maps = point.network().linearMaps();
         INDArray m = MapGrams.zeros(n);
         INDArray outer = MapGrams.zeros(n);
+        INDArray inner = MapGrams.zeros(n);
         for (LinearActivity act : point.linearActivity()) {
-            outer.assign(0.0);
-            MapGrams.addOuter(act.outputGradient(), outer);
-            m.addi(outer.muli(MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias())));
+            MapGrams.outer(act.outputGradient(), outer, 0.0);
+            MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner);
+            m.addi(outer.muli(inner));
         }
         // DZ = N dLoss/dz, and the Gram is quadratic in DZ
         return m.muli((double) n * n);
