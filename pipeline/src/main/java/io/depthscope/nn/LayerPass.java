@@ -33,11 +33,21 @@ public interface LayerPass {
     /**
      * The transposed Jacobian alone (no second-order term): J^T u for the Gauss-Newton product and for
      * per-output pullbacks. Uses the cached forward state; leaves the caches of {@link #backward} intact.
+     * {@code g} may be null when only the input gradient is wanted (a pullback that needs each map's dz,
+     * not the summed parameter gradient, saves a matrix product per map).
      */
     INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient);
 
     /** The linear maps inside this layer, with what they saw in the last forward and backward pass. */
     default java.util.List<LinearActivity> linearActivity() {
+        return java.util.List.of();
+    }
+
+    /**
+     * The linear maps inside this layer with their input and the output gradient u of the last
+     * {@link #transposedJacobian} call (not of {@link #backward}).
+     */
+    default java.util.List<LinearActivity> pullbackActivity() {
         return java.util.List.of();
     }
 }

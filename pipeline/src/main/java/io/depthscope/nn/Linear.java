@@ -66,6 +66,7 @@ public final class Linear implements Layer {
         private final INDArray ones;
         private INDArray a;
         private INDArray dz;
+        private INDArray pulledDz;
         private INDArray ra;
 
         Pass(int n, DataType dtype) {
@@ -92,6 +93,11 @@ public final class Linear implements Layer {
         }
 
         @Override
+        public java.util.List<LinearActivity> pullbackActivity() {
+            return java.util.List.of(new LinearActivity(index, a, pulledDz));
+        }
+
+        @Override
         public INDArray forward(INDArray input, INDArray[] w) {
             a = input;
             if (bias) {
@@ -109,13 +115,17 @@ public final class Linear implements Layer {
 
         @Override
         public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
+            // kept by reference, like dz: the buffer belongs to the layer above and stays put until its next pullback
+            pulledDz = gradOut;
             return pullBack(gradOut, w, g, needInputGradient, rGradIn);
         }
 
         private INDArray pullBack(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient, INDArray into) {
-            Nd4j.gemm(gradOut, a, g[0], true, false, 1.0, 0.0);
-            if (bias) {
-                columnSums(gradOut, g[1]);
+            if (g != null) {
+                Nd4j.gemm(gradOut, a, g[0], true, false, 1.0, 0.0);
+                if (bias) {
+                    columnSums(gradOut, g[1]);
+                }
             }
             if (!needInputGradient) {
                 return null;

@@ -169,6 +169,30 @@ public final class Point {
         return out;
     }
 
+    /**
+     * Pulls {@code gradOutputs} u [N, k] back through the network with the cached forward state (J^T u,
+     * no loss, no second-order term) and returns each linear map's input and the pulled-back dz [N, out]
+     * of this pullback, in map order 0..L. Since examples do not interact, row n of map i's dz is
+     * d(u_n . f(x_n))/dz_n: with u = e_c in every row it is example n's own df_c/dz, which is what an NTK
+     * Gram needs. The arrays are owned by the point and valid until the next pullback, Gv or Hv; the
+     * caches of the backward pass ({@link #linearActivity()}, the gradient) are left intact.
+     */
+    public java.util.List<LinearActivity> pullback(INDArray gradOutputs) {
+        if (gradOutputs.rank() != 2 || gradOutputs.rows() != batch.size() || gradOutputs.columns() != outputs.columns()) {
+            throw new IllegalArgumentException("gradOutputs: shape " + java.util.Arrays.toString(gradOutputs.shape())
+                    + " does not match the outputs; allowed: [" + batch.size() + ", " + outputs.columns() + "]");
+        }
+        INDArray u = gradOutputs.dataType() == dtype ? gradOutputs : gradOutputs.castTo(dtype);
+        for (int l = passes.length - 1; l >= 0; l--) {
+            u = passes[l].transposedJacobian(u, weights[l], null, l > 0);
+        }
+        java.util.List<LinearActivity> out = new java.util.ArrayList<>();
+        for (LayerPass p : passes) {
+            out.addAll(p.pullbackActivity());
+        }
+        return out;
+    }
+
     /** The network's outputs f(x) [N, k]; owned by the point. */
     public INDArray outputs() {
         return outputs;

@@ -95,6 +95,11 @@ public final class ResidualBlock implements Layer {
         }
 
         @Override
+        public java.util.List<LinearActivity> pullbackActivity() {
+            return lin.pullbackActivity();
+        }
+
+        @Override
         public INDArray forward(INDArray in, INDArray[] w) {
             INDArray t = act.forward(lin.forward(in, w), NONE);
             return skipAdd(in, t, out);
