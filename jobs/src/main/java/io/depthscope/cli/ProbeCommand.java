@@ -51,6 +51,10 @@ public final class ProbeCommand implements Callable<Integer> {
             description = "precision of every product (default float64)")
     String dtype;
 
+    @Option(names = "--diagnostics", description = "also Lanczos top eigenvalues, the SLQ spectral density, per-layer "
+            + "Jacobian spectra, representation ranks and per-layer gradient norms")
+    boolean diagnostics;
+
     @Option(names = "--out", required = true, paramLabel = "result.json", description = "where the result goes")
     Path out;
 
@@ -68,7 +72,7 @@ public final class ProbeCommand implements Callable<Integer> {
                                 seed == null ? MomentMethod.DEFAULT_SEED : seed)
                         : MomentMethod.auto();
         ProbeRequest request = ProbeRequest.load(spec, weights, data, vector, method, ProbeRequest.dtype(dtype));
-        ProbeReport report = Probe.run(request);
+        ProbeReport report = Probe.run(request, diagnostics);
         Json.writeAtomically(out, report.toJson());
         System.out.printf("probe: P=%d loss=%.6g |g|=%.4g moments=%s -> %s%n", report.paramCount(), report.loss(),
                 report.gradientNorm(), report.moments().method(), out);

@@ -164,6 +164,52 @@ class ProbeCommandTest {
     }
 
     @Test
+    void diagnosticsAgreeWithIndependentComputations() {
+        Run r = run(new Inputs().write("--exact", "--diagnostics"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode res = result();
+        // gradient confusion against per-example gradients from one-example batches (no Gram trick)
+        int n = batch.size();
+        List<INDArray> g = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            INDArray xi = batch.x().getRow(i).reshape(1, -1).dup();
+            INDArray yi = batch.targets().getRow(i).reshape(1, -1).dup();
+            g.add(net.at(new Batch(xi, yi), theta).gradient().dup());
+        }
+        double minInner = Double.POSITIVE_INFINITY;
+        double minCos = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double d = g.get(i).mul(g.get(j)).sumNumber().doubleValue();
+                minInner = Math.min(minInner, d);
+                minCos = Math.min(minCos, d / (g.get(i).norm2Number().doubleValue() * g.get(j).norm2Number().doubleValue()));
+            }
+        }
+        close(minInner, res.get("gradient_confusion").get("min_inner_product").doubleValue(), 1e-10, "min inner product");
+        close(minCos, res.get("gradient_confusion").get("min_cosine").doubleValue(), 1e-10, "min cosine");
+        // NTK and the representation Jacobian as the library computes them (their own tests check them against Jacobians)
+        io.depthscope.diag.NtkGram k = io.depthscope.diag.NtkGram.at(net.at(batch, theta));
+        close(k.lambdaMax(), res.get("ntk_gram").get("lambda_max").doubleValue(), 1e-12, "NTK lambda_max");
+        close(k.lambdaMin(), res.get("ntk_gram").get("lambda_min").doubleValue(), 1e-9, "NTK lambda_min");
+        List<io.depthscope.diag.JacobianSpectrum.Layer> jac = io.depthscope.diag.JacobianSpectrum.at(net.at(batch, theta), 0);
+        assertArrayEquals(jac.get(jac.size() - 1).spectrum().singularValues(),
+                doubles(res.get("representation_jacobian_singular_values")), 1e-12);
+        // Lanczos outliers against the dense Hessian's eigenvalues (LAPACK)
+        double[] eig = io.depthscope.probe.DenseHessian.eigenvalues(net.at(batch, theta));
+        double[] largest = doubles(res.get("hessian_top_eigenvalues").get("largest"));
+        close(eig[eig.length - 1], largest[0], 1e-8, "largest eigenvalue");
+        close(eig[eig.length - 2], largest[1], 1e-8, "second eigenvalue");
+        close(eig[0], doubles(res.get("hessian_top_eigenvalues").get("smallest"))[0], 1e-8, "most negative eigenvalue");
+        // the SLQ density is a density
+        double[] grid = doubles(res.get("hessian_density").get("grid"));
+        double[] density = doubles(res.get("hessian_density").get("density"));
+        assertEquals(1.0, io.depthscope.probe.SpectralDensity.integrate(grid, density), 1e-6);
+        assertEquals(SPEC.depth(), res.get("jacobian_spectra").size());
+        assertEquals(SPEC.depth(), res.get("representation_rank").size());
+        assertEquals(SPEC.depth() + 1, res.get("layer_gradients").size());
+    }
+
+    @Test
     void hutchinsonProbeMatchesTheLibrary() {
         Run r = run(new Inputs().write("--probes", "12", "--seed", "9"));
         assertEquals(0, r.code(), r.err());

@@ -12,6 +12,11 @@ public final class Probe {
     private Probe() {}
 
     public static ProbeReport run(ProbeRequest request) {
+        return run(request, false);
+    }
+
+    /** The probe; with {@code diagnostics}, also Lanczos, SLQ, per-layer spectra, ranks and gradients. */
+    public static ProbeReport run(ProbeRequest request, boolean diagnostics) {
         Point point = request.network().at(request.batch(), request.theta());
         long p = point.paramCount();
         double[] hvp = null;
@@ -29,8 +34,12 @@ public final class Probe {
             seed = method.seed();
             distribution = Distribution.RADEMACHER.label();
         }
+        java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>(ProbeDiagnostics.base(point));
+        if (diagnostics) {
+            extra.putAll(ProbeDiagnostics.full(point, seed == null ? 0 : seed));
+        }
         return new ProbeReport(p, point.dtype() == DataType.DOUBLE ? "float64" : "float32", point.batch().size(),
-                point.loss(), point.gradientNorm(), point.layerGradientNorms(), hvp, moments, seed, distribution);
+                point.loss(), point.gradientNorm(), point.layerGradientNorms(), hvp, moments, seed, distribution, extra);
     }
 
     /** The direction as a flat vector of the point's dtype, after checking its shape and values. */

@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public record ProbeReport(
         long paramCount, String dtype, int examples, double loss, double gradientNorm,
-        double[] layerGradientNorms, double[] hvp, HessianMoments moments, Long seed, String distribution) {
+        double[] layerGradientNorms, double[] hvp, HessianMoments moments, Long seed, String distribution,
+        Map<String, Object> diagnostics) {
 
     /** The result document: field names are the command-line contract, non-finite numbers become null. */
     public Map<String, Object> toJson() {
@@ -48,6 +49,7 @@ public record ProbeReport(
         h.put("skewness_stderr", Json.finiteOrNull(moments.skewnessStderr()));
         h.put("kurtosis_stderr", Json.finiteOrNull(moments.kurtosisStderr()));
         m.put("hessian_moments", h);
+        m.putAll(diagnostics);
         return m;
     }
 
