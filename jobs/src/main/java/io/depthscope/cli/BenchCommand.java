@@ -2,6 +2,7 @@ package io.depthscope.cli;
 
 import io.depthscope.bench.Benchmarks;
 import io.depthscope.bench.TrainingStepBench;
+import io.depthscope.util.Dtypes;
 import io.depthscope.bench.Benchmarks.Config;
 import io.depthscope.bench.Benchmarks.Result;
 import io.depthscope.bench.Profile;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Result> results = new ArrayList<>();
         for (String d : dtypes) {
-            Config c = new Config(inputDim, width, depth, outputDim, batch, activation, parseDtype(d),
+            Config c = new Config(inputDim, width, depth, outputDim, batch, activation, Dtypes.parse(d),
                     warmup, repetitions, seed);
             results.add(Benchmarks.run(c));
         }
@@ -82,20 +82,20 @@ public final class BenchCommand implements Callable<Integer> {
         List<TrainingStepBench.Result> steps = new ArrayList<>();
         if (stepBatch > 0) {
             for (String d : dtypes) {
-                steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, parseDtype(d), warmup, repetitions, seed));
+                steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, Dtypes.parse(d), warmup, repetitions, seed));
             }
             TrainingStepBench.Result first = steps.get(0);
             out.printf(Locale.ROOT, "%ntraining step: mlp in=%d width=%d depth=%d out=10 relu cross_entropy, batch %d, momentum SGD, P=%d%n",
                     first.inputDim(), first.width(), first.depth(), first.batch(), first.paramCount());
             out.printf(Locale.ROOT, "%-8s %18s %12s %14s %10s%n", "dtype", "forward+backward ms", "step ms", "step/(f+b)", "steps/s");
             for (TrainingStepBench.Result t : steps) {
-                out.printf(Locale.ROOT, "%-8s %18.3f %12.3f %14.2f %10.1f%n", label(t.dtype()), 1e3 * t.forwardBackwardSeconds(),
+                out.printf(Locale.ROOT, "%-8s %18.3f %12.3f %14.2f %10.1f%n", Dtypes.name(t.dtype()), 1e3 * t.forwardBackwardSeconds(),
                         1e3 * t.stepSeconds(), t.overhead(), t.stepsPerSecond());
             }
         }
         if (profile) {
             for (Result r : results) {
-                out.printf(Locale.ROOT, "%nprofile, %s (median ms per call, summed over the layers of a kind):%n", label(r.config().dtype()));
+                out.printf(Locale.ROOT, "%nprofile, %s (median ms per call, summed over the layers of a kind):%n", Dtypes.name(r.config().dtype()));
                 for (Profile.Entry e : Benchmarks.profile(r.config())) {
                     out.printf(Locale.ROOT, "  %-22s %-10s x%-3d %9.3f%n", e.kind(), e.phase(), e.calls(), 1e3 * e.seconds());
                 }
@@ -108,17 +108,6 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    static DataType parseDtype(String name) {
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "float32" -> DataType.FLOAT;
-            case "float64" -> DataType.DOUBLE;
-            default -> throw new BadInputException("dtype: unknown value '" + name + "'; allowed: float32, float64");
-        };
-    }
-
-    static String label(DataType d) {
-        return d == DataType.FLOAT ? "float32" : "float64";
-    }
 
     static String table(List<Result> results) {
         StringBuilder s = new StringBuilder();
@@ -132,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "dtype", "gradient ms", "Hv ms", "Hv/grad", "grad GEMM ms", "Hv GEMM ms", "best grad/Hv ms"));
         for (Result r : results) {
             s.append(String.format(Locale.ROOT, "%-8s %12.3f %12.3f %9.2f %9.3f (%2d) %9.3f (%2d) %7.3f/%.3f%n",
-                    label(r.config().dtype()), 1e3 * r.gradientSeconds(), 1e3 * r.hvpSeconds(), r.ratio(),
+                    Dtypes.name(r.config().dtype()), 1e3 * r.gradientSeconds(), 1e3 * r.hvpSeconds(), r.ratio(),
                     1e3 * r.gemmGradientSeconds(), r.gemmsPerGradient(), 1e3 * r.gemmHvpSeconds(), r.gemmsPerHvp(),
                     1e3 * r.gradientBestSeconds(), 1e3 * r.hvpBestSeconds()));
         }
@@ -150,7 +139,7 @@ public final class BenchCommand implements Callable<Integer> {
                             + "\"warmup\": %d, \"repetitions\": %d, \"gradient_seconds\": %.9g, \"hvp_seconds\": %.9g, "
                             + "\"ratio\": %.6g, \"gradient_best_seconds\": %.9g, \"hvp_best_seconds\": %.9g, \"gemm_gradient_seconds\": %.9g, \"gemm_hvp_seconds\": %.9g, "
                             + "\"gemms_per_gradient\": %d, \"gemms_per_hvp\": %d}%s%n",
-                    c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), label(c.dtype()),
+                    c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), Dtypes.name(c.dtype()),
                     r.paramCount(), c.warmup(), c.repetitions(), r.gradientSeconds(), r.hvpSeconds(), r.ratio(),
                     r.gradientBestSeconds(), r.hvpBestSeconds(), r.gemmGradientSeconds(), r.gemmHvpSeconds(), r.gemmsPerGradient(), r.gemmsPerHvp(),
                     i + 1 < results.size() ? "," : ""));

@@ -5,6 +5,7 @@ import io.depthscope.probe.Probe;
 import io.depthscope.probe.ProbeReport;
 import io.depthscope.probe.ProbeRequest;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
+import io.depthscope.util.Dtypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -71,7 +72,7 @@ public final class ProbeCommand implements Callable<Integer> {
                         ? MomentMethod.hutchinson(probes == null ? MomentMethod.DEFAULT_PROBES : probes,
                                 seed == null ? MomentMethod.DEFAULT_SEED : seed)
                         : MomentMethod.auto();
-        ProbeRequest request = ProbeRequest.load(spec, weights, data, vector, method, ProbeRequest.dtype(dtype));
+        ProbeRequest request = ProbeRequest.load(spec, weights, data, vector, method, Dtypes.parse(dtype));
         ProbeReport report = Probe.run(request, diagnostics);
         Json.writeAtomically(out, report.toJson());
         System.out.printf("probe: P=%d loss=%.6g |g|=%.4g moments=%s -> %s%n", report.paramCount(), report.loss(),

@@ -3,6 +3,7 @@ package io.depthscope.probe;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
+import io.depthscope.util.Dtypes;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,7 +39,7 @@ public final class Probe {
         if (diagnostics) {
             extra.putAll(ProbeDiagnostics.full(point, seed == null ? 0 : seed));
         }
-        return new ProbeReport(p, point.dtype() == DataType.DOUBLE ? "float64" : "float32", point.batch().size(),
+        return new ProbeReport(p, Dtypes.name(point.dtype()), point.batch().size(),
                 point.loss(), point.gradientNorm(), point.layerGradientNorms(), hvp, moments, seed, distribution, extra);
     }
 

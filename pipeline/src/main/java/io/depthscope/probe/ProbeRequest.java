@@ -8,7 +8,6 @@ import io.depthscope.io.StateDict;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -51,15 +50,6 @@ public record ProbeRequest(Network network, INDArray theta, Batch batch, INDArra
             }
             return paramCount <= AUTO_EXACT_MAX_PARAMS ? exact() : hutchinson(probes, seed);
         }
-    }
-
-    /** The dtypes a probe can run in, by their numpy names. */
-    public static DataType dtype(String name) {
-        return switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
-            case "float64" -> DataType.DOUBLE;
-            case "float32" -> DataType.FLOAT;
-            default -> throw new IllegalArgumentException("dtype: unknown value '" + name + "'; allowed: float64, float32");
-        };
     }
 
     /** Loads spec JSON, state-dict weights, a data batch and optionally a direction (.npy), checking each against the spec. */

@@ -10,6 +10,7 @@ import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.HessianSpec;
 import io.depthscope.probe.Hutchinson;
 import io.depthscope.study.RunSpec;
+import io.depthscope.util.Dtypes;
 import io.depthscope.util.Provenance;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
@@ -36,14 +37,6 @@ public final class Trainer {
 
     private Trainer() {}
 
-    public static DataType dtype(String name) {
-        return switch (name) {
-            case "float64" -> DataType.DOUBLE;
-            case "float32" -> DataType.FLOAT;
-            default -> throw new IllegalArgumentException("dtype: unknown value '" + name + "'; allowed: float64, float32");
-        };
-    }
-
     public static RunOutcome run(RunSpec spec) {
         return run(spec, CheckpointSink.NONE, Progress.NONE);
     }
@@ -53,7 +46,7 @@ public final class Trainer {
         long start = System.nanoTime();
         spec.validate();
         String runId = spec.runId();
-        DataType dtype = dtype(spec.dtype());
+        DataType dtype = Dtypes.parse(spec.dtype());
         Dataset data = Datasets.load(spec.dataset(), dtype);
         Network network = Network.of(spec.network(data.inputDim(), data.train().targetDim()));
         INDArray theta = Initializers.initialize(network, spec.init(), Seeds.derive(spec.seed(), "init"), dtype);
