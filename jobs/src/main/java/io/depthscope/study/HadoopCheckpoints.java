@@ -6,9 +6,6 @@ import io.depthscope.train.Checkpoints;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,26 +23,14 @@ public final class HadoopCheckpoints implements CheckpointSink, Serializable {
     }
 
     @Override
-    public void save(io.depthscope.study.RunSpec spec, Network network, int step, INDArray theta) {
+    public void save(RunSpec spec, Network network, int step, INDArray theta) {
         Path dir = new Path(root, spec.runId());
         try {
-            FileSystem fs = dir.getFileSystem(new Configuration());
-            write(fs, new Path(dir, Checkpoints.npzName(step)), Checkpoints.npzBytes(network, theta));
-            write(fs, new Path(dir, Checkpoints.jsonName(step)), Checkpoints.provenanceBytes(spec, network, step));
-            write(fs, new Path(dir, Checkpoints.SPEC_NAME), Checkpoints.specBytes(network));
+            HadoopFiles.writeAtomically(new Path(dir, Checkpoints.npzName(step)), Checkpoints.npzBytes(network, theta), true);
+            HadoopFiles.writeAtomically(new Path(dir, Checkpoints.jsonName(step)), Checkpoints.provenanceBytes(spec, network, step), true);
+            HadoopFiles.writeAtomically(new Path(dir, Checkpoints.SPEC_NAME), Checkpoints.specBytes(network), true);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint " + dir + " step " + step, e);
-        }
-    }
-
-    private static void write(FileSystem fs, Path target, byte[] bytes) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(bytes);
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("could not rename " + tmp + " to " + target);
         }
     }
 }

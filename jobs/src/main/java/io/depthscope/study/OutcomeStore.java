@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,20 +36,13 @@ public final class OutcomeStore implements Serializable {
 
     public void save(RunOutcome outcome) {
         Path target = new Path(dir, outcome.run().runId() + SUFFIX);
-        Path tmp = new Path(dir, "." + outcome.run().runId() + "." + System.nanoTime() + ".tmp");
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
                 o.writeObject(outcome);
             }
-            FileSystem fs = fs(target);
-            try (FSDataOutputStream out = fs.create(tmp, true)) {
-                out.write(bytes.toByteArray());
-            }
-            if (!fs.rename(tmp, target)) {
-                // another attempt of the same run committed first: its outcome is as good as ours
-                fs.delete(tmp, false);
-            }
+            // if another attempt of the same run committed first, its outcome is as good as ours
+            HadoopFiles.writeAtomically(target, bytes.toByteArray(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("saving the outcome of run " + outcome.run().runId(), e);
         }

@@ -166,10 +166,7 @@ public final class StudyJob {
         try {
             org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out, name);
             org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(table.sparkSession().sparkContext().hadoopConfiguration());
-            fs.delete(target, true);
-            if (!fs.rename(new org.apache.hadoop.fs.Path(tmp), target)) {
-                throw new java.io.IOException("could not rename " + tmp + " to " + target);
-            }
+            HadoopFiles.moveInto(fs, new org.apache.hadoop.fs.Path(tmp), target);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -80,4 +80,13 @@ public final class Json {
     public static Double finiteOrNull(double x) {
         return Double.isFinite(x) ? x : null;
     }
+
+    /** {@link #finiteOrNull} over an array, as a JSON-ready list. */
+    public static java.util.List<Double> finiteList(double[] values) {
+        java.util.List<Double> out = new java.util.ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(finiteOrNull(v));
+        }
+        return out;
+    }
 }

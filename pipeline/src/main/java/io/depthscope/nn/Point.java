@@ -140,21 +140,20 @@ public final class Point {
      * i.e. the outputs of every module that is not a bare linear map.
      */
     public java.util.List<INDArray> hiddenRepresentations() {
-        java.util.List<INDArray> out = new java.util.ArrayList<>();
-        for (int l = 0; l < passes.length; l++) {
-            if (!(network.layers().get(l) instanceof Linear)) {
-                out.add(hidden[l]);
-            }
-        }
-        return out;
+        return ofHiddenLayers(hidden);
     }
 
     /** dLoss/dh_l for the hidden representations of {@link #hiddenRepresentations()}, in the same order. */
     public java.util.List<INDArray> hiddenGradients() {
+        return ofHiddenLayers(deltas);
+    }
+
+    /** The entries of a per-module array that belong to hidden layers (modules that are not bare linear maps). */
+    private java.util.List<INDArray> ofHiddenLayers(INDArray[] perModule) {
         java.util.List<INDArray> out = new java.util.ArrayList<>();
         for (int l = 0; l < passes.length; l++) {
             if (!(network.layers().get(l) instanceof Linear)) {
-                out.add(deltas[l]);
+                out.add(perModule[l]);
             }
         }
         return out;

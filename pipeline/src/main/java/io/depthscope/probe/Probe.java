@@ -35,10 +35,7 @@ public final class Probe {
             seed = method.seed();
             distribution = Distribution.RADEMACHER.label();
         }
-        java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>(ProbeDiagnostics.base(point));
-        if (diagnostics) {
-            extra.putAll(ProbeDiagnostics.full(point, seed == null ? 0 : seed));
-        }
+        java.util.Map<String, Object> extra = ProbeDiagnostics.of(point, diagnostics, seed == null ? 0 : seed);
         return new ProbeReport(p, Dtypes.name(point.dtype()), point.batch().size(),
                 point.loss(), point.gradientNorm(), point.layerGradientNorms(), hvp, moments, seed, distribution, extra);
     }

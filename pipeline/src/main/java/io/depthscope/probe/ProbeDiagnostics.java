@@ -28,7 +28,17 @@ public final class ProbeDiagnostics {
 
     private ProbeDiagnostics() {}
 
-    public static Map<String, Object> base(Point point) {
+    /** The base keys, and with {@code full} the rest; the Jacobian spectra serve both and are computed once. */
+    public static Map<String, Object> of(Point point, boolean full, long seed) {
+        List<JacobianSpectrum.Layer> jacobians = JacobianSpectrum.at(point, 0);
+        Map<String, Object> m = base(point, jacobians);
+        if (full) {
+            m.putAll(full(point, jacobians, seed));
+        }
+        return m;
+    }
+
+    private static Map<String, Object> base(Point point, List<JacobianSpectrum.Layer> jacobians) {
         Map<String, Object> m = new LinkedHashMap<>();
         int n = point.batch().size();
         if (n >= 2 && n <= MAX_GRAM_EXAMPLES) {
@@ -53,21 +63,21 @@ public final class ProbeDiagnostics {
         } else {
             m.put("ntk_gram", null);
         }
-        List<JacobianSpectrum.Layer> layers = JacobianSpectrum.at(point, 0);
-        m.put("representation_jacobian_singular_values", list(layers.get(layers.size() - 1).spectrum().singularValues()));
+        m.put("representation_jacobian_singular_values",
+                Json.finiteList(jacobians.get(jacobians.size() - 1).spectrum().singularValues()));
         return m;
     }
 
-    public static Map<String, Object> full(Point point, long seed) {
+    private static Map<String, Object> full(Point point, List<JacobianSpectrum.Layer> jacobians, long seed) {
         Map<String, Object> m = new LinkedHashMap<>();
         long p = point.paramCount();
         SymmetricOperator h = SymmetricOperator.hessian(point);
         TopEigenvalues top = Lanczos.topEigenvalues(h, (int) Math.min(p, LANCZOS_STEPS), TOP_K, seed);
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("largest", list(top.largest()));
-        t.put("largest_residual_bounds", list(top.largestResidualBounds()));
-        t.put("smallest", list(top.smallest()));
-        t.put("smallest_residual_bounds", list(top.smallestResidualBounds()));
+        t.put("largest", Json.finiteList(top.largest()));
+        t.put("largest_residual_bounds", Json.finiteList(top.largestResidualBounds()));
+        t.put("smallest", Json.finiteList(top.smallest()));
+        t.put("smallest_residual_bounds", Json.finiteList(top.smallestResidualBounds()));
         t.put("negative_to_positive_ratio", Json.finiteOrNull(top.negativeToPositiveRatio()));
         t.put("lanczos_steps", top.steps());
         m.put("hessian_top_eigenvalues", t);
@@ -78,19 +88,19 @@ public final class ProbeDiagnostics {
         s.put("lanczos_steps", d.steps());
         s.put("sigma", Json.finiteOrNull(d.sigma()));
         s.put("spectrum_std", Json.finiteOrNull(d.spectrumStd()));
-        s.put("moments", list(d.moments()));
-        s.put("moment_stderrs", list(d.momentStderrs()));
-        s.put("grid", list(d.grid()));
-        s.put("density", list(d.density()));
-        s.put("normalised_grid", list(d.normalisedGrid()));
-        s.put("normalised_density", list(d.normalisedDensity()));
+        s.put("moments", Json.finiteList(d.moments()));
+        s.put("moment_stderrs", Json.finiteList(d.momentStderrs()));
+        s.put("grid", Json.finiteList(d.grid()));
+        s.put("density", Json.finiteList(d.density()));
+        s.put("normalised_grid", Json.finiteList(d.normalisedGrid()));
+        s.put("normalised_density", Json.finiteList(d.normalisedDensity()));
         m.put("hessian_density", s);
 
         List<Map<String, Object>> jac = new ArrayList<>();
-        for (JacobianSpectrum.Layer l : JacobianSpectrum.at(point, 0)) {
+        for (JacobianSpectrum.Layer l : jacobians) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("layer", l.layer());
-            e.put("singular_values", list(l.spectrum().singularValues()));
+            e.put("singular_values", Json.finiteList(l.spectrum().singularValues()));
             e.put("mean_square", Json.finiteOrNull(l.spectrum().meanSquare()));
             e.put("max_over_min", Json.finiteOrNull(l.spectrum().maxOverMin()));
             e.put("log_std", Json.finiteOrNull(l.spectrum().logStd()));
@@ -121,13 +131,5 @@ public final class ProbeDiagnostics {
         }
         m.put("layer_gradients", grads);
         return m;
-    }
-
-    private static List<Double> list(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(Json.finiteOrNull(v));
-        }
-        return out;
     }
 }

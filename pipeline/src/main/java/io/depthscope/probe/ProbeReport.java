@@ -1,9 +1,7 @@
 package io.depthscope.probe;
 
 import io.depthscope.io.Json;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,9 +21,9 @@ public record ProbeReport(
         m.put("examples", examples);
         m.put("loss", Json.finiteOrNull(loss));
         m.put("gradient_norm", Json.finiteOrNull(gradientNorm));
-        m.put("layer_gradient_norms", list(layerGradientNorms));
+        m.put("layer_gradient_norms", Json.finiteList(layerGradientNorms));
         if (hvp != null) {
-            m.put("hvp", list(hvp));
+            m.put("hvp", Json.finiteList(hvp));
         }
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("m1", Json.finiteOrNull(moments.m1()));
@@ -53,11 +51,4 @@ public record ProbeReport(
         return m;
     }
 
-    private static List<Double> list(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(Json.finiteOrNull(v));
-        }
-        return out;
-    }
 }

@@ -21,34 +21,30 @@ public interface SymmetricOperator {
 
     /** The exact Hessian of {@code point}'s loss, by Hessian-vector products. */
     static SymmetricOperator hessian(Point point) {
-        return new SymmetricOperator() {
-            public long size() {
-                return point.paramCount();
-            }
-
-            public DataType dtype() {
-                return point.dtype();
-            }
-
-            public void apply(INDArray v, INDArray out) {
-                point.hvp(v, out);
-            }
-        };
+        return ofPoint(point, point::hvp);
     }
 
     /** The Gauss-Newton part G = J^T (d^2 Loss/df^2) J of {@code point}'s Hessian. */
     static SymmetricOperator gaussNewton(Point point) {
+        return ofPoint(point, point::gvp);
+    }
+
+    /** A product at {@code point}, on flat vectors of its parameter count and dtype. */
+    private static SymmetricOperator ofPoint(Point point, java.util.function.BiConsumer<INDArray, INDArray> product) {
         return new SymmetricOperator() {
+            @Override
             public long size() {
                 return point.paramCount();
             }
 
+            @Override
             public DataType dtype() {
                 return point.dtype();
             }
 
+            @Override
             public void apply(INDArray v, INDArray out) {
-                point.gvp(v, out);
+                product.accept(v, out);
             }
         };
     }

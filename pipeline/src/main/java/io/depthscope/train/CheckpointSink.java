@@ -5,7 +5,7 @@ import io.depthscope.study.RunSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Where a run's checkpoints go: a local directory for {@code train}, a Hadoop filesystem for studies.
+ * Where a run's checkpoints go (in jobs/, a Hadoop filesystem: local paths, HDFS or S3 alike).
  * A checkpoint is the parameters in the npz layout that {@code probe} reads ({@code layers.i.weight},
  * {@code layers.i.bias}, as {@code numpy.savez(**state_dict)} writes them) and, beside it, the run's
  * provenance as JSON (config, seed, step, code version, backend, dtype).

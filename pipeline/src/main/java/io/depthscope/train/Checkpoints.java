@@ -11,16 +11,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Checkpoint files: {@code <run_id>/step-<k>.npz} (the state dict), {@code <run_id>/step-<k>.json}
- * (provenance: run id, step, seed, dtype, code version, backend, the network and the whole config) and
+ * The content of checkpoint files, wherever a {@link CheckpointSink} puts them: {@code <run_id>/step-<k>.npz}
+ * (the state dict), {@code <run_id>/step-<k>.json} (provenance: run id, step, seed, dtype, code version, backend, the network and the whole config) and
  * {@code <run_id>/spec.json} (the network spec in the form {@code probe --spec} reads).
  */
 public final class Checkpoints {
@@ -68,26 +65,5 @@ public final class Checkpoints {
         spec.fields().forEach((k, v) -> config.put(k, v instanceof Double d && !Double.isFinite(d) ? d.toString() : v));
         m.put("config", config);
         return Json.write(m).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Checkpoints under a local directory, each file written to a temporary name and moved into place. */
-    public static CheckpointSink directory(Path root) {
-        return (spec, network, step, theta) -> {
-            Path dir = root.resolve(spec.runId());
-            try {
-                Files.createDirectories(dir);
-                atomically(dir.resolve(npzName(step)), npzBytes(network, theta));
-                atomically(dir.resolve(jsonName(step)), provenanceBytes(spec, network, step));
-                atomically(dir.resolve(SPEC_NAME), specBytes(network));
-            } catch (IOException e) {
-                throw new UncheckedIOException("checkpoint " + dir + " step " + step, e);
-            }
-        };
-    }
-
-    private static void atomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

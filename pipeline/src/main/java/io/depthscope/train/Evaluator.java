@@ -60,12 +60,16 @@ public final class Evaluator {
         return gradient;
     }
 
+    /**
+     * Rows start..end-1 as views: a new point copies its batch into arrays of its own, and {@link Point#load}
+     * assigns from the views, so no chunk is copied twice per evaluation.
+     */
     private Batch rows(int start, int end) {
         if (start == 0 && end == data.size()) {
             return data;
         }
-        return new Batch(data.x().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'),
-                data.targets().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'));
+        return new Batch(data.x().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
+                data.targets().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
     }
 
     private Point pointFor(Batch part, INDArray theta) {
