@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.depthscope.data.DatasetSpec;
+import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.probe.HessianSpec;
 import io.depthscope.train.InitSpec;
 import io.depthscope.train.OptimizerSpec;
@@ -32,13 +33,13 @@ import java.util.TreeSet;
  * </pre>
  *
  * A run field is a component of {@link RunSpec} in snake_case, nested sections ({@code dataset},
- * {@code init}, {@code optimizer}, {@code hessian}) as HOCON objects. Sections with a {@code kind} take
+ * {@code init}, {@code optimizer}, {@code hessian}, {@code diagnostics}) as HOCON objects. Sections with a {@code kind} take
  * that kind's defaults first (e.g. momentum 0.9 for {@code optimizer.kind = momentum}).
  */
 public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String, List<ConfigValue>> grid) {
 
     private static final Map<String, String> SECTION_KIND_DEFAULT = Map.of(
-            "dataset", "sphere", "init", "gaussian", "optimizer", "gd", "hessian", "");
+            "dataset", "sphere", "init", "gaussian", "optimizer", "gd", "hessian", "", "diagnostics", "");
 
     /** The dotted keys a run accepts, in canonical order. */
     public static Set<String> fieldNames() {
@@ -214,9 +215,10 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
         OptimizerSpec optimizer = RecordBinding.with(OptimizerSpec.of(kind(sections, "optimizer")), section(sections, "optimizer"),
                 "run.optimizer.");
         HessianSpec hessian = RecordBinding.with(HessianSpec.defaults(), section(sections, "hessian"), "run.hessian.");
+        DiagnosticsSpec diagnostics = RecordBinding.with(DiagnosticsSpec.defaults(), section(sections, "diagnostics"), "run.diagnostics.");
         RunSpec d = RunSpec.defaults();
         RunSpec base = new RunSpec(d.arch(), d.depth(), d.width(), d.activation(), d.bias(), d.residualScale(), d.loss(), dataset,
-                init, optimizer, d.steps(), d.evalEvery(), d.targetLoss(), d.divergenceFactor(), d.checkpoints(), hessian, d.dtype(),
+                init, optimizer, d.steps(), d.evalEvery(), d.targetLoss(), d.divergenceFactor(), d.checkpoints(), hessian, diagnostics, d.dtype(),
                 d.seed());
         return lowerCased(RecordBinding.with(base, top, "run.")).validate();
     }
