@@ -46,8 +46,7 @@ public final class DiagnosticsRecorder {
         this.network = network;
         this.train = train;
         DiagnosticsSpec d = spec.diagnostics();
-        this.batch = d.any() ? Trainer.fixedBatch(train, d.examples(), spec.seed(), "diagnostics-batch", "diagnostics.examples",
-                d.confusion() || d.ntk() ? DiagnosticsSpec.MAX_GRAM_EXAMPLES : Trainer.MAX_HESSIAN_EXAMPLES) : null;
+        this.batch = d.any() ? Trainer.diagnosticsBatch(spec, train) : null;
     }
 
     /** Whether the run takes diagnostics at this step. */

@@ -156,6 +156,13 @@ public final class Trainer {
         return fixedBatch(train, spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples", MAX_HESSIAN_EXAMPLES);
     }
 
+    /** The fixed batch of the run's diagnostics (see {@link DiagnosticsRecorder}). */
+    public static Batch diagnosticsBatch(RunSpec spec, Batch train) {
+        io.depthscope.diag.DiagnosticsSpec d = spec.diagnostics();
+        return fixedBatch(train, d.examples(), spec.seed(), "diagnostics-batch", "diagnostics.examples",
+                d.confusion() || d.ntk() ? io.depthscope.diag.DiagnosticsSpec.MAX_GRAM_EXAMPLES : MAX_HESSIAN_EXAMPLES);
+    }
+
     /**
      * A batch fixed for a whole run: all of {@code train} ({@code examples} 0) or the first
      * {@code examples} rows, in their original order, of a permutation from (seed, stream).
