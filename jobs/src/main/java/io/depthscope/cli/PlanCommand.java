@@ -24,7 +24,10 @@ public final class PlanCommand implements Callable<Integer> {
         List<RunSpec> plan = study.plan();
         System.out.printf(Locale.ROOT, "study %s: %d runs%n", study.name(), plan.size());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-5s %-16s", "index", "run_id"));
-        study.grid().keySet().forEach(k -> header.append(String.format(Locale.ROOT, " %-14s", k)));
+        java.util.Set<String> shown = new java.util.LinkedHashSet<>();
+        study.variants().forEach(v -> shown.addAll(v.keySet()));
+        shown.addAll(study.grid().keySet());
+        shown.forEach(k -> header.append(String.format(Locale.ROOT, " %-14s", k)));
         header.append(String.format(Locale.ROOT, " %10s %8s %10s %7s %6s", "params", "steps", "Hv", "h_tasks", "diag"));
         System.out.println(header);
         long steps = 0;
@@ -41,7 +44,7 @@ public final class PlanCommand implements Callable<Integer> {
             int tasks = hessianSteps * HessianWork.plan(r.runId(), r.hessian(), 0, Math.max(p, 1)).size();
             int diag = r.diagnostics().any() ? r.diagnostics().steps().size() : 0;
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5d %-16s", i, r.runId()));
-            study.grid().keySet().forEach(k -> line.append(String.format(Locale.ROOT, " %-14s", fields.get(k))));
+            shown.forEach(k -> line.append(String.format(Locale.ROOT, " %-14s", fields.get(k))));
             line.append(String.format(Locale.ROOT, " %10s %8d %10s %7d %6d", p > 0 ? Long.toString(p) : "?", r.steps(), hv >= 0 ? Long.toString(hv) : "?", tasks,
                     diag));
             hessianTasks += tasks;
