@@ -132,10 +132,12 @@ public final class StudyJob {
                 Tables.RESIDUAL_COMPARISON);
 
         // The summary is computed from the tables as stored, so it always agrees with them.
-        List<String> groups = new ArrayList<>(example.columns().keySet());
+        List<String> config = new ArrayList<>(example.columns().keySet());
+        Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS), config).cache();
+        List<String> groups = new ArrayList<>(config);
         groups.remove("seed");
-        Dataset<Row> summary = Summary.compute(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS), groups);
-        write(summary, out, Tables.SUMMARY);
+        write(Summary.compute(spark, values, groups), out, Tables.SUMMARY);
+        values.unpersist();
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
         return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), groups);

@@ -24,23 +24,34 @@ public final class Summary {
 
     private Summary() {}
 
-    /** Summary rows from the runs and hessian_moments tables; {@code groups} are config column names. */
-    public static Dataset<Row> compute(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, List<String> groups) {
+    /**
+     * One row per run and metric: the given config columns, {@code run_id}, {@code status}, {@code metric}
+     * and {@code value} (null where absent), from the runs table and the Hessian moments at each run's last
+     * step. Every statistic across runs starts from this table, so a new metric is added here only.
+     */
+    public static Dataset<Row> values(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, List<String> columns) {
         runs.createOrReplaceTempView("summary_runs");
         moments.createOrReplaceTempView("summary_moments");
-        String g = groups.stream().map(c -> "r." + c).collect(Collectors.joining(", "));
-        String gOuter = String.join(", ", groups);
+        String c = columns.stream().map(x -> "r." + x).collect(Collectors.joining(", "));
         // NaN (no test set, regression accuracy) and steps_to_target = -1 (target not reached) are absent values
         String stack = METRICS.stream().map(m -> "'" + m + "', " + value(m)).collect(Collectors.joining(", "));
-        String sql = "SELECT " + gOuter + ", metric, COUNT(value) AS n, AVG(value) AS mean, STDDEV_SAMP(value) AS std, "
+        return spark.sql("SELECT " + c + ", r.run_id, r.status, stack(" + METRICS.size() + ", " + stack + ") AS (metric, value) FROM ("
+                + "  SELECT r.*, m.m1, m.m2, m.skewness, m.kurtosis"
+                + "  FROM summary_runs r LEFT JOIN summary_moments m ON r.run_id = m.run_id AND m.step = r.steps_completed"
+                + ") r");
+    }
+
+    /** Summary rows from {@link #values}; {@code groups} are config column names. */
+    public static Dataset<Row> compute(SparkSession spark, Dataset<Row> values, List<String> groups) {
+        values.createOrReplaceTempView("summary_values");
+        String g = String.join(", ", groups);
+        String sql = "SELECT " + g + ", metric, COUNT(value) AS n, AVG(value) AS mean, STDDEV_SAMP(value) AS std, "
                 + "MAX(n_diverged) AS n_diverged, MAX(n_failed) AS n_failed FROM ("
-                + "  SELECT " + g + ", stack(" + METRICS.size() + ", " + stack + ") AS (metric, value), n_diverged, n_failed FROM ("
-                + "    SELECT r.*, m.m1, m.m2, m.skewness, m.kurtosis,"
-                + "      SUM(CASE WHEN r.status = 'diverged' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ") AS n_diverged,"
-                + "      SUM(CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ") AS n_failed"
-                + "    FROM summary_runs r LEFT JOIN summary_moments m ON r.run_id = m.run_id AND m.step = r.steps_completed"
-                + "  ) r WHERE r.status = 'ok'"
-                + ") GROUP BY " + gOuter + ", metric";
+                + "  SELECT *,"
+                + "    SUM(CASE WHEN status = 'diverged' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ", metric) AS n_diverged,"
+                + "    SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ", metric) AS n_failed"
+                + "  FROM summary_values"
+                + ") WHERE status = 'ok' GROUP BY " + g + ", metric";
         Dataset<Row> grouped = spark.sql(sql);
         StructType in = grouped.schema();
         List<StructField> fields = new ArrayList<>();
@@ -56,22 +67,22 @@ public final class Summary {
         }
         List<Row> rows = new ArrayList<>();
         for (Row r : grouped.collectAsList()) {
-            List<Object> values = new ArrayList<>();
+            List<Object> cells = new ArrayList<>();
             for (String c : groups) {
-                values.add(r.getAs(c));
+                cells.add(r.getAs(c));
             }
             long n = r.<Long>getAs("n");
             Double mean = r.getAs("mean");
             Double std = r.getAs("std");
-            values.add(r.getAs("metric"));
-            values.add(n);
-            values.add(r.<Long>getAs("n_diverged"));
-            values.add(r.<Long>getAs("n_failed"));
+            cells.add(r.getAs("metric"));
+            cells.add(n);
+            cells.add(r.<Long>getAs("n_diverged"));
+            cells.add(r.<Long>getAs("n_failed"));
             double[] stats = interval(n, mean == null ? Double.NaN : mean, std == null ? Double.NaN : std);
             for (double s : stats) {
-                values.add(s);
+                cells.add(s);
             }
-            rows.add(RowFactory.create(values.toArray()));
+            rows.add(RowFactory.create(cells.toArray()));
         }
         return spark.createDataFrame(rows, DataTypes.createStructType(fields));
     }
