@@ -35,6 +35,7 @@ public final class Tables {
     public static final String TRAIN_CURVE = "train_curve";
     public static final String HESSIAN_MOMENTS = "hessian_moments";
     public static final String SUMMARY = "summary";
+    public static final String TRENDS = "trends";
     public static final String RESIDUAL_COMPARISON = "residual_comparison";
 
     /** A table of one record type, its rows taken from each run's outcome. */

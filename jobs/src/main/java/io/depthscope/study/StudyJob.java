@@ -27,8 +27,9 @@ import org.apache.spark.sql.SparkSession;
  * this class only plans, distributes, collects and writes.
  */
 public final class StudyJob {
-    /** Where the tables went, and the summary as written. */
-    public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, List<String> groupColumns) {}
+    /** Where the tables went, and the summary and trends as written. */
+    public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, Dataset<Row> trends,
+            List<String> groupColumns) {}
 
     /** A run and its index in the plan (fault injection and `plan` name runs by index). */
     record PlannedRun(int index, RunSpec spec) implements java.io.Serializable {}
@@ -110,7 +111,7 @@ public final class StudyJob {
         return Integer.parseInt(spark.conf().get("spark.task.maxFailures", "4"));
     }
 
-    /** Writes the tables of {@code outcomes} (and the summary computed from them as stored) under {@code out}. */
+    /** Writes the tables of {@code outcomes} (and the summary and trends computed from them as stored) under {@code out}. */
     public static Result write(SparkSession spark, String study, List<RunOutcome> outcomes, String out) {
         String sparkVersion = spark.version();
         List<Row> runs = new ArrayList<>();
@@ -131,16 +132,20 @@ public final class StudyJob {
         write(spark.createDataFrame(RecordTable.rows(ResidualPairs.of(outcomes)), RecordTable.schema(ResidualComparisonAt.class)), out,
                 Tables.RESIDUAL_COMPARISON);
 
-        // The summary is computed from the tables as stored, so it always agrees with them.
+        // The summary and trends are computed from the tables as stored, so they always agree with them.
         List<String> config = new ArrayList<>(example.columns().keySet());
         Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS), config).cache();
         List<String> groups = new ArrayList<>(config);
         groups.remove("seed");
         write(Summary.compute(spark, values, groups), out, Tables.SUMMARY);
+        List<String> trendGroups = new ArrayList<>(groups);
+        trendGroups.remove("depth");
+        write(Trends.compute(spark, values, trendGroups), out, Tables.TRENDS);
         values.unpersist();
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
-        return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), groups);
+        return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), read(spark, out, Tables.TRENDS),
+                groups);
     }
 
     /**
