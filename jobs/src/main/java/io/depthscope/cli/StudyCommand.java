@@ -47,7 +47,7 @@ public final class StudyCommand implements Callable<Integer> {
             StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null));
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s%n", result.runs(), result.diverged(),
                     result.failed(), (System.nanoTime() - start) / 1e9);
-            System.out.println("tables: " + new File(target).getAbsolutePath() + "/{runs,train_curve,hessian_moments,summary}");
+            System.out.println("tables: " + new File(target).getAbsolutePath() + "/{runs,train_curve,hessian_moments,summary,trends}");
             printSummary(result, study);
         }
         return 0;
