@@ -99,7 +99,8 @@ class TrendsTest {
                     }
                 }
             }
-            runs.add(RowFactory.create(arch + "-diverged", arch, List.of(0, STEPS), 8, 3, "diverged", 7, 1e9, 1e9, 0.1, 1e9, Double.NaN, -1));
+            runs.add(RowFactory.create(arch + "-diverged", arch, List.of(0, STEPS), 8, 3, "diverged", 7, 1e9, 1e9, 0.1, 1e9, Double.NaN,
+                    -1));
             runs.add(RowFactory.create(arch + "-failed", arch, List.of(0, STEPS), 2, 4, "failed", 0, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, -1));
         }
@@ -197,10 +198,13 @@ class TrendsTest {
         String out = dir.resolve("out").toString();
         StudyJob.Result result = StudyJob.run(spark, config, out, FaultInjection.none());
         Map<String, Row> moments = new HashMap<>();
-        StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).collectAsList().forEach(m -> moments.put(m.getAs("run_id"), m));
+        // a run's metrics are its moments at its last step
+        for (Row m : StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).collectAsList()) {
+            moments.put(m.getAs("run_id") + "/" + m.getAs("step"), m);
+        }
         Map<String, List<double[]>> points = new TreeMap<>();
         for (Row r : StudyJob.read(spark, out, Tables.RUNS).collectAsList()) {
-            Row m = moments.get(r.<String>getAs("run_id"));
+            Row m = moments.get(r.<String>getAs("run_id") + "/" + r.getAs("steps_completed"));
             for (String metric : Summary.METRICS) {
                 Row from = List.of("m1", "m2", "skewness", "kurtosis").contains(metric) ? m : r;
                 double v = ((Number) from.getAs(metric)).doubleValue();
