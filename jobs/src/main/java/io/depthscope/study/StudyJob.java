@@ -134,8 +134,8 @@ public final class StudyJob {
 
         // The summary and trends are computed from the tables as stored, so they always agree with them.
         List<String> config = new ArrayList<>(example.columns().keySet());
-        Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS), config)
-                .cache();
+        Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS),
+                Summary.diagnosticValues(spark, out), config).cache();
         List<String> groups = new ArrayList<>(config);
         groups.remove("seed");
         write(Summary.compute(spark, values, groups), out, Tables.SUMMARY);

@@ -22,7 +22,55 @@ public final class Summary {
     public static final List<String> METRICS = List.of("final_loss", "final_gradient_norm", "final_train_accuracy",
             "final_test_loss", "final_test_accuracy", "steps_to_target", "m1", "m2", "skewness", "kurtosis");
 
+    /**
+     * Per-run scalars from the diagnostics and Hessian tables, summarised and fitted like the others:
+     * the NTK Gram's lambda_min at the first diagnostics step and its drift at the last; the per-example
+     * gradient confusion (min cosine) at the first step; the ratio of the first map's per-example delta
+     * to the last one's at the first step (below 1: gradients shrink towards the input); the largest
+     * Hessian eigenvalue and |lambda_min|/lambda_max at the last Hessian step.
+     */
+    public static final List<String> DIAGNOSTIC_METRICS = List.of("ntk_lambda_min_init", "ntk_drift_final", "confusion_min_cosine_init",
+            "delta_first_over_last_init", "hessian_lambda_max", "hessian_negative_to_positive_ratio");
+
     private Summary() {}
+
+    /**
+     * (run_id, metric, value) rows of {@link #DIAGNOSTIC_METRICS} from the tables under {@code out}; a
+     * run without the diagnostic has no row. Each table is read as stored.
+     */
+    public static Dataset<Row> diagnosticValues(SparkSession spark, String out) {
+        for (String t : List.of("ntk", "gradient_confusion", "layer_gradients", "hessian_top_eigenvalues")) {
+            spark.read().parquet(out + "/" + t).createOrReplaceTempView("summary_" + t);
+        }
+        String first = "ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step) AS k";
+        String last = "ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step DESC) AS k";
+        return spark.sql(String.join(" UNION ALL ",
+                "SELECT run_id, 'ntk_lambda_min_init' AS metric, lambda_min AS value FROM (SELECT *, " + first + " FROM summary_ntk) WHERE k = 1",
+                "SELECT run_id, 'ntk_drift_final', drift FROM (SELECT *, " + last + " FROM summary_ntk) WHERE k = 1",
+                "SELECT run_id, 'confusion_min_cosine_init', min_cosine FROM (SELECT *, " + first
+                        + " FROM summary_gradient_confusion WHERE kind = 'per_example') WHERE k = 1",
+                "SELECT run_id, 'delta_first_over_last_init', first_delta / last_delta FROM ("
+                        + " SELECT run_id, step, MAX(CASE WHEN map = 0 THEN delta_rms_per_example END) AS first_delta,"
+                        + " MAX_BY(delta_rms_per_example, map) AS last_delta, ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step) AS k"
+                        + " FROM summary_layer_gradients GROUP BY run_id, step) WHERE k = 1",
+                "SELECT run_id, 'hessian_lambda_max', eigenvalue FROM (SELECT *, " + last
+                        + " FROM summary_hessian_top_eigenvalues WHERE side = 'largest' AND rank = 1) WHERE k = 1",
+                "SELECT run_id, 'hessian_negative_to_positive_ratio', negative_to_positive_ratio FROM (SELECT *, " + last
+                        + " FROM summary_hessian_top_eigenvalues WHERE side = 'largest' AND rank = 1) WHERE k = 1"));
+    }
+
+    /** {@link #values} with the diagnostics' per-run scalars ({@link #diagnosticValues}) joined to their runs. */
+    public static Dataset<Row> values(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, Dataset<Row> diagnostics,
+            List<String> columns) {
+        Dataset<Row> base = values(spark, runs, moments, columns);
+        runs.createOrReplaceTempView("summary_runs_d");
+        diagnostics.createOrReplaceTempView("summary_diagnostics");
+        String c = columns.stream().map(x -> "r." + x).collect(Collectors.joining(", "));
+        Dataset<Row> extra = spark.sql("SELECT " + c + ", r.run_id, r.status, d.metric,"
+                + " CASE WHEN isnan(CAST(d.value AS DOUBLE)) THEN NULL ELSE CAST(d.value AS DOUBLE) END AS value"
+                + " FROM summary_runs_d r JOIN summary_diagnostics d ON r.run_id = d.run_id");
+        return base.unionByName(extra);
+    }
 
     /**
      * One row per run and metric: the given config columns, {@code run_id}, {@code status}, {@code metric}

@@ -75,7 +75,7 @@ class StudyJobTest {
         assertEquals(12 * 5, StudyJob.read(spark, out, Tables.TRAIN_CURVE).count());
         assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).count());
         // 2 archs x 2 depths groups x every metric
-        assertEquals(2 * 2 * Summary.METRICS.size(), StudyJob.read(spark, out, Tables.SUMMARY).count());
+        assertEquals(2 * 2 * (Summary.METRICS.size() + Summary.DIAGNOSTIC_METRICS.size()), StudyJob.read(spark, out, Tables.SUMMARY).count());
         // two depths are too few for a line with a standard error: the table is there, and empty
         assertEquals(0, StudyJob.read(spark, out, Tables.TRENDS).count());
     }
@@ -134,6 +134,37 @@ class StudyJobTest {
         for (int i = 0; i < before.size(); i++) {
             assertEquals(before.get(i).<Double>getAs("m2"), after.get(i).<Double>getAs("m2"), 1e-12 * Math.abs(before.get(i).<Double>getAs("m2")));
         }
+    }
+
+    @Test
+    void diagnosticMetricsInTheSummaryAreMeansOfTheirTables() {
+        Map<String, Row> runs = new HashMap<>();
+        StudyJob.read(spark, out, Tables.RUNS).collectAsList().forEach(r -> runs.put(r.getAs("run_id"), r));
+        Map<String, List<Double>> lambdaMin = new HashMap<>();
+        for (Row n : StudyJob.read(spark, out, "ntk").filter("step = 0").collectAsList()) {
+            Row r = runs.get(n.<String>getAs("run_id"));
+            add(lambdaMin, r.getAs("arch") + "/" + r.getAs("depth"), n.getAs("lambda_min"));
+        }
+        Map<String, List<Double>> ratio = new HashMap<>();
+        Map<String, double[]> deltas = new HashMap<>();
+        for (Row g : StudyJob.read(spark, out, "layer_gradients").filter("step = 0").collectAsList()) {
+            Row r = runs.get(g.<String>getAs("run_id"));
+            int depth = r.getAs("depth");
+            double[] d = deltas.computeIfAbsent(g.getAs("run_id"), k -> new double[depth + 1]);
+            d[g.<Integer>getAs("map")] = g.getAs("delta_rms_per_example");
+        }
+        deltas.forEach((id, d) -> add(ratio, runs.get(id).getAs("arch") + "/" + runs.get(id).getAs("depth"), d[0] / d[d.length - 1]));
+        int checked = 0;
+        for (Row s : StudyJob.read(spark, out, Tables.SUMMARY).filter("metric IN ('ntk_lambda_min_init', 'delta_first_over_last_init')")
+                .collectAsList()) {
+            String key = s.getAs("arch") + "/" + s.getAs("depth");
+            List<Double> v = (s.getAs("metric").equals("ntk_lambda_min_init") ? lambdaMin : ratio).get(key);
+            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            assertEquals(3L, s.<Long>getAs("n"));
+            assertEquals(mean, s.<Double>getAs("mean"), 1e-12 * Math.abs(mean), key + " " + s.getAs("metric"));
+            checked++;
+        }
+        assertEquals(2 * 2 * 2, checked);
     }
 
     private static long count(String table) {
