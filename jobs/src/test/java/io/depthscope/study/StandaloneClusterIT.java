@@ -1,0 +1,113 @@
+package io.depthscope.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.io.TableComparison;
+import io.depthscope.io.Tables;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar, submitted as spark-submit submits it to a real standalone cluster (a Master and a Worker
+ * on 127.0.0.1 started by tools/standalone-cluster.sh from Maven's Spark jars, the runs in a separate
+ * executor JVM), writes the same tables as the same jar on local[2]. Runs after {@code package}.
+ */
+class StandaloneClusterIT {
+    /** Minibatches (shuffling) and both Hessian methods, so every seeded stream crosses the wire. */
+    static final String CONF = """
+            name = cluster-it
+            run { width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 40, eval_every = 10,
+                  optimizer { kind = momentum, lr = 0.05, batch_size = 16 }, checkpoints = [0, 40], hessian { probes = 4 } }
+            grid { arch = [mlp, resmlp], hessian.method = [hutchinson, exact], seed = [0, 1] }
+            """;
+    static final int RUNS = 8;
+    static final long STEP_SECONDS = 300;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStudyOnAStandaloneClusterWritesTheSameTablesAsOnLocal() throws Exception {
+        Path root = Path.of(System.getProperty("depthscope.root", "..")).toAbsolutePath().normalize();
+        Path script = root.resolve("tools/standalone-cluster.sh");
+        assertTrue(Files.isRegularFile(root.resolve("jobs/target/depthscope.jar")), "jobs/target/depthscope.jar is built at package, before this test");
+        Path conf = dir.resolve("cluster-it.conf");
+        Files.writeString(conf, CONF);
+        Path local = dir.resolve("local");
+        Path cluster = dir.resolve("cluster");
+        Path state = dir.resolve("state");
+
+        run("local", script, "submit", "--master", "local[2]", "--", "study", conf.toString(), "--out", local.toString());
+        List<Long> daemons = new ArrayList<>();
+        try {
+            String url = run("start", script, "start", state.toString()).strip();
+            assertTrue(url.matches("spark://127\\.0\\.0\\.1:\\d+"), "master URL: " + url);
+            daemons.add(Long.parseLong(Files.readString(state.resolve("master.pid")).strip()));
+            daemons.add(Long.parseLong(Files.readString(state.resolve("worker.pid")).strip()));
+            run("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--", "study", conf.toString(),
+                    "--out", cluster.toString());
+        } finally {
+            run("stop", script, "stop", state.toString());
+        }
+        for (long pid : daemons) {
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "daemon " + pid + " is stopped");
+        }
+        Path executorLog = find(state.resolve("work"), "stderr").orElseThrow(() -> new AssertionError("no executor log under " + state));
+        assertTrue(Files.readString(executorLog).contains("Running task"), "the tasks ran in the Worker's executor: " + executorLog);
+
+        try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
+            TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
+            assertTrue(report.tables().containsAll(List.of(Tables.RUNS, Tables.TRAIN_CURVE, Tables.HESSIAN_MOMENTS, Tables.SUMMARY)),
+                    "tables: " + report.tables());
+            assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").count());
+            System.out.printf("cluster and local[2] agree: %d tables %s, %d rows, largest relative difference %.3g%n",
+                    report.tables().size(), report.tables(), report.rows(), report.maxRelativeDifference());
+        }
+        assertEquals(files(local.resolve("checkpoints")), files(cluster.resolve("checkpoints")), "the same checkpoint files");
+    }
+
+    /** Runs the script; its stdout is returned, its output kept in {@code <name>.log} and shown if it fails. */
+    private String run(String name, Path script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve(name + ".out");
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(log.toFile());
+        // The cluster goes down with this JVM even if the test is killed before its finally block.
+        pb.environment().put("CLUSTER_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
+        Process p = pb.start();
+        if (!p.waitFor(STEP_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError(name + " took over " + STEP_SECONDS + " s: " + tail(log));
+        }
+        assertEquals(0, p.exitValue(), name + " failed: " + tail(log) + tail(out));
+        return Files.readString(out);
+    }
+
+    private static String tail(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static Optional<Path> find(Path under, String name) throws IOException {
+        try (Stream<Path> files = Files.walk(under)) {
+            return files.filter(f -> f.getFileName().toString().equals(name)).findFirst();
+        }
+    }
+
+    private static List<String> files(Path under) throws IOException {
+        try (Stream<Path> files = Files.walk(under)) {
+            return files.filter(Files::isRegularFile).map(f -> under.relativize(f).toString()).sorted().toList();
+        }
+    }
+}
