@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
@@ -97,15 +98,16 @@ public final class TableComparison {
     }
 
     private void compareTable(String table, Path left, Path right) {
-        StructType schema = spark.read().parquet(left.toString()).schema();
-        StructType otherSchema = spark.read().parquet(right.toString()).schema();
-        if (!schema.simpleString().equals(otherSchema.simpleString())) {
+        Dataset<Row> da = spark.read().parquet(left.toString());
+        Dataset<Row> db = spark.read().parquet(right.toString());
+        StructType schema = da.schema();
+        if (!schema.simpleString().equals(db.schema().simpleString())) {
             differences.add("table " + table + ": columns differ: " + leftName + " " + schema.simpleString() + ", "
-                    + rightName + " " + otherSchema.simpleString());
+                    + rightName + " " + db.schema().simpleString());
             return;
         }
-        List<Row> a = spark.read().parquet(left.toString()).collectAsList();
-        List<Row> b = spark.read().parquet(right.toString()).collectAsList();
+        List<Row> a = da.collectAsList();
+        List<Row> b = db.collectAsList();
         List<Integer> compared = new ArrayList<>();
         for (int i = 0; i < schema.fields().length; i++) {
             if (!TIMING_COLUMNS.contains(schema.fields()[i].name())) {
@@ -149,12 +151,14 @@ public final class TableComparison {
     /**
      * The key rows are matched on: run_id (when there is one), then the other non-timing string, integer
      * and boolean columns in table order, as few as make the reference rows unique (all of them if none do).
+     * Columns with one value throughout are left out: they separate no rows, and would only lengthen messages.
      */
     static List<Integer> key(StructType schema, List<Row> reference) {
         List<Integer> candidates = new ArrayList<>();
         StructField[] fields = schema.fields();
         for (int i = 0; i < fields.length; i++) {
-            boolean discrete = DISCRETE.contains(fields[i].dataType()) && !TIMING_COLUMNS.contains(fields[i].name());
+            boolean discrete = DISCRETE.contains(fields[i].dataType()) && !TIMING_COLUMNS.contains(fields[i].name())
+                    && group(reference, List.of(i)).size() > 1;
             if (discrete && "run_id".equals(fields[i].name())) {
                 candidates.add(0, i);
             } else if (discrete) {

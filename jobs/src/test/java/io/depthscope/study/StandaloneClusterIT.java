@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -26,8 +28,8 @@ class StandaloneClusterIT {
     /** Minibatches (shuffling) and both Hessian methods, so every seeded stream crosses the wire. */
     static final String CONF = """
             name = cluster-it
-            run { width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 40, eval_every = 10,
-                  optimizer { kind = momentum, lr = 0.05, batch_size = 16 }, checkpoints = [0, 40], hessian { probes = 4 } }
+            run { width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 20, eval_every = 5,
+                  optimizer { kind = momentum, lr = 0.05, batch_size = 16 }, checkpoints = [0, 20], hessian { probes = 4 } }
             grid { arch = [mlp, resmlp], hessian.method = [hutchinson, exact], seed = [0, 1] }
             """;
     static final int RUNS = 8;
@@ -35,6 +37,7 @@ class StandaloneClusterIT {
 
     @TempDir
     Path dir;
+    private final Map<String, Long> launched = new HashMap<>();
 
     @Test
     void aStudyOnAStandaloneClusterWritesTheSameTablesAsOnLocal() throws Exception {
@@ -47,17 +50,21 @@ class StandaloneClusterIT {
         Path cluster = dir.resolve("cluster");
         Path state = dir.resolve("state");
 
-        run("local", script, "submit", "--master", "local[2]", "--", "study", conf.toString(), "--out", local.toString());
+        // The local study runs while the cluster starts: starting is mostly JVMs waiting on each other.
+        Process localStudy = launch("local", script, "submit", "--master", "local[2]", "--", "study", conf.toString(), "--out",
+                local.toString());
         List<Long> daemons = new ArrayList<>();
         try {
-            String url = run("start", script, "start", state.toString()).strip();
+            String url = await("start", launch("start", script, "start", state.toString())).strip();
+            await("local", localStudy);
             assertTrue(url.matches("spark://127\\.0\\.0\\.1:\\d+"), "master URL: " + url);
             daemons.add(Long.parseLong(Files.readString(state.resolve("master.pid")).strip()));
             daemons.add(Long.parseLong(Files.readString(state.resolve("worker.pid")).strip()));
-            run("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--", "study", conf.toString(),
-                    "--out", cluster.toString());
+            await("cluster", launch("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--", "study",
+                    conf.toString(), "--out", cluster.toString()));
         } finally {
-            run("stop", script, "stop", state.toString());
+            localStudy.destroyForcibly();
+            await("stop", launch("stop", script, "stop", state.toString()));
         }
         for (long pid : daemons) {
             assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "daemon " + pid + " is stopped");
@@ -65,32 +72,41 @@ class StandaloneClusterIT {
         Path executorLog = find(state.resolve("work"), "stderr").orElseThrow(() -> new AssertionError("no executor log under " + state));
         assertTrue(Files.readString(executorLog).contains("Running task"), "the tasks ran in the Worker's executor: " + executorLog);
 
+        long compareStart = System.nanoTime();
         try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
             TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
             assertTrue(report.tables().containsAll(List.of(Tables.RUNS, Tables.TRAIN_CURVE, Tables.HESSIAN_MOMENTS, Tables.SUMMARY)),
                     "tables: " + report.tables());
             assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").count());
-            System.out.printf("cluster and local[2] agree: %d tables %s, %d rows, largest relative difference %.3g%n",
-                    report.tables().size(), report.tables(), report.rows(), report.maxRelativeDifference());
+            System.out.printf("cluster and local[2] agree: %d tables %s, %d rows, largest relative difference %.3g (compared in %.1f s)%n",
+                    report.tables().size(), report.tables(), report.rows(), report.maxRelativeDifference(),
+                    (System.nanoTime() - compareStart) / 1e9);
         }
         assertEquals(files(local.resolve("checkpoints")), files(cluster.resolve("checkpoints")), "the same checkpoint files");
     }
 
-    /** Runs the script; its stdout is returned, its output kept in {@code <name>.log} and shown if it fails. */
-    private String run(String name, Path script, String... args) throws IOException, InterruptedException {
+    /** Starts the script, its stdout kept in {@code <name>.out} and its stderr in {@code <name>.log}. */
+    private Process launch(String name, Path script, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         cmd.addAll(List.of(args));
-        Path out = dir.resolve(name + ".out");
-        Path log = dir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".log").toFile());
         // The cluster goes down with this JVM even if the test is killed before its finally block.
         pb.environment().put("CLUSTER_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
-        Process p = pb.start();
+        launched.put(name, System.nanoTime());
+        return pb.start();
+    }
+
+    /** Waits for a launched script; returns its stdout, or fails showing its output. */
+    private String await(String name, Process p) throws IOException, InterruptedException {
+        Path out = dir.resolve(name + ".out");
+        Path log = dir.resolve(name + ".log");
         if (!p.waitFor(STEP_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError(name + " took over " + STEP_SECONDS + " s: " + tail(log));
         }
         assertEquals(0, p.exitValue(), name + " failed: " + tail(log) + tail(out));
+        System.out.printf("%s: %.1f s%n", name, (System.nanoTime() - launched.get(name)) / 1e9);
         return Files.readString(out);
     }
 
