@@ -72,6 +72,11 @@ public final class TableComparison {
         return new Report(names, c.rows, c.worst);
     }
 
+    /** Whether two numbers are equal as table cells are: to the relative tolerance, NaN equal to NaN. */
+    public static boolean same(double a, double b) {
+        return Cells.difference(a, b) <= RELATIVE_TOLERANCE;
+    }
+
     /** The Parquet tables under a study's output: directories with Spark's _SUCCESS marker or a .parquet file. */
     public static List<String> tables(Path out) {
         Set<String> names = new TreeSet<>();

@@ -135,6 +135,17 @@ class TableComparisonTest {
     }
 
     @Test
+    void numbersAreSameToARelativeOneInABillionWithNaNEqualToNaN() {
+        assertTrue(TableComparison.same(Double.NaN, Double.NaN));
+        assertTrue(TableComparison.same(-3e-200, -3e-200 * (1 + 5e-10)));
+        assertTrue(TableComparison.same(0.0, -0.0));
+        assertTrue(!TableComparison.same(1.0, 1.0 + 2e-9));
+        assertTrue(!TableComparison.same(1e-300, 0.0), "relative, with no absolute floor");
+        assertTrue(!TableComparison.same(Double.NaN, 0.0));
+        assertTrue(!TableComparison.same(Double.POSITIVE_INFINITY, Double.MAX_VALUE));
+    }
+
+    @Test
     void rowsWithoutAUniqueKeyAreLinedUpByTheirValues() {
         Object[][] rows = {{"m1", 0.1, 1.0}, {"m1", 0.01, 2.0}, {"m2", 0.1, 3.0}};
         Object[][] shuffled = {{"m2", 0.1, 3.0}, {"m1", 0.1, 1.0}, {"m1", 0.01, 2.0}};
