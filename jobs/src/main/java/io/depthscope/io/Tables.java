@@ -1,8 +1,16 @@
 package io.depthscope.io;
 
+import io.depthscope.diag.GradientConfusionAt;
+import io.depthscope.diag.JacobianSpectrumAt;
+import io.depthscope.diag.LayerGradientsAt;
+import io.depthscope.diag.NtkAt;
+import io.depthscope.diag.RepresentationRankAt;
+import io.depthscope.probe.HessianDensityAt;
+import io.depthscope.probe.HessianEigenvalueAt;
 import io.depthscope.probe.HessianMoments;
+import io.depthscope.probe.HessianProbeAt;
 import io.depthscope.study.RunSpec;
-import io.depthscope.train.HessianMomentsAt;
+import io.depthscope.probe.HessianMomentsAt;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.TrainPoint;
@@ -10,6 +18,7 @@ import io.depthscope.util.Provenance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
@@ -26,6 +35,31 @@ public final class Tables {
     public static final String TRAIN_CURVE = "train_curve";
     public static final String HESSIAN_MOMENTS = "hessian_moments";
     public static final String SUMMARY = "summary";
+    public static final String RESIDUAL_COMPARISON = "residual_comparison";
+
+    /** A table of one record type, its rows taken from each run's outcome. */
+    public record RowTable<R extends Record>(String name, Class<R> type, Function<RunOutcome, List<R>> extract) {
+        public StructType schema() {
+            return RecordTable.schema(type);
+        }
+
+        public List<Row> rows(List<RunOutcome> outcomes) {
+            List<Row> out = new ArrayList<>();
+            outcomes.forEach(o -> out.addAll(RecordTable.rows(extract.apply(o))));
+            return out;
+        }
+    }
+
+    /** The per-run tables written from record types (columns documented in docs/tables.md). */
+    public static final List<RowTable<?>> ROW_TABLES = List.of(
+            new RowTable<>("layer_gradients", LayerGradientsAt.class, o -> o.diagnostics().layerGradients()),
+            new RowTable<>("gradient_confusion", GradientConfusionAt.class, o -> o.diagnostics().confusion()),
+            new RowTable<>("ntk", NtkAt.class, o -> o.diagnostics().ntk()),
+            new RowTable<>("jacobian_spectrum", JacobianSpectrumAt.class, o -> o.diagnostics().jacobians()),
+            new RowTable<>("representation_rank", RepresentationRankAt.class, o -> o.diagnostics().ranks()),
+            new RowTable<>("hessian_probes", HessianProbeAt.class, o -> o.hessian().probes()),
+            new RowTable<>("hessian_top_eigenvalues", HessianEigenvalueAt.class, o -> o.hessian().eigenvalues()),
+            new RowTable<>("hessian_density", HessianDensityAt.class, o -> o.hessian().densities()));
 
     private Tables() {}
 

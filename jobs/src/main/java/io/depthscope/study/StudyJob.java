@@ -1,5 +1,7 @@
 package io.depthscope.study;
 
+import io.depthscope.diag.ResidualComparisonAt;
+import io.depthscope.io.RecordTable;
 import io.depthscope.io.Tables;
 import io.depthscope.train.Progress;
 import io.depthscope.train.RunOutcome;
@@ -44,7 +46,7 @@ public final class StudyJob {
      */
     public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults) {
         List<RunSpec> plan = config.plan();
-        OutcomeStore store = new OutcomeStore(out);
+        CommitStore<RunOutcome> store = outcomeStore(out);
         Set<String> committed = store.finished();
         Map<String, RunOutcome> outcomes = new LinkedHashMap<>();
         List<Integer> todo = new ArrayList<>();
@@ -59,20 +61,22 @@ public final class StudyJob {
         if (!outcomes.isEmpty()) {
             System.out.printf("resuming: %d of %d runs already finished, %d to run%n", outcomes.size(), plan.size(), todo.size());
         }
+        int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+        int maxFailures = maxTaskFailures(spark);
         if (!todo.isEmpty()) {
             // Longest first, so a long run started last does not straggle behind an idle cluster.
             todo.sort(Comparator.comparingDouble((Integer i) -> cost(plan.get(i))).reversed());
             List<PlannedRun> tasks = new ArrayList<>();
             todo.forEach(i -> tasks.add(new PlannedRun(i, plan.get(i))));
-            int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-            int maxFailures = maxTaskFailures(spark);
+            ParameterStore parameters = new ParameterStore(out);
             HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
             FaultInjection f = faults.active() ? new FaultInjection(faults.failOnce(), faults.failAlways(), out + "/_faults") : faults;
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             jsc.setJobDescription("depthscope study " + config.name() + ": " + tasks.size() + " training runs");
-            try (ProgressLine progress = new ProgressLine(store, plan.size(), outcomes.size())) {
-                jsc.parallelize(tasks, tasks.size()).foreach(t -> store.save(runTask(t.index(), t.spec(), taskCpus, maxFailures,
-                        checkpoints, f)));
+            int done = outcomes.size();
+            try (ProgressLine progress = new ProgressLine("runs", () -> store.finished().size(), plan.size(), done)) {
+                jsc.parallelize(tasks, tasks.size()).foreach(t -> store.save(t.spec().runId(), runTask(t.index(), t.spec(), taskCpus,
+                        maxFailures, checkpoints, parameters, f)));
             }
             for (int i : todo) {
                 RunOutcome o = store.load(plan.get(i).runId());
@@ -82,9 +86,15 @@ public final class StudyJob {
                 outcomes.put(o.run().runId(), o);
             }
         }
+        Map<String, RunOutcome> measured = HessianPhase.run(spark, outcomes, out, taskCpus, maxFailures);
         List<RunOutcome> ordered = new ArrayList<>();
-        plan.forEach(s -> ordered.add(outcomes.get(s.runId())));
+        plan.forEach(s -> ordered.add(measured.get(s.runId())));
         return write(spark, config.name(), ordered, out);
+    }
+
+    /** Finished training runs, one file per run id under {@code <out>/_outcomes}. */
+    static CommitStore<RunOutcome> outcomeStore(String out) {
+        return new CommitStore<>(out + "/_outcomes", ".outcome", RunOutcome.class);
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */
@@ -115,6 +125,11 @@ public final class StudyJob {
         write(spark.createDataFrame(runs, Tables.runsSchema(example)), out, Tables.RUNS);
         write(spark.createDataFrame(curve, Tables.TRAIN_CURVE_SCHEMA), out, Tables.TRAIN_CURVE);
         write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out, Tables.HESSIAN_MOMENTS);
+        for (Tables.RowTable<?> t : Tables.ROW_TABLES) {
+            write(spark.createDataFrame(t.rows(outcomes), t.schema()), out, t.name());
+        }
+        write(spark.createDataFrame(RecordTable.rows(ResidualPairs.of(outcomes)), RecordTable.schema(ResidualComparisonAt.class)), out,
+                Tables.RESIDUAL_COMPARISON);
 
         // The summary is computed from the tables as stored, so it always agrees with them.
         List<String> groups = new ArrayList<>(example.columns().keySet());
@@ -126,12 +141,16 @@ public final class StudyJob {
         return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), groups);
     }
 
-    /** Relative cost of a run: parameters x examples x (steps + Hessian-vector products); unknown sizes count 1. */
+    /**
+     * Relative cost of a training task: parameters x examples x passes, for the steps and (a few passes
+     * each) the diagnostics; the Hessian is the second phase's. Unknown sizes count 1.
+     */
     static double cost(RunSpec s) {
         long p = Math.max(1, s.paramCount());
         long n = Math.max(1, s.dataset().nTrain());
         long perStep = s.optimizer().batchSize() > 0 ? Math.min(n, s.optimizer().batchSize()) : n;
-        return (double) p * (perStep * s.steps() + 2.0 * n * s.hessian().hessianVectorProducts(p));
+        long diag = s.diagnostics().any() ? (s.diagnostics().examples() > 0 ? Math.min(n, s.diagnostics().examples()) : n) : 0;
+        return (double) p * (perStep * s.steps() + 4.0 * diag * s.diagnostics().steps().size());
     }
 
     /**
@@ -139,20 +158,20 @@ public final class StudyJob {
      * task); on the last attempt it becomes a "failed" record, so the study finishes the rest.
      */
     static RunOutcome runTask(int planIndex, RunSpec spec, int taskCpus, int maxFailures, HadoopCheckpoints checkpoints,
-            FaultInjection faults) {
+            ParameterStore parameters, FaultInjection faults) {
         NativeThreads.configure(taskCpus);
         long start = System.nanoTime();
         TaskContext task = TaskContext.get();
         int attempt = task == null ? 0 : task.attemptNumber();
         try {
             faults.before(planIndex);
-            return Trainer.run(spec, checkpoints, Progress.NONE);
+            return Trainer.run(spec, checkpoints, Progress.NONE, parameters);
         } catch (RuntimeException | OutOfMemoryError e) {
             if (attempt + 1 < maxFailures) {
                 throw e;
             }
-            return new RunOutcome(spec, RunRecord.failed(spec.runId(), e.toString() + " (attempt " + (attempt + 1) + " of " + maxFailures + ")",
-                    (System.nanoTime() - start) / 1e9), List.of(), List.of());
+            return RunOutcome.failed(spec, RunRecord.failed(spec.runId(), e.toString() + " (attempt " + (attempt + 1) + " of " + maxFailures
+                    + ")", (System.nanoTime() - start) / 1e9));
         }
     }
 

@@ -27,7 +27,9 @@ class StudyJobTest {
     static final String CONF = """
             name = quickstart-test
             run { width = 12, dataset { input_dim = 5, n_train = 32, n_test = 16 }, steps = 20, eval_every = 5,
-                  optimizer { lr = 0.1 }, hessian { probes = 4 } }
+                  optimizer { lr = 0.1 },
+                  hessian { probes = 4, probes_per_block = 3, top_k = 2, lanczos_steps = 10, density_runs = 2, density_steps = 8 },
+                  diagnostics { steps = [0, 20], examples = 16, minibatches = 3, minibatch_size = 8 } }
             grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
             """;
 
@@ -74,6 +76,66 @@ class StudyJobTest {
         assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).count());
         // 2 archs x 2 depths groups x every metric
         assertEquals(2 * 2 * Summary.METRICS.size(), StudyJob.read(spark, out, Tables.SUMMARY).count());
+    }
+
+    @Test
+    void diagnosticsAndHessianTablesHaveTheRowsThePlanPredicts() {
+        // per arch and seed: depths 1 and 3, so 2 + 4 linear maps and 1 + 3 hidden layers, at 2 diagnostics steps
+        assertEquals(2 * 3 * (2 + 4) * 2, count("layer_gradients"));
+        assertEquals(12 * 2 * 2, count("gradient_confusion"), "per-example and minibatch at each step");
+        assertEquals(12 * 2, count("ntk"));
+        assertEquals(2 * 3 * (1 + 3) * 2, count("jacobian_spectrum"), "one input, every hidden layer");
+        assertEquals(2 * 3 * (1 + 3) * 2, count("representation_rank"));
+        assertEquals(12 * 4, count("hessian_probes"));
+        assertEquals(12 * (2 + 2), count("hessian_top_eigenvalues"));
+        assertEquals(12, count("hessian_density"));
+        assertEquals(2 * 3 * 2, count(Tables.RESIDUAL_COMPARISON), "a plain/residual pair per depth and seed, at 2 steps");
+        assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter("probes = 4 AND method = 'hutchinson'").count());
+    }
+
+    @Test
+    void distributedHessianAndDiagnosticsEqualTheRunComputedInOneProcess() {
+        RunSpec spec = config.plan().get(7);
+        RunOutcome direct = Trainer.run(spec);
+        String id = "run_id = '" + spec.runId() + "'";
+        Row m = StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter(id).first();
+        var dm = direct.moments().get(0).moments();
+        assertEquals(dm.m1(), m.<Double>getAs("m1"), 1e-9 * Math.abs(dm.m1()));
+        assertEquals(dm.kurtosis(), m.<Double>getAs("kurtosis"), 1e-9 * Math.abs(dm.kurtosis()));
+        assertEquals(dm.m4Stderr(), m.<Double>getAs("m4_stderr"), 1e-9 * dm.m4Stderr());
+        Row top = StudyJob.read(spark, out, "hessian_top_eigenvalues").filter(id + " AND side = 'largest' AND rank = 1").first();
+        double lambda = direct.hessian().eigenvalues().get(0).eigenvalue();
+        assertEquals(lambda, top.<Double>getAs("eigenvalue"), 1e-9 * Math.abs(lambda));
+        Row density = StudyJob.read(spark, out, "hessian_density").filter(id).first();
+        List<Double> grid = density.getList(density.fieldIndex("grid"));
+        assertEquals(direct.hessian().densities().get(0).grid().size(), grid.size());
+        assertEquals(direct.hessian().densities().get(0).spectrumStd(), density.<Double>getAs("spectrum_std"), 1e-9);
+        Row ntk = StudyJob.read(spark, out, "ntk").filter(id + " AND step = 20").first();
+        var dn = direct.diagnostics().ntk().get(1);
+        assertEquals(dn.lambdaMin(), ntk.<Double>getAs("lambda_min"), 1e-9 * dn.lambdaMax());
+        assertEquals(dn.drift(), ntk.<Double>getAs("drift"), 1e-9);
+    }
+
+    @Test
+    void aRestartRedoesOnlyTheHessianPiecesThatWereNotCommitted() throws Exception {
+        List<Row> before = StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).orderBy("run_id", "step").collectAsList();
+        java.io.File pieces = new java.io.File(out, "_hessian");
+        java.io.File[] files = pieces.listFiles((d, n) -> n.endsWith(".piece") && n.contains("probes-1"));
+        assertTrue(files != null && files.length == 12, "one second probe block per run");
+        long untouched = new java.io.File(pieces, files[1].getName()).lastModified();
+        assertTrue(files[0].delete());
+        StudyJob.run(spark, config, out);
+        assertTrue(files[0].isFile(), "the deleted piece was computed again");
+        assertEquals(untouched, files[1].lastModified(), "a committed piece is not redone");
+        List<Row> after = StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).orderBy("run_id", "step").collectAsList();
+        assertEquals(before.size(), after.size(), "no row twice");
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(before.get(i).<Double>getAs("m2"), after.get(i).<Double>getAs("m2"), 1e-12 * Math.abs(before.get(i).<Double>getAs("m2")));
+        }
+    }
+
+    private static long count(String table) {
+        return StudyJob.read(spark, out, table).count();
     }
 
     @Test

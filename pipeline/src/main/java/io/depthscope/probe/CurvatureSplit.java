@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param gaussNewton v^T G v / v^T v
  * @param remainder v^T R v / v^T v = hessian - gaussNewton
  */
-public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder) {
+public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder) implements java.io.Serializable {
 
     /** {v^T H v, v^T G v} / v^T v for any nonzero flat vector v (float64 or the point's dtype). */
     public static double[] quadraticForms(Point point, INDArray v) {

@@ -6,7 +6,7 @@ package io.depthscope.probe;
  * probes computed on different executors merge in any order and grouping (Chan et al.'s pairwise update),
  * to the same moments up to rounding.
  */
-public record QuadraticForms(long count, double[] mean, double[][] comoment) {
+public record QuadraticForms(long count, double[] mean, double[][] comoment) implements java.io.Serializable {
     public static final int K = 4;
 
     public QuadraticForms {

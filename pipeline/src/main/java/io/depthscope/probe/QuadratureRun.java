@@ -14,7 +14,7 @@ package io.depthscope.probe;
  * @param operatorProducts products A v spent
  */
 public record QuadratureRun(long run, double[] nodes, double[] weights, int steps, boolean brokeDown,
-                            long operatorProducts) {
+                            long operatorProducts) implements java.io.Serializable {
 
     static QuadratureRun of(long run, LanczosResult lanczos) {
         RitzPairs ritz = lanczos.ritz();

@@ -20,7 +20,7 @@ public interface SymmetricOperator {
     void apply(INDArray v, INDArray out);
 
     /** The exact Hessian of {@code point}'s loss, by Hessian-vector products. */
-    static SymmetricOperator hessian(Point point) {
+    public static SymmetricOperator hessian(Point point) {
         return ofPoint(point, point::hvp);
     }
 

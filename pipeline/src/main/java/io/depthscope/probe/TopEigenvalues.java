@@ -18,7 +18,7 @@ package io.depthscope.probe;
  */
 public record TopEigenvalues(double[] largest, double[] largestResidualBounds, double[] smallest,
                              double[] smallestResidualBounds, double lambdaMax, double lambdaMin,
-                             double negativeToPositiveRatio, int steps, long operatorProducts) {
+                             double negativeToPositiveRatio, int steps, long operatorProducts) implements java.io.Serializable {
 
     static TopEigenvalues of(RitzPairs ritz, int k, int steps, long products) {
         if (k < 1) {

@@ -22,7 +22,7 @@ final class RecordBinding {
     private RecordBinding() {}
 
     static String snake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return io.depthscope.util.Names.snake(camel);
     }
 
     /** The config keys of a record type, snake_case, in component order. */

@@ -1,6 +1,7 @@
 package io.depthscope.study;
 
 import io.depthscope.data.DatasetSpec;
+import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.nn.Activations;
 import io.depthscope.nn.Loss;
 import io.depthscope.nn.NetworkSpec;
@@ -24,6 +25,8 @@ import java.util.function.Supplier;
  * @param targetLoss       steps_to_target is the first evaluated step with training loss <= this (NaN: none)
  * @param divergenceFactor a training loss above this multiple of the initial loss is divergence
  * @param checkpoints      steps at which the parameters are saved (npz, state_dict layout)
+ * @param hessian          the Hessian's moments, extreme eigenvalues and density, and at which steps
+ * @param diagnostics      gradient, NTK, Jacobian and representation diagnostics, and at which steps
  */
 public record RunSpec(
         String arch,
@@ -42,6 +45,7 @@ public record RunSpec(
         double divergenceFactor,
         List<Integer> checkpoints,
         HessianSpec hessian,
+        DiagnosticsSpec diagnostics,
         String dtype,
         long seed) implements java.io.Serializable {
 
@@ -54,7 +58,8 @@ public record RunSpec(
     /** Every field at its default: a depth-1 tanh mlp on sphere data, LeCun init, GD at lr 0.05 for 200 steps. */
     public static RunSpec defaults() {
         return new RunSpec("mlp", 1, 64, "tanh", true, 1.0, "mse", DatasetSpec.of("sphere"), InitSpec.of("gaussian"),
-                OptimizerSpec.of("gd"), 200, 10, Double.NaN, 1e6, List.of(), HessianSpec.defaults(), "float64", 0);
+                OptimizerSpec.of("gd"), 200, 10, Double.NaN, 1e6, List.of(), HessianSpec.defaults(),
+                DiagnosticsSpec.defaults(), "float64", 0);
     }
 
     /** Checks every field and their combinations; errors name the field as a config would ({@code run.x.y}). */
@@ -63,6 +68,7 @@ public record RunSpec(
         section("init", init::validate);
         section("optimizer", optimizer::validate);
         section("hessian", hessian::validate);
+        section("diagnostics", diagnostics::validate);
         if (!NetworkSpec.ARCHS.contains(arch)) {
             bad("arch", "'" + arch + "'", "one of " + NetworkSpec.ARCHS);
         }
@@ -100,6 +106,16 @@ public record RunSpec(
         for (int c : checkpoints) {
             if (c < 0 || c > steps) {
                 bad("checkpoints", checkpoints, "steps between 0 and steps = " + steps);
+            }
+        }
+        for (int c : hessian.steps()) {
+            if (c < 0 || c > steps) {
+                bad("hessian.steps", hessian.steps(), "steps between 0 and steps = " + steps);
+            }
+        }
+        for (int c : diagnostics.steps()) {
+            if (c < 0 || c > steps) {
+                bad("diagnostics.steps", diagnostics.steps(), "steps between 0 and steps = " + steps);
             }
         }
         if (!DTYPES.contains(dtype)) {

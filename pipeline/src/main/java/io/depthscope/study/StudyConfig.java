@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.depthscope.data.DatasetSpec;
+import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.probe.HessianSpec;
 import io.depthscope.train.InitSpec;
 import io.depthscope.train.OptimizerSpec;
@@ -31,14 +32,25 @@ import java.util.TreeSet;
  * grid { arch = [mlp, resmlp], depth = [1, 2, 4, 8], optimizer.lr = [0.1, 0.01], seed = [0, 1, 2] }
  * </pre>
  *
+ * A {@code variants} list crosses the grid with runs that differ in several fields at once, which a
+ * grid cannot pair (an activation with its initialisation, an init kind with its gain):
+ *
+ * <pre>
+ * variants = [ { activation = relu, init.sigma2 = 2 }, { activation = tanh, init { kind = orthogonal } } ]
+ * </pre>
+ *
  * A run field is a component of {@link RunSpec} in snake_case, nested sections ({@code dataset},
- * {@code init}, {@code optimizer}, {@code hessian}) as HOCON objects. Sections with a {@code kind} take
+ * {@code init}, {@code optimizer}, {@code hessian}, {@code diagnostics}) as HOCON objects. Sections with a {@code kind} take
  * that kind's defaults first (e.g. momentum 0.9 for {@code optimizer.kind = momentum}).
  */
-public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String, List<ConfigValue>> grid) {
+public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<String, ConfigValue>> variants,
+        Map<String, List<ConfigValue>> grid) {
+
+    /** A marker key (not a run field) that remembers a planned run's variant for error messages. */
+    private static final String VARIANT = "#variant";
 
     private static final Map<String, String> SECTION_KIND_DEFAULT = Map.of(
-            "dataset", "sphere", "init", "gaussian", "optimizer", "gd", "hessian", "");
+            "dataset", "sphere", "init", "gaussian", "optimizer", "gd", "hessian", "", "diagnostics", "");
 
     /** The dotted keys a run accepts, in canonical order. */
     public static Set<String> fieldNames() {
@@ -66,8 +78,8 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
 
     private static StudyConfig parse(Config root) {
         for (String key : root.root().keySet()) {
-            if (!Set.of("name", "run", "grid").contains(key)) {
-                throw new IllegalArgumentException(key + ": unknown field; allowed: [grid, name, run]");
+            if (!Set.of("name", "run", "grid", "variants").contains(key)) {
+                throw new IllegalArgumentException(key + ": unknown field; allowed: [grid, name, run, variants]");
             }
         }
         if (!root.hasPath("name")) {
@@ -102,10 +114,43 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
                 grid.put(field, new ArrayList<>((ConfigList) value));
             }
         }
-        StudyConfig config = new StudyConfig(name, base, grid);
+        List<Map<String, ConfigValue>> variants = variants(root, known, grid.keySet());
+        StudyConfig config = new StudyConfig(name, base, variants, grid);
         config.checkAxes();
         config.plan(); // validates every combination before anything runs
         return config;
+    }
+
+    /** Each variant's fields as dotted keys; a field may not be both a variant's and a grid axis. */
+    private static List<Map<String, ConfigValue>> variants(Config root, Set<String> known, Set<String> axes) {
+        List<Map<String, ConfigValue>> out = new ArrayList<>();
+        if (!root.hasPath("variants")) {
+            return out;
+        }
+        ConfigValue v = root.getValue("variants");
+        if (v.valueType() != ConfigValueType.LIST || ((ConfigList) v).isEmpty()) {
+            throw new IllegalArgumentException("variants: value " + v.render() + " is not allowed; allowed: a non-empty list of objects"
+                    + " { field = value, ... }");
+        }
+        ConfigList list = (ConfigList) v;
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue e = list.get(i);
+            if (e.valueType() != ConfigValueType.OBJECT) {
+                throw new IllegalArgumentException("variants[" + i + "]: value " + e.render() + " is not allowed; allowed: an object"
+                        + " { field = value, ... }");
+            }
+            Map<String, ConfigValue> fields = new TreeMap<>();
+            for (Map.Entry<String, ConfigValue> f : ((com.typesafe.config.ConfigObject) e).toConfig().entrySet()) {
+                String key = checkKnown("variants[" + i + "].", f.getKey(), known);
+                if (axes.contains(key)) {
+                    throw new IllegalArgumentException("variants[" + i + "]." + key + ": also a grid axis; allowed: a field set by the"
+                            + " variants or by the grid, not both");
+                }
+                fields.put(key, f.getValue());
+            }
+            out.add(fields);
+        }
+        return out;
     }
 
     private static Config object(Config root, String path) {
@@ -138,6 +183,9 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
         for (Map.Entry<String, List<ConfigValue>> axis : grid.entrySet()) {
             for (int i = 0; i < axis.getValue().size(); i++) {
                 Map<String, ConfigValue> one = new TreeMap<>(base);
+                if (!variants.isEmpty()) {
+                    one.putAll(variants.get(0));
+                }
                 one.put(axis.getKey(), axis.getValue().get(i));
                 try {
                     resolve(one);
@@ -153,10 +201,21 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
         }
     }
 
-    /** The runs of this study: the cartesian product of the grid's axes over the base run, in field order. */
+    /**
+     * The runs of this study: each variant (in its order) crossed with the cartesian product of the grid's
+     * axes (in field order), over the base run.
+     */
     public List<RunSpec> plan() {
         List<Map<String, ConfigValue>> runs = new ArrayList<>();
-        runs.add(new TreeMap<>(base));
+        if (variants.isEmpty()) {
+            runs.add(new TreeMap<>(base));
+        }
+        for (int i = 0; i < variants.size(); i++) {
+            Map<String, ConfigValue> r = new TreeMap<>(base);
+            r.putAll(variants.get(i));
+            r.put(VARIANT, ConfigValueFactory.fromAnyRef(i));
+            runs.add(r);
+        }
         for (Map.Entry<String, List<ConfigValue>> axis : grid.entrySet()) {
             List<Map<String, ConfigValue>> next = new ArrayList<>();
             for (Map<String, ConfigValue> r : runs) {
@@ -173,7 +232,9 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
         for (Map<String, ConfigValue> r : runs) {
             RunSpec spec;
             try {
-                spec = resolve(r);
+                Map<String, ConfigValue> fields = new TreeMap<>(r);
+                fields.remove(VARIANT);
+                spec = resolve(fields);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + where(r), e);
             }
@@ -186,10 +247,13 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
     }
 
     private String where(Map<String, ConfigValue> run) {
-        if (grid.isEmpty()) {
+        if (grid.isEmpty() && variants.isEmpty()) {
             return "";
         }
         StringBuilder sb = new StringBuilder(" (in the run with");
+        if (run.containsKey(VARIANT)) {
+            sb.append(" variants[").append(run.get(VARIANT).unwrapped()).append(']');
+        }
         for (String axis : grid.keySet()) {
             sb.append(' ').append(axis).append('=').append(run.get(axis).render());
         }
@@ -214,9 +278,10 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, Map<String
         OptimizerSpec optimizer = RecordBinding.with(OptimizerSpec.of(kind(sections, "optimizer")), section(sections, "optimizer"),
                 "run.optimizer.");
         HessianSpec hessian = RecordBinding.with(HessianSpec.defaults(), section(sections, "hessian"), "run.hessian.");
+        DiagnosticsSpec diagnostics = RecordBinding.with(DiagnosticsSpec.defaults(), section(sections, "diagnostics"), "run.diagnostics.");
         RunSpec d = RunSpec.defaults();
         RunSpec base = new RunSpec(d.arch(), d.depth(), d.width(), d.activation(), d.bias(), d.residualScale(), d.loss(), dataset,
-                init, optimizer, d.steps(), d.evalEvery(), d.targetLoss(), d.divergenceFactor(), d.checkpoints(), hessian, d.dtype(),
+                init, optimizer, d.steps(), d.evalEvery(), d.targetLoss(), d.divergenceFactor(), d.checkpoints(), hessian, diagnostics, d.dtype(),
                 d.seed());
         return lowerCased(RecordBinding.with(base, top, "run.")).validate();
     }

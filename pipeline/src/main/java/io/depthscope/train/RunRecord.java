@@ -33,4 +33,14 @@ public record RunRecord(
         return new RunRecord(runId, "failed", error, -1, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, -1, 0, -1, wallSeconds, Provenance.current());
     }
+
+    /**
+     * This record after a study's second phase: its Hessian tasks' seconds added to the run's, and the
+     * error of a Hessian task that kept failing (the run's status stays what training made it).
+     */
+    public RunRecord withHessianPhase(String hessianError, double hessianSeconds) {
+        String e = hessianError == null ? error : error == null ? hessianError : error + "; " + hessianError;
+        return new RunRecord(runId, status, e, paramCount, dataset, initialLoss, finalLoss, finalGradientNorm, finalTrainAccuracy,
+                finalTestLoss, finalTestAccuracy, stepsToTarget, stepsCompleted, divergedAtStep, wallSeconds + hessianSeconds, provenance);
+    }
 }

@@ -5,10 +5,8 @@ import io.depthscope.data.Dataset;
 import io.depthscope.data.Datasets;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
-import io.depthscope.probe.DenseHessian;
-import io.depthscope.probe.HessianMoments;
-import io.depthscope.probe.HessianSpec;
-import io.depthscope.probe.Hutchinson;
+import io.depthscope.probe.HessianResults;
+import io.depthscope.probe.HessianWork;
 import io.depthscope.study.RunSpec;
 import io.depthscope.util.Dtypes;
 import io.depthscope.util.Provenance;
@@ -41,8 +39,18 @@ public final class Trainer {
         return run(spec, CheckpointSink.NONE, Progress.NONE);
     }
 
-    /** Runs the spec; a numerical failure is a "diverged" record, never an exception. */
+    /** Runs the spec with its Hessian measured here, as it reaches each Hessian step. */
     public static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress) {
+        return run(spec, checkpoints, progress, null);
+    }
+
+    /**
+     * Runs the spec; a numerical failure is a "diverged" record, never an exception. With a
+     * {@code deferredHessian} sink the parameters of each Hessian step go there instead of being
+     * measured here (a study's second phase measures them, spread over many tasks), and the outcome
+     * lists those steps.
+     */
+    public static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress, CheckpointSink deferredHessian) {
         long start = System.nanoTime();
         spec.validate();
         String runId = spec.runId();
@@ -58,6 +66,12 @@ public final class Trainer {
                 : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
         Map<Integer, Point> minibatchPoints = new HashMap<>();
         Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
+        Set<Integer> hessianSteps = new TreeSet<>(spec.hessian().stepsFor(spec.steps()));
+        DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(spec, network, data.train());
+        Batch hessianBatch = hessianSteps.isEmpty() ? null : hessianBatch(spec, data.train());
+        Point hessianPoint = null;
+        HessianResults hessian = HessianResults.empty();
+        List<Integer> deferred = new ArrayList<>();
 
         List<TrainPoint> curve = new ArrayList<>();
         double initialLoss = Double.NaN;
@@ -109,26 +123,29 @@ public final class Trainer {
             if (checkpointSteps.contains(step)) {
                 checkpoints.save(spec, network, step, theta);
             }
+            if (diagnostics.at(step)) {
+                diagnostics.take(step, theta);
+            }
+            if (hessianSteps.contains(step)) {
+                if (deferredHessian != null) {
+                    deferredHessian.save(spec, network, step, theta);
+                    deferred.add(step);
+                } else {
+                    hessianPoint = hessianPoint == null ? network.at(hessianBatch, theta) : hessianPoint.moveTo(theta);
+                    hessian = hessian.plus(HessianWork.measure(spec.hessian(), spec.seed(), runId, step, hessianPoint));
+                }
+            }
             if (step == spec.steps()) {
                 break;
             }
             optimizer.step(theta, gradient, step);
         }
 
-        List<HessianMomentsAt> moments = new ArrayList<>();
-        if (divergedAt < 0 && !"none".equals(spec.hessian().method())) {
-            moments.add(new HessianMomentsAt(runId, step, hessianBatchSize(spec.hessian(), data.train()),
-                    hessianMoments(spec, network, hessianBatch(spec, data.train()), theta, step)));
-        }
         double wall = (System.nanoTime() - start) / 1e9;
         RunRecord record = new RunRecord(runId, divergedAt < 0 ? "ok" : "diverged", null, network.paramCount(),
                 data.description(), initialLoss, last.trainLoss(), last.gradientNorm(), last.trainAccuracy(), last.testLoss(),
                 last.testAccuracy(), stepsToTarget, divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current());
-        return new RunOutcome(spec, record, curve, moments);
-    }
-
-    static int hessianBatchSize(HessianSpec h, Batch train) {
-        return h.examples() == 0 ? train.size() : Math.min(h.examples(), train.size());
+        return new RunOutcome(spec, record, curve, diagnostics.rows(), hessian, deferred);
     }
 
     /**
@@ -136,27 +153,32 @@ public final class Trainer {
      * first hessian.examples rows of a permutation from the stream (seed, "hessian-batch").
      */
     public static Batch hessianBatch(RunSpec spec, Batch train) {
-        int k = hessianBatchSize(spec.hessian(), train);
-        if (k > MAX_HESSIAN_EXAMPLES) {
-            throw new IllegalArgumentException("hessian.examples: the Hessian batch would have " + k + " examples; allowed: <= "
-                    + MAX_HESSIAN_EXAMPLES + " (set run.hessian.examples)");
+        return fixedBatch(train, spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples", MAX_HESSIAN_EXAMPLES);
+    }
+
+    /** The fixed batch of the run's diagnostics (see {@link DiagnosticsRecorder}). */
+    public static Batch diagnosticsBatch(RunSpec spec, Batch train) {
+        io.depthscope.diag.DiagnosticsSpec d = spec.diagnostics();
+        return fixedBatch(train, d.examples(), spec.seed(), "diagnostics-batch", "diagnostics.examples",
+                d.confusion() || d.ntk() ? io.depthscope.diag.DiagnosticsSpec.MAX_GRAM_EXAMPLES : MAX_HESSIAN_EXAMPLES);
+    }
+
+    /**
+     * A batch fixed for a whole run: all of {@code train} ({@code examples} 0) or the first
+     * {@code examples} rows, in their original order, of a permutation from (seed, stream).
+     */
+    static Batch fixedBatch(Batch train, int examples, long seed, String stream, String field, int max) {
+        int k = examples == 0 ? train.size() : Math.min(examples, train.size());
+        if (k > max) {
+            throw new IllegalArgumentException("run." + field + ": the batch would have " + k + " examples; allowed: <= " + max
+                    + " (set run." + field + ")");
         }
         if (k == train.size()) {
             return train;
         }
-        int[] order = new MinibatchSampler(train.size(), train.size(), false, Seeds.derive(spec.seed(), "hessian-batch")).permutation(0);
+        int[] order = new MinibatchSampler(train.size(), train.size(), false, Seeds.derive(seed, stream)).permutation(0);
         int[] rows = java.util.Arrays.copyOf(order, k);
         java.util.Arrays.sort(rows);
         return MinibatchSampler.gather(train, rows);
-    }
-
-    static HessianMoments hessianMoments(RunSpec spec, Network network, Batch batch, INDArray theta, int step) {
-        Point point = network.at(batch, theta);
-        HessianSpec h = spec.hessian();
-        if ("exact".equals(h.method())) {
-            return HessianMoments.fromEigenvalues(DenseHessian.eigenvalues(point));
-        }
-        return Hutchinson.estimate(point, h.probes(), Seeds.derive(spec.seed(), "hessian-probes", step),
-                Hutchinson.Distribution.parse(h.distribution()));
     }
 }

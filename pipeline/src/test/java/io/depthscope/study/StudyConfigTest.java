@@ -76,4 +76,42 @@ class StudyConfigTest {
         assertTrue(e.getMessage().contains(value), e.getMessage());
         assertTrue(e.getMessage().contains(allowed), e.getMessage());
     }
+
+    @Test
+    void variantsCrossTheGridAndPairFieldsAGridCannot() {
+        StudyConfig c = StudyConfig.parse("""
+                name = v
+                run { steps = 5 }
+                variants = [ { activation = relu, init.sigma2 = 2 }, { activation = tanh, init { kind = orthogonal, gain = 1.1 } } ]
+                grid { depth = [1, 2], seed = [0, 1, 2] }
+                """);
+        List<RunSpec> plan = c.plan();
+        assertEquals(2 * 2 * 3, plan.size());
+        assertEquals(List.of("relu", "relu", "relu", "relu", "relu", "relu", "tanh", "tanh", "tanh", "tanh", "tanh", "tanh"),
+                plan.stream().map(RunSpec::activation).toList(), "variants in order, each crossed with the whole grid");
+        for (RunSpec r : plan) {
+            if (r.activation().equals("relu")) {
+                assertEquals("gaussian", r.init().kind());
+                assertEquals(2.0, r.init().sigma2());
+            } else {
+                assertEquals("orthogonal", r.init().kind());
+                assertEquals(1.1, r.init().gain());
+            }
+        }
+        assertEquals(12, plan.stream().map(RunSpec::runId).distinct().count());
+    }
+
+    @Test
+    void badVariantsAreNamed() {
+        assertEquals("variants: value 3 is not allowed; allowed: a non-empty list of objects { field = value, ... }",
+                assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse("name = v, variants = 3")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse("name = v, variants = [ { depht = 2 } ]"))
+                .getMessage().startsWith("variants[0].depht: unknown field"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> StudyConfig.parse("name = v, variants = [ { depth = 2 } ], grid { depth = [1, 2] }")).getMessage()
+                .startsWith("variants[0].depth: also a grid axis"));
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> StudyConfig.parse("name = v, variants = [ { depth = 2 }, { depth = -1 } ], grid { seed = [0, 1] }")).getMessage();
+        assertTrue(m.startsWith("run.depth: value -1 is not allowed") && m.contains("variants[1]"), m);
+    }
 }

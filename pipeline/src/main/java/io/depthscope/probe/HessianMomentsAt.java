@@ -1,6 +1,4 @@
-package io.depthscope.train;
-
-import io.depthscope.probe.HessianMoments;
+package io.depthscope.probe;
 
 /**
  * One row of the hessian_moments table: the moments of a run's Hessian at a step, on its fixed Hessian

@@ -1,0 +1,101 @@
+package io.depthscope.train;
+
+import io.depthscope.data.Batch;
+import io.depthscope.diag.DiagnosticsSpec;
+import io.depthscope.diag.GradientConfusion;
+import io.depthscope.diag.GradientConfusionAt;
+import io.depthscope.diag.JacobianSpectrum;
+import io.depthscope.diag.JacobianSpectrumAt;
+import io.depthscope.diag.LayerGradients;
+import io.depthscope.diag.LayerGradientsAt;
+import io.depthscope.diag.MinibatchConfusion;
+import io.depthscope.diag.Ntk;
+import io.depthscope.diag.NtkAt;
+import io.depthscope.diag.NtkGram;
+import io.depthscope.diag.RepresentationRank;
+import io.depthscope.diag.RepresentationRankAt;
+import io.depthscope.nn.Network;
+import io.depthscope.nn.Point;
+import io.depthscope.study.RunSpec;
+import io.depthscope.util.Seeds;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Takes a run's configured diagnostics at its diagnostics steps, all on one fixed batch (the first
+ * diagnostics.examples of the permutation (seed, "diagnostics-batch")), and keeps the rows. It holds
+ * the NTK Gram matrix of the first step it saw, for the kernel's drift along training.
+ */
+public final class DiagnosticsRecorder {
+    private final RunSpec spec;
+    private final Network network;
+    private final Batch train;
+    private final Batch batch;
+    private Point point;
+    private INDArray firstKernel;
+    private int firstKernelStep = -1;
+    private final List<LayerGradientsAt> layerGradients = new ArrayList<>();
+    private final List<GradientConfusionAt> confusion = new ArrayList<>();
+    private final List<NtkAt> ntk = new ArrayList<>();
+    private final List<JacobianSpectrumAt> jacobians = new ArrayList<>();
+    private final List<RepresentationRankAt> ranks = new ArrayList<>();
+
+    public DiagnosticsRecorder(RunSpec spec, Network network, Batch train) {
+        this.spec = spec;
+        this.network = network;
+        this.train = train;
+        DiagnosticsSpec d = spec.diagnostics();
+        this.batch = d.any() ? Trainer.diagnosticsBatch(spec, train) : null;
+    }
+
+    /** Whether the run takes diagnostics at this step. */
+    public boolean at(int step) {
+        return batch != null && spec.diagnostics().steps().contains(step);
+    }
+
+    /** Takes every configured diagnostic at parameters {@code theta} of step {@code step}. */
+    public void take(int step, INDArray theta) {
+        DiagnosticsSpec d = spec.diagnostics();
+        String id = spec.runId();
+        int n = batch.size();
+        point = point == null ? network.at(batch, theta) : point.moveTo(theta);
+        if (d.layerGradients()) {
+            LayerGradients.of(point).forEach(l -> layerGradients.add(LayerGradientsAt.of(id, step, n, l)));
+        }
+        if (d.confusion() && n >= 2) {
+            confusion.add(GradientConfusionAt.of(id, step, "per_example", 1, GradientConfusion.withinBatch(point)));
+        }
+        if (d.minibatches() > 0) {
+            GradientConfusion c = MinibatchConfusion.of(network, train, theta, Math.min(d.minibatchSize(), train.size()), d.minibatches(),
+                    Seeds.derive(spec.seed(), "diagnostics", step));
+            confusion.add(GradientConfusionAt.of(id, step, "minibatch", Math.min(d.minibatchSize(), train.size()), c));
+        }
+        if (d.ntk()) {
+            INDArray k = Ntk.gram(point);
+            NtkGram g = NtkGram.of(k, (int) point.outputs().columns());
+            if (firstKernel == null) {
+                firstKernel = k;
+                firstKernelStep = step;
+            }
+            ntk.add(new NtkAt(id, step, n, g.outputs(), g.lambdaMin(), g.lambdaMax(), g.conditionNumber(), g.trace(), g.frobenius(),
+                    firstKernelStep, Ntk.drift(firstKernel, k), Ntk.alignment(firstKernel, k)));
+        }
+        for (int row = 0; row < Math.min(d.jacobianInputs(), n); row++) {
+            for (JacobianSpectrum.Layer l : JacobianSpectrum.at(point, row)) {
+                jacobians.add(JacobianSpectrumAt.of(id, step, JacobianSpectrumAt.INPUT_TO_HIDDEN, row, l.layer(), l.spectrum()));
+            }
+        }
+        if (d.jacobianInputs() > 0 && "linear".equals(spec.activation())) {
+            jacobians.add(JacobianSpectrumAt.of(id, step, JacobianSpectrumAt.END_TO_END, -1, spec.depth() + 1,
+                    JacobianSpectrum.endToEnd(network, theta)));
+        }
+        if (d.representation()) {
+            RepresentationRank.of(point).forEach(l -> ranks.add(RepresentationRankAt.of(id, step, n, l)));
+        }
+    }
+
+    public RunDiagnostics rows() {
+        return new RunDiagnostics(layerGradients, confusion, ntk, jacobians, ranks);
+    }
+}
