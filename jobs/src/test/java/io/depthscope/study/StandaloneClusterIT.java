@@ -27,11 +27,18 @@ import org.junit.jupiter.api.io.TempDir;
  * executor JVM), writes the same tables as the same jar on local[2]. Runs after {@code package}.
  */
 class StandaloneClusterIT {
-    /** Minibatches (shuffling) and both Hessian methods, so every seeded stream crosses the wire. */
+    /**
+     * Minibatches (shuffling), both Hessian methods with probes split over tasks, Lanczos, quadrature and
+     * every diagnostic, so each seeded stream and every table crosses the wire.
+     */
     static final String CONF = """
             name = cluster-it
-            run { width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 20, eval_every = 5,
-                  optimizer { kind = momentum, lr = 0.05, batch_size = 16 }, checkpoints = [0, 20], hessian { probes = 4 } }
+            run {
+              width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 20, eval_every = 5, checkpoints = [0, 20]
+              optimizer { kind = momentum, lr = 0.05, batch_size = 16 }
+              hessian { probes = 4, probes_per_block = 2, top_k = 2, lanczos_steps = 12, density_runs = 1, density_steps = 8 }
+              diagnostics { steps = [0, 20], examples = 32, minibatches = 4, minibatch_size = 8 }
+            }
             grid { arch = [mlp, resmlp], hessian.method = [hutchinson, exact], seed = [0, 1] }
             """;
     static final int RUNS = 8;
@@ -52,20 +59,26 @@ class StandaloneClusterIT {
         Path cluster = dir.resolve("cluster");
         Path state = dir.resolve("state");
 
-        // The local study runs while the cluster starts: starting is mostly JVMs waiting on each other.
+        // The two studies are independent, so the local one runs while the cluster starts and works: much of
+        // either is JVMs and Spark jobs starting, which leaves cores idle.
         Process localStudy = launch("local", script, "submit", "--master", "local[2]", "--", "study", conf.toString(), "--out",
                 local.toString());
+        Process clusterStudy = null;
         List<Long> daemons = new ArrayList<>();
         try {
             String url = await("start", launch("start", script, "start", state.toString())).strip();
-            await("local", localStudy);
             assertTrue(url.matches("spark://127\\.0\\.0\\.1:\\d+"), "master URL: " + url);
             daemons.add(Long.parseLong(Files.readString(state.resolve("master.pid")).strip()));
             daemons.add(Long.parseLong(Files.readString(state.resolve("worker.pid")).strip()));
-            await("cluster", launch("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--", "study",
-                    conf.toString(), "--out", cluster.toString()));
+            clusterStudy = launch("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--",
+                    "study", conf.toString(), "--out", cluster.toString());
+            await("local", localStudy);
+            await("cluster", clusterStudy);
         } finally {
             localStudy.destroyForcibly();
+            if (clusterStudy != null) {
+                clusterStudy.destroyForcibly();
+            }
             await("stop", launch("stop", script, "stop", state.toString()));
         }
         for (long pid : daemons) {
