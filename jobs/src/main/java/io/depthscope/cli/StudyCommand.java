@@ -47,7 +47,7 @@ public final class StudyCommand implements Callable<Integer> {
             StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null));
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s%n", result.runs(), result.diverged(),
                     result.failed(), (System.nanoTime() - start) / 1e9);
-            System.out.println("tables: " + new File(target).getAbsolutePath() + "/{runs,train_curve,hessian_moments,summary,trends}");
+            System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.io.Tables.names()) + "}");
             printSummary(result, study);
         }
         return 0;
@@ -56,8 +56,11 @@ public final class StudyCommand implements Callable<Integer> {
     /** Prints the summary for the config columns that vary in this study. */
     private static void printSummary(StudyJob.Result result, StudyConfig study) {
         List<String> varying = new ArrayList<>();
+        java.util.Set<String> axes = new java.util.HashSet<>();
+        study.grid().keySet().forEach(k -> axes.add(k.replace('.', '_')));
+        study.variants().forEach(v -> v.keySet().forEach(k -> axes.add(k.replace('.', '_'))));
         for (String g : result.groupColumns()) {
-            if (study.grid().containsKey(g)) {
+            if (axes.contains(g)) {
                 varying.add(g);
             }
         }
@@ -69,7 +72,7 @@ public final class StudyCommand implements Callable<Integer> {
         for (String v : varying) {
             header.append(String.format(Locale.ROOT, "%-10s ", v));
         }
-        header.append(String.format(Locale.ROOT, "%-20s %3s %3s %13s %13s %29s", "metric", "n", "div", "mean", "std", "95% CI"));
+        header.append(String.format(Locale.ROOT, "%-34s %3s %3s %13s %13s %29s", "metric", "n", "div", "mean", "std", "95% CI"));
         System.out.println();
         System.out.println(header);
         for (Row r : rows) {
@@ -77,7 +80,7 @@ public final class StudyCommand implements Callable<Integer> {
             for (String v : varying) {
                 line.append(String.format(Locale.ROOT, "%-10s ", String.valueOf((Object) r.getAs(v))));
             }
-            line.append(String.format(Locale.ROOT, "%-20s %3d %3d %13.5g %13.5g  [%12.5g, %12.5g]", r.<String>getAs("metric"),
+            line.append(String.format(Locale.ROOT, "%-34s %3d %3d %13.5g %13.5g  [%12.5g, %12.5g]", r.<String>getAs("metric"),
                     r.<Long>getAs("n"), r.<Long>getAs("n_diverged"), r.<Double>getAs("mean"), r.<Double>getAs("std"),
                     r.<Double>getAs("ci95_low"), r.<Double>getAs("ci95_high")));
             System.out.println(line);

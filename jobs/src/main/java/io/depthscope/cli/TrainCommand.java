@@ -60,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (SparkSession spark = SparkSessions.create("local[1]", "depthscope train " + study.name())) {
             StudyJob.write(spark, study.name(), List.of(outcome), target);
         }
-        System.out.println("tables: " + new File(target).getAbsolutePath() + "/{runs,train_curve,hessian_moments,summary,trends}");
+        System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.io.Tables.names()) + "}");
         return 0;
     }
 

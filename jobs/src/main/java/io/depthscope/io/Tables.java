@@ -38,6 +38,14 @@ public final class Tables {
     public static final String TRENDS = "trends";
     public static final String RESIDUAL_COMPARISON = "residual_comparison";
 
+    /** Every table a study writes, in the order it writes them. */
+    public static List<String> names() {
+        List<String> names = new ArrayList<>(List.of(RUNS, TRAIN_CURVE, HESSIAN_MOMENTS));
+        ROW_TABLES.forEach(t -> names.add(t.name()));
+        names.addAll(List.of(RESIDUAL_COMPARISON, SUMMARY, TRENDS));
+        return names;
+    }
+
     /** A table of one record type, its rows taken from each run's outcome. */
     public record RowTable<R extends Record>(String name, Class<R> type, Function<RunOutcome, List<R>> extract) {
         public StructType schema() {
