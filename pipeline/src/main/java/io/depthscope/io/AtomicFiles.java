@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Local files written whole or not at all: the content goes to a temporary file beside the target and is
@@ -13,6 +14,15 @@ import java.nio.file.StandardCopyOption;
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    /** createTempFile makes the file private (0600); a result is for sharing, as any other written file. */
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
+        }
+    }
 
     /** Writes {@code text} (UTF-8) to {@code target}: readers see the old file or the complete new one. */
     public static void writeString(Path target, String text) {
@@ -22,6 +32,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             Files.writeString(tmp, text);
+            readableByAll(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
