@@ -41,10 +41,10 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     private File defaultTarget() {
-        String scheme = URI.create(dir.replace(" ", "%20")).getScheme();
-        if (scheme != null && !scheme.equals("file")) {
+        // a Hadoop URI other than file: (hdfs://, s3a://) is no place for a local file
+        if (dir.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !dir.startsWith("file:")) {
             throw new BadInputException("--out: required when STUDY_DIR '" + dir + "' is not local; allowed: a local file path");
         }
-        return new File(scheme == null ? dir : URI.create(dir.replace(" ", "%20")).getPath(), "report.html");
+        return new File(dir.startsWith("file:") ? URI.create(dir).getPath() : dir, "report.html");
     }
 }

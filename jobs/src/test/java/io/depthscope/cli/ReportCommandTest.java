@@ -67,6 +67,12 @@ class ReportCommandTest {
     }
 
     @Test
+    void aRemoteStudyDirNeedsAnOut() {
+        String result = run("report", "hdfs://namenode/depthscope/quickstart", "--master", "local[1]");
+        assertTrue(result.startsWith("2:error: --out: required when STUDY_DIR 'hdfs://namenode/depthscope/quickstart' is not local"), result);
+    }
+
+    @Test
     void aMissingStudyDirIsABadInputAndWritesNothing() {
         Path out = dir.resolve("missing.html");
         String result = run("report", dir.resolve("nope").toString(), "--out", out.toString(), "--master", "local[1]");
