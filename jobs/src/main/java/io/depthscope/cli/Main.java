@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "depthscope", mixinStandardHelpOptions = true, version = "depthscope 0.1.0",
         description = "Why are deeper networks harder to train? Training runs and second-order diagnostics at scale.",
-        subcommands = {PlanCommand.class, StudyCommand.class, TrainCommand.class, ProbeCommand.class, BenchCommand.class})
+        subcommands = {PlanCommand.class, StudyCommand.class, TrainCommand.class, ProbeCommand.class, BenchCommand.class,
+            ReportCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;
 

@@ -2,10 +2,8 @@ package io.depthscope.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -13,8 +11,7 @@ import org.nd4j.shade.jackson.databind.SerializationFeature;
 
 /**
  * JSON through ND4J's pre-shaded Jackson, so the pipeline never meets the Jackson that Spark brings.
- * Results are written to a temporary file beside the target and moved into place, so a failed run leaves
- * no half-written or stale-looking result behind.
+ * Results are written through {@link AtomicFiles}, so a failed run leaves no half-written result behind.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,30 +47,7 @@ public final class Json {
 
     /** Writes {@code value} as JSON to {@code target} all at once: readers see the old file or the complete new one. */
     public static void writeAtomically(Path target, Object value) {
-        String text = write(value) + "\n";
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, text);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
-        }
+        AtomicFiles.writeString(target, write(value) + "\n");
     }
 
     /** JSON has no NaN or infinity: such values are written as null rather than as the strings "NaN"/"Infinity". */

@@ -1,0 +1,22 @@
+package io.depthscope.notebooks;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Which claims a study dir's runs are tested against, found by the runs table's {@code study} column. */
+public final class ClaimSets {
+    /** Every claim set, first match wins: add a study's set here. */
+    public static final List<ClaimSet> ALL = List.of(new QuickstartClaims());
+
+    private ClaimSets() {}
+
+    public static ClaimSet forStudy(String study) {
+        for (ClaimSet set : ALL) {
+            if (set.accepts(study)) {
+                return set;
+            }
+        }
+        throw new IllegalArgumentException("runs.study: '" + study + "' has no claim set; allowed: "
+                + ALL.stream().map(ClaimSet::name).collect(Collectors.joining(", ")) + " (see io.depthscope.notebooks.ClaimSets)");
+    }
+}

@@ -1,0 +1,2 @@
+import io.depthscope.notebooks.*;
+import org.apache.spark.sql.*;
