@@ -17,19 +17,22 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code depthscope bench}: seconds per gradient and per exact Hessian-vector product on this machine, and
- * what the diagnostics cost in those units.
+ * what the diagnostics cost in those units; with {@code --study}, how well a study uses Spark's slots.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Times a gradient (forward + backward) and an exact Hessian-vector product of an mlp, "
                 + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor); "
                 + "then the per-example-gradient Gram and the NTK Gram against one gradient, and a Hutchinson and a "
-                + "Lanczos run in Hv units; then a training step against a bare forward and backward pass."})
+                + "Lanczos run in Hv units; then a training step against a bare forward and backward pass.",
+                "With --study, only this: a study (built in: 16 runs) on local[1], then on local[2], their parallel efficiency "
+                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -88,9 +91,16 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}); 0 skips them")
     int costRepetitions;
 
+    @Mixin
+    StudyBenchOptions studyBench;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (studyBench.study) {
+            return studyBench.run(out, json);
+        }
+        studyBench.rejectWithoutStudy();
         if (costRepetitions < 0) {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }

@@ -80,12 +80,38 @@ class BenchCommandTest {
             {"probes", "--probes", "1"},
             {"lanczos-steps", "--lanczos-steps", "0"},
             {"cost-repetitions", "--cost-repetitions", "-1"},
+            {"study-steps", "--study-steps", "5"},
+            {"study-out", "--study-out", "x"},
         };
         for (String[] c : cases) {
             Captured run = Captured.run("bench", c[1], c[2], "--repetitions", "1");
             assertEquals(Main.BAD_INPUT, run.code(), String.join(" ", c));
             assertTrue(run.err().startsWith("error: " + c[0]) && run.err().contains(c[2]) && run.err().contains("allowed"), run.err());
             assertEquals(1, run.err().strip().lines().count(), run.err());
+        }
+    }
+
+    @Test
+    void badStudyOptionsAreRejectedBeforeSparkStarts(@TempDir Path dir) throws Exception {
+        Path oneRun = dir.resolve("one.conf");
+        Files.writeString(oneRun, "name = one\n");
+        Path used = Files.createDirectories(dir.resolve("used"));
+        Files.writeString(used.resolve("leftover"), "");
+        String[][] cases = {
+            {"study-steps", "--study", "--study-steps", "0"},
+            {"study-steps", "--study", "--study-config", oneRun.toString(), "--study-steps", "3"},
+            {"study-config", "--study", "--study-config", oneRun.toString()},
+            {"config", "--study", "--study-config", dir.resolve("missing.conf").toString()},
+            {"study-out", "--study", "--study-out", used.toString()},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "bench";
+            System.arraycopy(c, 1, args, 1, c.length - 1);
+            Captured run = Captured.run(args);
+            assertEquals(Main.BAD_INPUT, run.code(), String.join(" ", args));
+            assertTrue(run.err().startsWith("error: " + c[0]) && run.err().contains("allowed"), run.err());
+            assertFalse(run.out().contains("local[1]"), "no study started: " + run.out());
         }
     }
 
