@@ -9,6 +9,9 @@ import java.util.Map;
 
 /** {@code depthscope bench --study}'s figures, each beside its goal; a missed goal is reported, not an error. */
 final class StudyBenchReport {
+    /** Other processes' average busy cores above which the figures get a caution: a quarter core skews a 2-core timing. */
+    static final double CONTENDED_CORES = 0.25;
+
     private StudyBenchReport() {}
 
     static String text(StudyBench.Result r) {
@@ -24,7 +27,7 @@ final class StudyBenchReport {
                             : ""));
             if (!Double.isNaN(m.machineCores())) {
                 s.append(String.format(Locale.ROOT, "          cores busy meanwhile: this process %.2f, other processes %.2f, of %d%n",
-                        m.processCores(), Math.max(0, m.machineCores() - m.processCores()), m.cores()));
+                        m.processCores(), others(m), m.cores()));
             }
             if (m.failed() > 0) {
                 s.append(String.format(Locale.ROOT, "          %d of %d runs failed: their times are not those of full runs%n",
@@ -33,6 +36,11 @@ final class StudyBenchReport {
         }
         s.append(String.format(Locale.ROOT, "parallel efficiency T1 / (2 T2) = %.3f   goal >= %.1f: %s%n", r.efficiency(),
                 StudyBench.EFFICIENCY_GOAL, metOrNot(r.efficiency() >= StudyBench.EFFICIENCY_GOAL)));
+        double others = Math.max(others(r.serial()), others(r.parallel()));
+        if (others > CONTENDED_CORES) {
+            s.append(String.format(Locale.ROOT, "caution: other processes kept up to %.2f cores busy, so these figures measure the "
+                    + "competition for cores as much as the study%n", others));
+        }
         return s.toString();
     }
 
@@ -66,6 +74,12 @@ final class StudyBenchReport {
         m.put("machine_cores_busy", Json.finiteOrNull(x.machineCores()));
         m.put("machine_cores", x.cores());
         return m;
+    }
+
+    /** Cores other processes kept busy on average; 0 when unknown. */
+    private static double others(Measurement m) {
+        double others = m.machineCores() - m.processCores();
+        return Double.isNaN(others) ? 0 : Math.max(0, others);
     }
 
     private static boolean overheadMet(Measurement m) {
