@@ -19,7 +19,7 @@ final class StudyBenchReport {
                 + "overhead = (slots x wall - sum of task s) / sum of task s, task s from the runs table%n", r.study(), r.serial().runs()));
         s.append(String.format(Locale.ROOT, "%-9s %9s %14s %12s %9s%n", "master", "wall s", "sum of task s", "mean task s", "overhead"));
         for (Measurement m : new Measurement[] {r.serial(), r.parallel()}) {
-            s.append(String.format(Locale.ROOT, "%-9s %9.2f %14.2f %12.2f %8.1f%%   goal <= %.0f%%: %s%s%n", m.master(), m.wallSeconds(),
+            s.append(String.format(Locale.ROOT, "%-9s %9.2f %14.2f %12.2f %8.2f%%   goal <= %.0f%%: %s%s%n", m.master(), m.wallSeconds(),
                     m.taskSeconds(), m.meanTaskSeconds(), 100 * m.overhead(), 100 * StudyBench.OVERHEAD_GOAL, metOrNot(overheadMet(m)),
                     m.meanTaskSeconds() < StudyBench.OVERHEAD_GOAL_TASK_SECONDS
                             ? String.format(Locale.ROOT, " (the goal is for tasks >= %.0f s)",

@@ -53,9 +53,9 @@ public final class StudyBench {
 
     /**
      * The built-in study: 16 runs of equal cost (plain and residual mlps, which cost the same, eight seeds
-     * each), full-batch gradient descent on 512 sphere points, then 20 Hutchinson probes. A run costs
-     * about 13 ms of one core per step (measured at 200 steps on a lightly loaded machine), so a few seconds at
-     * the CLI's default of 300 steps, and 10 s at about 800.
+     * each), full-batch gradient descent on 512 sphere points, then 20 Hutchinson probes. On this project's
+     * 2-core machine a run took 3.7 s at the CLI's default of 300 steps and 9.6 s at 850 (about 11 ms a step),
+     * so tasks of 10 s need about 900 steps.
      */
     public static StudyConfig builtIn(int steps) {
         return builtIn("bench-study", steps, "[0, 1, 2, 3, 4, 5, 6, 7]");
