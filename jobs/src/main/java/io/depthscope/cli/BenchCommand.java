@@ -1,29 +1,38 @@
 package io.depthscope.cli;
 
 import io.depthscope.bench.Benchmarks;
-import io.depthscope.bench.TrainingStepBench;
-import io.depthscope.util.Dtypes;
 import io.depthscope.bench.Benchmarks.Config;
-import io.depthscope.bench.Benchmarks.Result;
+import io.depthscope.bench.EstimatorCostBench;
+import io.depthscope.bench.PerExampleBench;
 import io.depthscope.bench.Profile;
+import io.depthscope.bench.TrainingStepBench;
+import io.depthscope.io.Json;
+import io.depthscope.util.Dtypes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code depthscope bench}: seconds per gradient and per exact Hessian-vector product on this machine. */
+/**
+ * {@code depthscope bench}: seconds per gradient and per exact Hessian-vector product on this machine, and
+ * what the diagnostics cost in those units; with {@code --study}, how well a study uses Spark's slots.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Times a gradient (forward + backward) and an exact Hessian-vector product of an mlp, "
-                + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor).")
+        description = {"Times a gradient (forward + backward) and an exact Hessian-vector product of an mlp, "
+                + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor); "
+                + "then the per-example-gradient Gram and the NTK Gram against one gradient, and a Hutchinson and a "
+                + "Lanczos run in Hv units; then a training step against a bare forward and backward pass.",
+                "With --study, only this: a study (built in: 16 runs) on local[1], then on local[2], their parallel efficiency "
+                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,81 +78,71 @@ public final class BenchCommand implements Callable<Integer> {
             description = "minibatch of the training-step benchmark (784 inputs, 10 classes; default ${DEFAULT-VALUE}); 0 skips it")
     int stepBatch;
 
+    @Option(names = "--probes", defaultValue = "10",
+            description = "Hutchinson probes of the Hv-units benchmark (default ${DEFAULT-VALUE})")
+    int probes;
+
+    @Option(names = "--lanczos-steps", defaultValue = "20",
+            description = "Lanczos steps of the Hv-units benchmark (default ${DEFAULT-VALUE})")
+    int lanczosSteps;
+
+    @Option(names = "--cost-repetitions", defaultValue = "5",
+            description = "timed calls of the Gram, NTK, Hutchinson and Lanczos benchmarks, after one untimed "
+                    + "(default ${DEFAULT-VALUE}); 0 skips them")
+    int costRepetitions;
+
+    @Mixin
+    StudyBenchOptions studyBench;
+
     @Override
     public Integer call() throws IOException {
-        List<Result> results = new ArrayList<>();
-        for (String d : dtypes) {
-            Config c = new Config(inputDim, width, depth, outputDim, batch, activation, Dtypes.parse(d),
-                    warmup, repetitions, seed);
-            results.add(Benchmarks.run(c));
-        }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(table(results));
-        List<TrainingStepBench.Result> steps = new ArrayList<>();
+        if (studyBench.study) {
+            return studyBench.run(out, json);
+        }
+        studyBench.rejectWithoutStudy();
+        if (costRepetitions < 0) {
+            throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
+        }
+        EstimatorCostBench.check(probes, lanczosSteps);
+        List<DataType> types = dtypes.stream().map(Dtypes::parse).toList();
+        List<BenchTables.Row> rows = new ArrayList<>();
+        for (DataType d : types) {
+            Config c = new Config(inputDim, width, depth, outputDim, batch, activation, d, warmup, repetitions, seed);
+            rows.add(new BenchTables.Row(Benchmarks.run(c), null, null));
+        }
+        out.print(BenchTables.products(rows));
+        out.flush();
+        if (costRepetitions > 0) {
+            for (int i = 0; i < rows.size(); i++) {
+                Config c = rows.get(i).products().config();
+                // one warm-up is enough for calls this long; the products' own warm-up count would dominate
+                Config cost = new Config(c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), c.dtype(),
+                        1, costRepetitions, c.seed());
+                rows.set(i, new BenchTables.Row(rows.get(i).products(), PerExampleBench.run(cost, false),
+                        EstimatorCostBench.run(cost, probes, lanczosSteps)));
+            }
+            out.print(BenchTables.costs(rows, costRepetitions));
+        }
         if (stepBatch > 0) {
-            for (String d : dtypes) {
-                steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, Dtypes.parse(d), warmup, repetitions, seed));
+            List<TrainingStepBench.Result> steps = new ArrayList<>();
+            for (DataType d : types) {
+                steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, d, warmup, repetitions, seed));
             }
-            TrainingStepBench.Result first = steps.get(0);
-            out.printf(Locale.ROOT, "%ntraining step: mlp in=%d width=%d depth=%d out=10 relu cross_entropy, batch %d, momentum SGD, P=%d%n",
-                    first.inputDim(), first.width(), first.depth(), first.batch(), first.paramCount());
-            out.printf(Locale.ROOT, "%-8s %18s %12s %14s %10s%n", "dtype", "forward+backward ms", "step ms", "step/(f+b)", "steps/s");
-            for (TrainingStepBench.Result t : steps) {
-                out.printf(Locale.ROOT, "%-8s %18.3f %12.3f %14.2f %10.1f%n", Dtypes.name(t.dtype()), 1e3 * t.forwardBackwardSeconds(),
-                        1e3 * t.stepSeconds(), t.overhead(), t.stepsPerSecond());
-            }
+            out.print(BenchTables.steps(steps));
         }
         if (profile) {
-            for (Result r : results) {
-                out.printf(Locale.ROOT, "%nprofile, %s (median ms per call, summed over the layers of a kind):%n", Dtypes.name(r.config().dtype()));
-                for (Profile.Entry e : Benchmarks.profile(r.config())) {
+            for (BenchTables.Row row : rows) {
+                out.printf(Locale.ROOT, "%nprofile, %s (median ms per call, summed over the layers of a kind):%n", Dtypes.name(row.products().config().dtype()));
+                for (Profile.Entry e : Benchmarks.profile(row.products().config())) {
                     out.printf(Locale.ROOT, "  %-22s %-10s x%-3d %9.3f%n", e.kind(), e.phase(), e.calls(), 1e3 * e.seconds());
                 }
             }
         }
         out.flush();
         if (json != null) {
-            Files.writeString(json, json(results), StandardCharsets.UTF_8);
+            Json.writeAtomically(json, BenchTables.json(rows));
         }
         return 0;
-    }
-
-
-    static String table(List<Result> results) {
-        StringBuilder s = new StringBuilder();
-        if (!results.isEmpty()) {
-            Config c = results.get(0).config();
-            s.append(String.format(Locale.ROOT, "mlp in=%d width=%d depth=%d out=%d batch=%d %s mse, P=%d; median of %d calls after %d warm-up%n",
-                    c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), results.get(0).paramCount(),
-                    c.repetitions(), c.warmup()));
-        }
-        s.append(String.format(Locale.ROOT, "%-8s %12s %12s %9s %14s %14s %16s%n",
-                "dtype", "gradient ms", "Hv ms", "Hv/grad", "grad GEMM ms", "Hv GEMM ms", "best grad/Hv ms"));
-        for (Result r : results) {
-            s.append(String.format(Locale.ROOT, "%-8s %12.3f %12.3f %9.2f %9.3f (%2d) %9.3f (%2d) %7.3f/%.3f%n",
-                    Dtypes.name(r.config().dtype()), 1e3 * r.gradientSeconds(), 1e3 * r.hvpSeconds(), r.ratio(),
-                    1e3 * r.gemmGradientSeconds(), r.gemmsPerGradient(), 1e3 * r.gemmHvpSeconds(), r.gemmsPerHvp(),
-                    1e3 * r.gradientBestSeconds(), 1e3 * r.hvpBestSeconds()));
-        }
-        return s.toString();
-    }
-
-    static String json(List<Result> results) {
-        StringBuilder s = new StringBuilder("[\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            Config c = r.config();
-            s.append(String.format(Locale.ROOT,
-                    "  {\"arch\": \"mlp\", \"input_dim\": %d, \"width\": %d, \"depth\": %d, \"output_dim\": %d, \"batch\": %d, "
-                            + "\"activation\": \"%s\", \"loss\": \"mse\", \"dtype\": \"%s\", \"param_count\": %d, "
-                            + "\"warmup\": %d, \"repetitions\": %d, \"gradient_seconds\": %.9g, \"hvp_seconds\": %.9g, "
-                            + "\"ratio\": %.6g, \"gradient_best_seconds\": %.9g, \"hvp_best_seconds\": %.9g, \"gemm_gradient_seconds\": %.9g, \"gemm_hvp_seconds\": %.9g, "
-                            + "\"gemms_per_gradient\": %d, \"gemms_per_hvp\": %d}%s%n",
-                    c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), Dtypes.name(c.dtype()),
-                    r.paramCount(), c.warmup(), c.repetitions(), r.gradientSeconds(), r.hvpSeconds(), r.ratio(),
-                    r.gradientBestSeconds(), r.hvpBestSeconds(), r.gemmGradientSeconds(), r.gemmHvpSeconds(), r.gemmsPerGradient(), r.gemmsPerHvp(),
-                    i + 1 < results.size() ? "," : ""));
-        }
-        return s.append("]\n").toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.depthscope.study;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -9,7 +10,13 @@ public final class SparkSessions {
 
     /** The given master, else the one spark-submit set, else local[*] (with the UI off). */
     public static SparkSession create(String master, String appName) {
+        return create(master, appName, Map.of());
+    }
+
+    /** As {@link #create(String, String)}, with {@code settings} overriding any Spark setting of the same key. */
+    public static SparkSession create(String master, String appName, Map<String, String> settings) {
         SparkConf conf = new SparkConf().setAppName(appName);
+        settings.forEach(conf::set);
         if (master != null) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {

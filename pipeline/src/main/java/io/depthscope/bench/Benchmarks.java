@@ -70,14 +70,15 @@ public final class Benchmarks {
                 Nd4j.create(c.dtype(), net.paramCount()), c.warmup(), c.repetitions());
     }
 
-    private static Batch batch(Config c) {
+    /** The bench's data: Gaussian inputs and targets from the stream (seed, "bench-data"). */
+    static Batch batch(Config c) {
         SplittableRandom rng = Seeds.stream(c.seed(), "bench-data");
         INDArray x = RandomArrays.matrix(RandomArrays.gaussian(rng, c.batch() * c.inputDim(), 1.0), c.batch(), c.inputDim(), c.dtype());
         INDArray y = RandomArrays.matrix(RandomArrays.gaussian(rng, c.batch() * c.outputDim(), 1.0), c.batch(), c.outputDim(), c.dtype());
         return new Batch(x, y);
     }
 
-    private static INDArray direction(Network net, Config c) {
+    static INDArray direction(Network net, Config c) {
         return RandomArrays.vector(RandomArrays.gaussian(Seeds.stream(c.seed(), "bench-v"), (int) net.paramCount(), 1.0), c.dtype());
     }
 

@@ -7,7 +7,6 @@ import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -42,10 +41,7 @@ public final class PerExampleBench {
 
     public static Result run(Benchmarks.Config c, boolean materialise) {
         Network net = Network.of(c.spec());
-        SplittableRandom rng = Seeds.stream(c.seed(), "bench-data");
-        Batch batch = new Batch(
-                RandomArrays.matrix(RandomArrays.gaussian(rng, c.batch() * c.inputDim(), 1.0), c.batch(), c.inputDim(), c.dtype()),
-                RandomArrays.matrix(RandomArrays.gaussian(rng, c.batch() * c.outputDim(), 1.0), c.batch(), c.outputDim(), c.dtype()));
+        Batch batch = Benchmarks.batch(c);
         INDArray theta = Benchmarks.initialParameters(net, c.seed(), c.dtype());
         INDArray thetaB = theta.add(RandomArrays.vector(RandomArrays.gaussian(Seeds.stream(c.seed(), "bench-shift"),
                 (int) net.paramCount(), 1e-3), c.dtype()));
