@@ -4,7 +4,9 @@ import io.depthscope.probe.HessianMoments;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.io.Tables;
-import io.depthscope.train.HessianMomentsAt;
+import io.depthscope.probe.HessianMomentsAt;
+import io.depthscope.probe.HessianResults;
+import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.TrainPoint;
@@ -42,7 +44,7 @@ public final class SyntheticStudy {
                     new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
             HessianMoments m = new HessianMoments(0, 1, 0, kurtosis.applyAsDouble(s), 0, 0, 0, 0, 0, kurtosis.applyAsDouble(s), 0, 0,
                     "exact", 0, 100);
-            runs.add(Tables.runRow(name, new RunOutcome(s, run, curve, List.of()), spark.version()));
+            runs.add(Tables.runRow(name, new RunOutcome(s, run, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()), spark.version()));
             curve.forEach(p -> curves.add(Tables.curveRow(p)));
             moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), 20, 32, m)));
         }
