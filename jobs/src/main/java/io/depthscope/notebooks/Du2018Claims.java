@@ -120,6 +120,10 @@ public final class Du2018Claims implements ClaimSet {
                 + "exp(slope) is the factor per layer. K_0 is the NTK Gram on the diagnostics batch at step 0; %d ok run(s) without a "
                 + "positive lambda_min are left out.", Claim.num(sm.estimate()), Claim.num(sm.low()), Claim.num(sm.high()),
                 Claim.num(sr.estimate()), Claim.num(sr.low()), Claim.num(sr.high()), excluded);
+        if (sm.defined() && sr.defined() && sm.low() > 0 && sr.low() > 0) {
+            notes += " Both slopes' intervals lie above 0: lambda_min(K_0) grows with depth in both archs here, so a positive effect means "
+                    + "slower growth for mlp, not a decay.";
+        }
         return new Claim(statement, source, "resmlp minus mlp slope of ln lambda_min(K_0) on depth", d, rows.size(),
                 k0.select("seed").distinct().count(), notes);
     }
