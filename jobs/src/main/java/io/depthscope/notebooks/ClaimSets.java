@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /** Which claims a study dir's runs are tested against, found by the runs table's {@code study} column. */
 public final class ClaimSets {
     /** Every claim set, first match wins: add a study's set here. */
-    public static final List<ClaimSet> ALL = List.of(new QuickstartClaims(), new GhorbaniClaims());
+    public static final List<ClaimSet> ALL = List.of(new QuickstartClaims(), new Du2018Claims(), new VanishingClaims(),
+            new GhorbaniClaims());
 
     private ClaimSets() {}
 

@@ -67,6 +67,45 @@ public record Effect(double estimate, double low, double high, String method, St
         return new Effect(slope, slope - half, slope + half, method + " (" + (n - 2) + " df)", null);
     }
 
+    /**
+     * slope(x2, y2) - slope(x1, y1), two independent least-squares slopes, with a Welch-type t interval:
+     * standard error sqrt(se_1^2 + se_2^2), each se_i = sqrt(RSS_i / (n_i - 2) / Sxx_i), and the
+     * Welch-Satterthwaite degrees of freedom from the two fits' n_i - 2.
+     */
+    public static Effect slopeDifference(double[] x1, double[] y1, double[] x2, double[] y2) {
+        String method = "difference of OLS slopes, Welch-type t interval";
+        Effect a = olsSlope(x1, y1);
+        Effect b = olsSlope(x2, y2);
+        if (!a.defined() || !b.defined()) {
+            return undefined(method, "each fit " + (a.defined() ? b.missing() : a.missing()));
+        }
+        int dfa = x1.length - 2;
+        int dfb = x2.length - 2;
+        double va = Math.pow((a.high() - a.estimate()) / t975(dfa), 2);
+        double vb = Math.pow((b.high() - b.estimate()) / t975(dfb), 2);
+        double d = b.estimate() - a.estimate();
+        double se = Math.sqrt(va + vb);
+        if (se == 0) {
+            return new Effect(d, d, d, method, null);
+        }
+        double df = (va + vb) * (va + vb) / (va * va / dfa + vb * vb / dfb);
+        double half = t975(df) * se;
+        return new Effect(d, d - half, d + half, method + " (" + String.format(java.util.Locale.ROOT, "%.1f", df) + " df)", null);
+    }
+
+    /** The mean of values (one per seed) with its t interval (n - 1 degrees of freedom). */
+    public static Effect mean(double[] values) {
+        String method = "mean across seeds, t interval";
+        if (values.length < 2) {
+            return undefined(method, "needs two runs or more; have " + values.length);
+        }
+        Interval i = Interval.of(values);
+        if (i.std() == 0) {
+            return new Effect(i.mean(), i.mean(), i.mean(), method, null);
+        }
+        return new Effect(i.mean(), i.low(), i.high(), method + " (" + (values.length - 1) + " df)", null);
+    }
+
     private static double t975(double df) {
         return new TDistribution(null, df).inverseCumulativeProbability(0.975);
     }
