@@ -4,7 +4,7 @@ import io.depthscope.probe.HessianMoments;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.io.Tables;
-import io.depthscope.train.HessianMomentsAt;
+import io.depthscope.probe.HessianMomentsAt;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.TrainPoint;
@@ -42,7 +42,7 @@ public final class SyntheticStudy {
                     new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
             HessianMoments m = new HessianMoments(0, 1, 0, kurtosis.applyAsDouble(s), 0, 0, 0, 0, 0, kurtosis.applyAsDouble(s), 0, 0,
                     "exact", 0, 100);
-            runs.add(Tables.runRow(name, new RunOutcome(s, run, curve, List.of()), spark.version()));
+            runs.add(Tables.runRow(name, new RunOutcome(s, run, curve, io.depthscope.train.RunDiagnostics.empty(), io.depthscope.probe.HessianResults.empty(), List.of()), spark.version()));
             curve.forEach(p -> curves.add(Tables.curveRow(p)));
             moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), 20, 32, m)));
         }
