@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 /** Which claims a study dir's runs are tested against, found by the runs table's {@code study} column. */
 public final class ClaimSets {
     /** Every claim set, first match wins: add a study's set here. */
-    public static final List<ClaimSet> ALL = List.of(new QuickstartClaims());
+    public static final List<ClaimSet> ALL = List.of(new QuickstartClaims(), new Orhan2017Claims());
 
     private ClaimSets() {}
 
