@@ -135,37 +135,37 @@ public final class Orhan2017Claims implements ClaimSet {
 
     public Figure learningCurves(StudyTables t) {
         return Charts.vsStep("Training loss, depth-" + v(t.okRuns(), "depth") + " networks", "training loss",
-                SeedStats.series(t.curves(), LABEL, "step", "train_loss"), true);
+                finiteSeries(t.curves(), LABEL, "step", "train_loss"), true);
     }
 
     public Figure finalLoss(StudyTables t) {
         return Charts.lines("Final training loss by variant (one point per variant)", "depth (hidden layers)", "final training loss",
-                SeedStats.series(t.okRuns(), LABEL, "depth", "final_loss"), true, true);
+                finiteSeries(t.okRuns(), LABEL, "depth", "final_loss"), true, true);
     }
 
     public Figure gradientsPerLayer(StudyTables t, int step) {
         return Charts.lines("Weight gradient norm per layer, step " + step, "linear map i", "||dLoss/dW_i||_F",
-                SeedStats.series(t.okRuns().join(t.table("layer_gradients").where(col("step").equalTo(step)), "run_id"), LABEL, "map",
+                finiteSeries(t.okRuns().join(t.table("layer_gradients").where(col("step").equalTo(step)), "run_id"), LABEL, "map",
                         "weight_gradient_norm"), true, true);
     }
 
     public Figure effectiveRankPerLayer(StudyTables t, int step) {
         return Charts.lines("Representation effective rank per layer, step " + step, "hidden layer", "effective rank",
-                SeedStats.series(t.okRuns().join(t.table("representation_rank").where(col("step").equalTo(step)), "run_id"), LABEL, "layer",
+                finiteSeries(t.okRuns().join(t.table("representation_rank").where(col("step").equalTo(step)), "run_id"), LABEL, "layer",
                         "effective_rank"), false, true);
     }
 
     public Figure endToEndSpread(StudyTables t) {
         Dataset<Row> e = t.okRuns().join(t.table("jacobian_spectrum").where(col("kind").equalTo("end_to_end")), "run_id");
         return Charts.lines("Spread of the end-to-end product's log singular values", "step", "log_std of singular values",
-                SeedStats.series(e, LABEL, "step", "log_std"), false, true);
+                finiteSeries(e, LABEL, "step", "log_std"), false, true);
     }
 
     public Figure jacobianPerLayer(StudyTables t) {
         Dataset<Row> j = t.okRuns().join(t.table("jacobian_spectrum").where(col("step").equalTo(0).and(col("kind").equalTo("input_to_hidden"))),
                 "run_id");
         return Charts.lines("Input-to-hidden Jacobian: spread of log singular values, step 0", "hidden layer", "log_std of singular values",
-                SeedStats.series(j, LABEL, "layer", "log_std"), false, true);
+                finiteSeries(j, LABEL, "layer", "log_std"), false, true);
     }
 
     @Override
@@ -189,6 +189,11 @@ public final class Orhan2017Claims implements ClaimSet {
                 + "train 30-layer linear networks of larger width for many more steps with 10 seeds, and Pennington et al. (2017) analyse "
                 + "the Jacobian spectrum in the wide-network limit (hundreds to a thousand units) and train on CIFAR-10. A verdict here "
                 + "says what these small networks do after a short training; it is not a replication.";
+    }
+
+    /** {@link SeedStats#series} over the rows whose value is finite (a singular value of 0 makes a log infinite). */
+    static List<Series> finiteSeries(Dataset<Row> rows, String seriesExpr, String x, String value) {
+        return SeedStats.series(rows.where(col(value).between(-Double.MAX_VALUE, Double.MAX_VALUE)), seriesExpr, x, value);
     }
 
     private static String v(Dataset<Row> rows, String column) {

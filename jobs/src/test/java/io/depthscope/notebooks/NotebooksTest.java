@@ -41,7 +41,16 @@ class NotebooksTest {
             run { width = 12, dataset { input_dim = 5, n_train = 32, n_test = 16 }, steps = 20, eval_every = 5,
                   optimizer { lr = 0.1 }, hessian { probes = 4 } }
             grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
-            """);
+            """, "orhan2017", quickConf("orhan2017"));
+
+    /** The study's real quick config, conf/studies/NAME-quick.conf, as the notebook's study. */
+    static String quickConf(String name) {
+        try {
+            return Files.readString(Path.of("..").toAbsolutePath().normalize().resolve("conf/studies/" + name + "-quick.conf"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     Path dir;
