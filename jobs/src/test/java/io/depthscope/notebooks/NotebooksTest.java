@@ -41,7 +41,8 @@ class NotebooksTest {
             run { width = 12, dataset { input_dim = 5, n_train = 32, n_test = 16 }, steps = 20, eval_every = 5,
                   optimizer { lr = 0.1 }, hessian { probes = 4 } }
             grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
-            """, "du2018", quickConf("du2018"), "vanishing", quickConf("vanishing"), "ghorbani2019", quickConf("ghorbani2019"));
+            """, "du2018", quickConf("du2018"), "vanishing", quickConf("vanishing"), "ghorbani2019", quickConf("ghorbani2019"),
+            "orhan2017", quickConf("orhan2017"));
 
     /** The study's real quick config, conf/studies/STUDY-quick.conf (the tests run in jobs/). */
     static String quickConf(String study) {
