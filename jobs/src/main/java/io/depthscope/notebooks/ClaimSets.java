@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 public final class ClaimSets {
     /** Every claim set, first match wins: add a study's set here. */
     public static final List<ClaimSet> ALL = List.of(new QuickstartClaims(), new Du2018Claims(), new VanishingClaims(),
-            new Orhan2017Claims(), new GhorbaniClaims());
+            new Orhan2017Claims(), new GhorbaniClaims(), new De2020Claims());
 
     private ClaimSets() {}
 

@@ -42,7 +42,7 @@ class NotebooksTest {
                   optimizer { lr = 0.1 }, hessian { probes = 4 } }
             grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
             """, "du2018", quickConf("du2018"), "vanishing", quickConf("vanishing"), "ghorbani2019", quickConf("ghorbani2019"),
-            "orhan2017", quickConf("orhan2017"));
+            "orhan2017", quickConf("orhan2017"), "de2020", quickConf("de2020"));
 
     /** The study's real quick config, conf/studies/STUDY-quick.conf (the tests run in jobs/). */
     static String quickConf(String study) {
