@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * @param javaOptions JVM options: Spark's --add-opens flags and the like
  * @param classPath   jars and class directories for the notebooks' code
  * @param kernelDir   notebooks/kernel: the JShell script the kernel runs before the first cell (init.jsh) and
- *                    the launcher that starts the kernel without its start-up race (KernelLauncher.java)
+ *                    the launcher that starts the kernel without its two start-up races (KernelLauncher.java)
  * @param log4jConfig Spark's log4j2 configuration (conf/log4j2.properties keeps it at WARN)
  */
 public record KernelSpec(String java, List<String> javaOptions, Path kernelJar, List<String> classPath, Path kernelDir, Path log4jConfig) {
