@@ -25,6 +25,8 @@ final class StudyBenchReport {
                             ? String.format(Locale.ROOT, " (the goal is for tasks >= %.0f s)",
                                     StudyBench.OVERHEAD_GOAL_TASK_SECONDS)
                             : ""));
+            s.append(String.format(Locale.ROOT, "          of which tables, summary and trends %.2f%% (%.2f s once per study), tasks' scheduling, "
+                    + "commits and idle slots %.2f%%%n", 100 * m.tablesOverhead(), m.tablesSeconds(), 100 * m.taskOverhead()));
             if (!Double.isNaN(m.machineCores())) {
                 s.append(String.format(Locale.ROOT, "          cores busy meanwhile: this process %.2f, other processes %.2f, of %d%n",
                         m.processCores(), others(m), m.cores()));
@@ -70,6 +72,9 @@ final class StudyBenchReport {
         m.put("mean_task_seconds", x.meanTaskSeconds());
         m.put("overhead", Json.finiteOrNull(x.overhead()));
         m.put("overhead_met", overheadMet(x));
+        m.put("tables_seconds", x.tablesSeconds());
+        m.put("tables_overhead", Json.finiteOrNull(x.tablesOverhead()));
+        m.put("task_overhead", Json.finiteOrNull(x.taskOverhead()));
         m.put("process_cores", Json.finiteOrNull(x.processCores()));
         m.put("machine_cores_busy", Json.finiteOrNull(x.machineCores()));
         m.put("machine_cores", x.cores());

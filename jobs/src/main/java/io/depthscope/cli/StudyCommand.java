@@ -45,8 +45,8 @@ public final class StudyCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
             StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null));
-            System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s%n", result.runs(), result.diverged(),
-                    result.failed(), (System.nanoTime() - start) / 1e9);
+            System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s, of which %.1f s writing the tables, summary and trends%n",
+                    result.runs(), result.diverged(), result.failed(), (System.nanoTime() - start) / 1e9, result.tablesSeconds());
             System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.io.Tables.names()) + "}");
             printSummary(result, study);
         }

@@ -12,7 +12,10 @@ import org.apache.spark.sql.SparkSession;
  * process. Parallel efficiency is T1 / (2 T2); a master's overhead is the slot time not spent inside the
  * trainer, (slots x wall - sum of task seconds) / sum of task seconds, where a task's seconds are the
  * trainer's own clock (the runs table's wall_seconds). So scheduling, outcome commits, the Parquet tables,
- * the summary and any slot left idle at the tail all count as overhead.
+ * the summary and any slot left idle at the tail all count as overhead. That overhead is split in two: the
+ * tables' share (writing the Parquet tables, the summary and the trends, once per study on the driver while
+ * every slot waits) and the tasks' share (the rest: scheduling, commits, idle slots), so a reader can see
+ * which of them a longer study would amortise.
  *
  * <p>spark.task.cpus = 1, so each task runs ND4J on one thread and two tasks on local[2] use two cores.
  * Before each timed study a two-run study warms the session (classes, JIT, Parquet writers): otherwise the
@@ -31,11 +34,22 @@ public final class StudyBench {
      * @param machineCores cores the whole machine kept busy meanwhile, this process included (NaN if unknown): more
      *     than processCores means other processes competed for the cores
      * @param cores the machine's cores (0 if unknown)
+     * @param tablesSeconds wall seconds of writing the tables, summary and trends (part of wallSeconds)
      */
     public record Measurement(String master, int slots, int runs, long failed, double wallSeconds, double taskSeconds,
-            double processCores, double machineCores, int cores) {
+            double processCores, double machineCores, int cores, double tablesSeconds) {
         public double overhead() {
             return (slots * wallSeconds - taskSeconds) / taskSeconds;
+        }
+
+        /** The tables' share of {@link #overhead()}: every slot waits while the driver writes them. */
+        public double tablesOverhead() {
+            return slots * tablesSeconds / taskSeconds;
+        }
+
+        /** The tasks' share of {@link #overhead()}: scheduling, commits and idle slots while the tasks ran. */
+        public double taskOverhead() {
+            return overhead() - tablesOverhead();
         }
 
         public double meanTaskSeconds() {
@@ -54,8 +68,8 @@ public final class StudyBench {
     /**
      * The built-in study: 16 runs of equal cost (plain and residual mlps, which cost the same, eight seeds
      * each), full-batch gradient descent on 512 sphere points, then 20 Hutchinson probes. On this project's
-     * 2-core machine a run took 3.7 s at the CLI's default of 300 steps and 9.6 s at 850 (about 11 ms a step),
-     * so tasks of 10 s need about 900 steps.
+     * idle 2-core machine a run took 3.7 s at the CLI's default of 300 steps and 8.2 s at 800 (about 10 ms a
+     * step), so tasks of 10 s need about 1000 steps.
      */
     public static StudyConfig builtIn(int steps) {
         return builtIn("bench-study", steps, "[0, 1, 2, 3, 4, 5, 6, 7]");
@@ -105,14 +119,14 @@ public final class StudyBench {
             }
             String out = work.resolve("local-" + slots).toString();
             CpuSample start = CpuSample.now();
-            StudyJob.run(spark, config, out);
+            StudyJob.Result study = StudyJob.run(spark, config, out);
             CpuSample end = CpuSample.now();
             double wall = (end.wallNanos() - start.wallNanos()) / 1e9;
             List<Row> runs = StudyJob.read(spark, out, Tables.RUNS).select("wall_seconds", "status").collectAsList();
             double tasks = runs.stream().mapToDouble(r -> r.getDouble(0)).sum();
             long failed = runs.stream().filter(r -> "failed".equals(r.getString(1))).count();
             return new Measurement(master, slots, runs.size(), failed, wall, tasks, end.processCoresSince(start),
-                    end.machineCoresSince(start), end.machineCores());
+                    end.machineCoresSince(start), end.machineCores(), study.tablesSeconds());
         } finally {
             spark.stop();
         }

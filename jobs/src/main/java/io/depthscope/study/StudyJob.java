@@ -27,9 +27,12 @@ import org.apache.spark.sql.SparkSession;
  * this class only plans, distributes, collects and writes.
  */
 public final class StudyJob {
-    /** Where the tables went, and the summary and trends as written. */
+    /**
+     * Where the tables went, and the summary and trends as written. {@code tablesSeconds} is the wall time of
+     * writing the tables and computing the summary and trends: a once-per-study cost, apart from the tasks.
+     */
     public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, Dataset<Row> trends,
-            List<String> groupColumns) {}
+            List<String> groupColumns, double tablesSeconds) {}
 
     /** A run and its index in the plan (fault injection and `plan` name runs by index). */
     record PlannedRun(int index, RunSpec spec) implements java.io.Serializable {}
@@ -113,6 +116,7 @@ public final class StudyJob {
 
     /** Writes the tables of {@code outcomes} (and the summary and trends computed from them as stored) under {@code out}. */
     public static Result write(SparkSession spark, String study, List<RunOutcome> outcomes, String out) {
+        long start = System.nanoTime();
         String sparkVersion = spark.version();
         List<Row> runs = new ArrayList<>();
         List<Row> curve = new ArrayList<>();
@@ -146,7 +150,7 @@ public final class StudyJob {
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
         return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), read(spark, out, Tables.TRENDS),
-                groups);
+                groups, (System.nanoTime() - start) / 1e9);
     }
 
     /**

@@ -64,6 +64,11 @@ class BenchStudyTest {
                 assertEquals((slots * wall - tasks) / tasks, m.get("overhead").asDouble(), 1e-9);
                 // each trainer's clock runs inside the study's, at most `slots` at a time
                 assertTrue(m.get("overhead").asDouble() >= 0, m.toString());
+                // the tables are written after the tasks, inside the study's wall, and their share is part of the overhead
+                double tablesSeconds = m.get("tables_seconds").asDouble();
+                assertTrue(tablesSeconds > 0 && tablesSeconds < wall, m.toString());
+                assertEquals(slots * tablesSeconds / tasks, m.get("tables_overhead").asDouble(), 1e-9);
+                assertEquals(m.get("overhead").asDouble(), m.get("tables_overhead").asDouble() + m.get("task_overhead").asDouble(), 1e-9);
 
                 List<Row> runs = StudyJob.read(spark, out.resolve("local-" + slots).toString(), Tables.RUNS).collectAsList();
                 Set<String> ids = new HashSet<>();

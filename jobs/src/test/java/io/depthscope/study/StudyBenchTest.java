@@ -29,11 +29,15 @@ class StudyBenchTest {
 
     @Test
     void efficiencyAndOverheadFollowTheirDefinitions() {
-        StudyBench.Measurement serial = new StudyBench.Measurement("local[1]", 1, 16, 0, 110.0, 100.0, 1.0, 2.0, 2);
-        StudyBench.Measurement parallel = new StudyBench.Measurement("local[2]", 2, 16, 0, 60.0, 102.0, 2.0, 2.0, 2);
+        StudyBench.Measurement serial = new StudyBench.Measurement("local[1]", 1, 16, 0, 110.0, 100.0, 1.0, 2.0, 2, 4.0);
+        StudyBench.Measurement parallel = new StudyBench.Measurement("local[2]", 2, 16, 0, 60.0, 102.0, 2.0, 2.0, 2, 4.0);
         assertEquals(0.10, serial.overhead(), 1e-12);
         assertEquals((120.0 - 102.0) / 102.0, parallel.overhead(), 1e-12);
         assertEquals(102.0 / 16, parallel.meanTaskSeconds(), 1e-12);
+        // local[2]: both slots wait 4 s for the tables, 8 slot-seconds of the 18 not spent in tasks
+        assertEquals(8.0 / 102.0, parallel.tablesOverhead(), 1e-12);
+        assertEquals(10.0 / 102.0, parallel.taskOverhead(), 1e-12);
+        assertEquals(0.06, serial.taskOverhead(), 1e-12);
         assertEquals(110.0 / 120.0, new StudyBench.Result("s", serial, parallel).efficiency(), 1e-12);
     }
 }
