@@ -49,12 +49,24 @@ public final class Lanczos {
     }
 
     /**
+     * The DGKS criterion (Daniel, Gragg, Kaufman and Stewart 1976, as ARPACK uses it): a Gram-Schmidt pass
+     * that leaves more than this fraction of the vector's norm cancelled little, so the result is orthogonal
+     * to working precision; one that leaves less is repeated once ("twice is enough").
+     */
+    static final double REORTHOGONALISE_AGAIN_BELOW = 1 / Math.sqrt(2);
+
+    /**
      * m = {@code steps} Lanczos steps from {@code start} (any nonzero vector; it is normalised, not
      * modified). {@code steps} is capped at the operator's size n, where the Krylov space is everything.
      *
-     * <p>Step j: w = A q_j, alpha_j = q_j.w, w -= alpha_j q_j + beta_{j-1} q_{j-1}, then w -= Q_j^T (Q_j w)
-     * twice over all vectors so far (classical Gram-Schmidt twice: "twice is enough", Giraud et al. 2005;
-     * one pass leaves errors of order eps * cond), beta_j = ||w||, q_{j+1} = w / beta_j.
+     * <p>Step j: w = A q_j, alpha_j = q_j.w, w -= alpha_j q_j + beta_{j-1} q_{j-1}, then a classical
+     * Gram-Schmidt pass w -= Q_j^T (Q_j w) over all vectors so far, repeated when it cancelled more than
+     * {@link #REORTHOGONALISE_AGAIN_BELOW} of the norm (one pass then leaves errors of order eps * cancellation;
+     * two are enough: Giraud et al. 2005); beta_j = ||w||, q_{j+1} = w / beta_j. The three-term recurrence does
+     * the heavy cancellation, so the pass usually removes only rounding and is not repeated.
+     *
+     * <p>The pass reads all j kept vectors twice (two GEMVs), so it is memory-bound and its share of a step
+     * grows with j; it runs as two in-place BLAS calls on the [m, n] basis, without temporaries of size n.
      */
     public static LanczosResult run(SymmetricOperator op, INDArray start, int steps, boolean keepBasis) {
         long size = op.size();
@@ -66,16 +78,19 @@ public final class Lanczos {
             throw new IllegalArgumentException("steps: value " + steps + " is not allowed; allowed: >= 1");
         }
         int m = Math.min(steps, n);
-        INDArray q = start.castTo(DataType.DOUBLE).reshape(n).dup();
-        double startNorm = q.norm2Number().doubleValue();
+        double startNorm = start.castTo(DataType.DOUBLE).norm2Number().doubleValue();
         if (!(startNorm > 0) || !Double.isFinite(startNorm)) {
             throw new IllegalArgumentException("start: norm " + startNorm + " is not allowed; allowed: a nonzero finite vector");
         }
-        q.divi(startNorm);
-
-        INDArray basis = Nd4j.create(DataType.DOUBLE, m, n);
-        INDArray in = Nd4j.create(op.dtype(), n);
-        INDArray out = Nd4j.create(op.dtype(), n);
+        // Rows past the last one built are never read (a short run returns a copy of the rows it built).
+        INDArray basis = Nd4j.createUninitialized(DataType.DOUBLE, m, n);
+        basis.getRow(0).assign(start.reshape(n)).divi(startNorm);
+        INDArray w = Nd4j.create(DataType.DOUBLE, 1, n);
+        INDArray wFlat = w.reshape(n);
+        // A float64 operator reads q where it lies and writes w directly; another dtype goes through copies.
+        boolean direct = op.dtype() == DataType.DOUBLE;
+        INDArray in = direct ? null : Nd4j.create(op.dtype(), n);
+        INDArray out = direct ? null : Nd4j.create(op.dtype(), n);
         double[] alpha = new double[m];
         double[] beta = new double[m];
         double normEstimate = 0;
@@ -83,22 +98,29 @@ public final class Lanczos {
         boolean brokeDown = false;
         double residual = 0;
         for (int j = 0; j < m; j++) {
-            basis.putRow(j, q);
+            INDArray q = basis.getRow(j);
             built = j + 1;
-            in.assign(q);
-            op.apply(in, out);
-            INDArray w = out.castTo(DataType.DOUBLE).reshape(n).dup();
-            alpha[j] = Nd4j.getBlasWrapper().dot(q, w);
-            w.subi(q.mul(alpha[j]));
+            if (direct) {
+                op.apply(q, wFlat);
+            } else {
+                in.assign(q);
+                op.apply(in, out);
+                wFlat.assign(out);
+            }
+            alpha[j] = Nd4j.getBlasWrapper().dot(q, wFlat);
+            Nd4j.getBlasWrapper().axpy(-alpha[j], q, wFlat);
             if (j > 0) {
-                w.subi(basis.getRow(j - 1).mul(beta[j - 1]));
+                Nd4j.getBlasWrapper().axpy(-beta[j - 1], basis.getRow(j - 1), wFlat);
             }
             INDArray kept = basis.get(NDArrayIndex.interval(0, j + 1), NDArrayIndex.all());
-            for (int pass = 0; pass < 2; pass++) {
-                INDArray coefficients = kept.mmul(w.reshape(n, 1));
-                w.subi(kept.transpose().mmul(coefficients).reshape(n));
+            double before = wFlat.norm2Number().doubleValue();
+            project(kept, w);
+            double after = wFlat.norm2Number().doubleValue();
+            if (after < REORTHOGONALISE_AGAIN_BELOW * before) {
+                project(kept, w);
+                after = wFlat.norm2Number().doubleValue();
             }
-            beta[j] = w.norm2Number().doubleValue();
+            beta[j] = after;
             normEstimate = Math.max(normEstimate, Math.abs(alpha[j]) + beta[j] + (j > 0 ? beta[j - 1] : 0));
             residual = beta[j];
             if (j == m - 1) {
@@ -108,11 +130,18 @@ public final class Lanczos {
                 brokeDown = true;
                 break;
             }
-            q = w.divi(beta[j]);
+            basis.getRow(j + 1).assign(wFlat).divi(beta[j]);
         }
         double[] a = java.util.Arrays.copyOf(alpha, built);
         double[] b = java.util.Arrays.copyOf(beta, built - 1);
         INDArray kept = keepBasis ? (built == m ? basis : basis.get(NDArrayIndex.interval(0, built), NDArrayIndex.all()).dup()) : null;
         return new LanczosResult(a, b, residual, built, m, brokeDown, built, kept);
+    }
+
+    /** w -= (w Q^T) Q for the [1, n] row w and the [k, n] rows Q, in place: one classical Gram-Schmidt pass. */
+    private static void project(INDArray kept, INDArray w) {
+        INDArray coefficients = Nd4j.create(DataType.DOUBLE, 1, kept.rows());
+        Nd4j.gemm(w, kept, coefficients, false, true, 1.0, 0.0);
+        Nd4j.gemm(coefficients, kept, w, false, false, -1.0, 1.0);
     }
 }

@@ -154,7 +154,10 @@ class LanczosTest {
         assertEquals(ratio, top.negativeToPositiveRatio(), 1e-3 * ratio + top.smallestResidualBounds()[0] / exact[p - 1]);
     }
 
-    /** Classical Gram-Schmidt twice keeps Q Q^T = I to ~1e-14 even when m = P (every Ritz value converged). */
+    /**
+     * The recurrence plus one classical Gram-Schmidt pass (a second when the first cancelled much) keeps
+     * Q Q^T = I to ~1e-15 even when m = P (every Ritz value converged); without the pass it drifts to O(1).
+     */
     @ParameterizedTest(name = "m = P - {0}")
     @CsvSource({"0", "1", "20"})
     void basisStaysOrthonormal(int fewer) {
@@ -165,7 +168,7 @@ class LanczosTest {
         INDArray q = r.basis();
         INDArray gram = q.mmul(q.transpose()).subi(Nd4j.eye(m).castTo(DataType.DOUBLE));
         double off = Math.max(gram.maxNumber().doubleValue(), -gram.minNumber().doubleValue());
-        assertTrue(off < 1e-10, "max |Q Q^T - I| = " + off);
+        assertTrue(off < 1e-12, "max |Q Q^T - I| = " + off);
     }
 
     /**
