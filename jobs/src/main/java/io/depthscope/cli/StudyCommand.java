@@ -28,6 +28,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (any Hadoop path: file://, hdfs://, s3a://); default: depthscope-out/<study name>.")
     String out;
 
+    @Option(names = "--retry-failed",
+            description = "run again the runs and Hessian tasks that an earlier start of this study recorded as failed "
+                    + "(by default a restart keeps them as failed and redoes only unfinished work)")
+    boolean retryFailed;
+
     @Option(names = "--fail-task-once", hidden = true, defaultValue = "-1",
             description = "fault injection for tests: the run at this plan index fails on its first attempt")
     int failOnce;
@@ -44,7 +49,7 @@ public final class StudyCommand implements Callable<Integer> {
         System.out.printf("study %s: %d runs%n", study.name(), runs);
         long start = System.nanoTime();
         try (SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
-            StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null));
+            StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null), retryFailed);
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s, of which %.1f s writing the tables, summary and trends%n",
                     result.runs(), result.diverged(), result.failed(), (System.nanoTime() - start) / 1e9, result.tablesSeconds());
             System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.io.Tables.names()) + "}");

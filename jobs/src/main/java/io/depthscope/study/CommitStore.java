@@ -67,6 +67,22 @@ public final class CommitStore<T extends Serializable> implements Serializable {
     }
 
     /**
+     * Withdraws the commit of {@code key}, so the work is done again: for retrying a failure. A study
+     * killed between this and the new commit simply finds the key unfinished.
+     */
+    public void delete(String key) {
+        Path p = new Path(dir, key + suffix);
+        try {
+            FileSystem fs = p.getFileSystem(new Configuration());
+            if (fs.exists(p) && !fs.delete(p, false)) {
+                throw new IOException("could not delete " + p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + key + suffix + " under " + dir, e);
+        }
+    }
+
+    /**
      * The committed value of a key, or null when there is none or it cannot be read back (written by
      * another version of the code): such work is simply done again.
      */

@@ -44,8 +44,12 @@ final class HessianPhase {
 
     private HessianPhase() {}
 
-    /** The outcomes with their pending Hessian steps measured (outcomes without any come back as they were). */
-    static Map<String, RunOutcome> run(SparkSession spark, Map<String, RunOutcome> outcomes, String out, int taskCpus, int maxFailures) {
+    /**
+     * The outcomes with their pending Hessian steps measured (outcomes without any come back as they were).
+     * With {@code retryFailed}, committed pieces that hold an error are withdrawn and computed again.
+     */
+    static Map<String, RunOutcome> run(SparkSession spark, Map<String, RunOutcome> outcomes, String out, int taskCpus, int maxFailures,
+            boolean retryFailed) {
         CommitStore<PieceOutcome> pieces = new CommitStore<>(out + "/_hessian", ".piece", PieceOutcome.class);
         ParameterStore parameters = new ParameterStore(out);
         List<Work> all = new ArrayList<>();
@@ -58,6 +62,21 @@ final class HessianPhase {
             return outcomes;
         }
         Set<String> committed = pieces.finished();
+        if (retryFailed) {
+            int retried = 0;
+            for (Work w : all) {
+                String key = key(w.task());
+                PieceOutcome p = committed.contains(key) ? pieces.load(key) : null;
+                if (p != null && p.error() != null) {
+                    pieces.delete(key);
+                    committed.remove(key);
+                    retried++;
+                }
+            }
+            if (retried > 0) {
+                System.out.printf("hessian: retrying %d failed tasks%n", retried);
+            }
+        }
         List<Work> todo = new ArrayList<>(all.stream().filter(w -> !committed.contains(key(w.task()))).toList());
         if (!todo.isEmpty()) {
             // largest first, and a run's tasks side by side so an executor's data cache serves them

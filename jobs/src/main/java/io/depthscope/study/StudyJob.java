@@ -49,21 +49,38 @@ public final class StudyJob {
      * it keeps what it finished and redoes only the rest.
      */
     public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults) {
+        return run(spark, config, out, faults, false);
+    }
+
+    /**
+     * As {@link #run(SparkSession, StudyConfig, String, FaultInjection)}; with {@code retryFailed}, runs
+     * recorded as failed and Hessian pieces that failed are withdrawn and done again (a transient fault:
+     * a lost executor, memory), while every other committed result is kept. Every result is a function of
+     * its config and seed, so a retried run that succeeds gives the numbers it would have given the first time.
+     */
+    public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults, boolean retryFailed) {
         List<RunSpec> plan = config.plan();
         CommitStore<RunOutcome> store = outcomeStore(out);
         Set<String> committed = store.finished();
         Map<String, RunOutcome> outcomes = new LinkedHashMap<>();
         List<Integer> todo = new ArrayList<>();
+        int retried = 0;
         for (int i = 0; i < plan.size(); i++) {
             RunOutcome o = committed.contains(plan.get(i).runId()) ? store.load(plan.get(i).runId()) : null;
+            if (o != null && retryFailed && "failed".equals(o.run().status())) {
+                store.delete(plan.get(i).runId());
+                o = null;
+                retried++;
+            }
             if (o != null) {
                 outcomes.put(o.run().runId(), o);
             } else {
                 todo.add(i);
             }
         }
-        if (!outcomes.isEmpty()) {
-            System.out.printf("resuming: %d of %d runs already finished, %d to run%n", outcomes.size(), plan.size(), todo.size());
+        if (!outcomes.isEmpty() || retried > 0) {
+            System.out.printf("resuming: %d of %d runs already finished, %d to run%s%n", outcomes.size(), plan.size(), todo.size(),
+                    retryFailed ? ", retrying " + retried + " that failed" : "");
         }
         int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         int maxFailures = maxTaskFailures(spark);
@@ -90,7 +107,7 @@ public final class StudyJob {
                 outcomes.put(o.run().runId(), o);
             }
         }
-        Map<String, RunOutcome> measured = HessianPhase.run(spark, outcomes, out, taskCpus, maxFailures);
+        Map<String, RunOutcome> measured = HessianPhase.run(spark, outcomes, out, taskCpus, maxFailures, retryFailed);
         List<RunOutcome> ordered = new ArrayList<>();
         plan.forEach(s -> ordered.add(measured.get(s.runId())));
         return write(spark, config.name(), ordered, out);
