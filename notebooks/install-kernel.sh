@@ -30,7 +30,7 @@ JUPYTER_DIR="$ROOT/notebooks/.kernel/jupyter"
 # Spark's module flags, from the one place the build keeps them.
 read -r -a OPENS <<<"$(sed -n 's:.*<java17.opens>\(.*\)</java17.opens>.*:\1:p' "$ROOT/pom.xml")"
 CLASS_PATH="$ROOT/jobs/target/depthscope.jar:$(cat "$ROOT/jobs/target/spark-classpath.txt")"
-"$JAVA" -cp "$ROOT/jobs/target/depthscope.jar" io.depthscope.notebooks.KernelSpec "$JUPYTER_DIR" "$JAVA" \
+"$JAVA" -cp "$ROOT/jobs/target/depthscope.jar" io.depthscope.jobs.claims.KernelSpec "$JUPYTER_DIR" "$JAVA" \
   "$ROOT/jobs/target/kernel/rapaio-jupyter-kernel.jar" "$ROOT/notebooks/kernel" "$ROOT/conf/log4j2.properties" \
   "$CLASS_PATH" "${OPENS[@]}" >/dev/null
 cat <<MSG

@@ -119,7 +119,7 @@ submit() {
   done
   $seen || die "submit: expected '--' between spark-submit options and depthscope's arguments, e.g. submit --master spark://127.0.0.1:7077 -- study CONF"
   launch_command org.apache.spark.deploy.SparkSubmit --driver-java-options "-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties" \
-    "${opts[@]}" --class io.depthscope.cli.Main "$JAR" "$@"
+    "${opts[@]}" --class io.depthscope.jobs.cli.Main "$JAR" "$@"
   exec "${CMD[@]}"
 }
 

@@ -1,2 +1,2 @@
-import io.depthscope.notebooks.*;
+import io.depthscope.jobs.claims.*;
 import org.apache.spark.sql.*;

@@ -1,6 +1,6 @@
 package io.depthscope.bench;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Linear;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;

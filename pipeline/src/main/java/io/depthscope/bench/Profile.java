@@ -1,6 +1,6 @@
 package io.depthscope.bench;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Layer;
 import io.depthscope.nn.LayerPass;
 import io.depthscope.nn.Loss.LossPass;

@@ -1,5 +1,7 @@
 package io.depthscope.data;
 
+import io.depthscope.nn.Batch;
+
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

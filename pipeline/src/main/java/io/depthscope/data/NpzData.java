@@ -1,8 +1,8 @@
 package io.depthscope.data;
 
-import io.depthscope.io.BatchNpz;
+import io.depthscope.nn.Batch;
+
 import io.depthscope.io.Npz;
-import io.depthscope.nn.NetworkSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,9 +42,8 @@ final class NpzData {
             }
             k = (int) y.columns();
         }
-        NetworkSpec shape = new NetworkSpec("mlp", d, 1, 1, k, "linear", false, 0.0, classification ? "cross_entropy" : "mse");
-        Split tr = split(train, shape, classification, "path (" + s.path() + ")");
-        Split te = test == null ? null : split(test, shape, classification, "test_path (" + s.testPath() + ")");
+        Split tr = split(train, d, k, classification, "path (" + s.path() + ")");
+        Split te = test == null ? null : split(test, d, k, classification, "test_path (" + s.testPath() + ")");
         return new Splits(tr, te);
     }
 
@@ -67,19 +66,19 @@ final class NpzData {
         return l == null || l.length() == 0 ? -1 : (int) Math.min(Integer.MAX_VALUE - 1, l.maxNumber().longValue());
     }
 
-    private static Split split(Map<String, INDArray> arrays, NetworkSpec shape, boolean classification, String what) {
-        Batch b = BatchNpz.fromArrays(arrays, shape, what); // checks keys, shapes, dtypes, finiteness and label range
+    private static Split split(Map<String, INDArray> arrays, int inputDim, int outputDim, boolean classification, String what) {
+        Batch b = BatchNpz.fromArrays(arrays, inputDim, outputDim, classification, what); // checks keys, shapes, dtypes, finiteness and label range
         int n = b.size();
-        double[] x = b.x().dup('c').reshape((long) n * shape.inputDim()).toDoubleVector();
+        double[] x = b.x().dup('c').reshape((long) n * inputDim).toDoubleVector();
         if (classification) {
             long[] raw = arrays.get("labels").toLongVector();
             int[] labels = new int[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = (int) raw[i];
             }
-            return Split.classification(x, n, shape.inputDim(), labels, shape.outputDim());
+            return Split.classification(x, n, inputDim, labels, outputDim);
         }
-        double[] y = b.targets().castTo(DataType.DOUBLE).dup('c').reshape((long) n * shape.outputDim()).toDoubleVector();
-        return Split.regression(x, n, shape.inputDim(), y, shape.outputDim());
+        double[] y = b.targets().castTo(DataType.DOUBLE).dup('c').reshape((long) n * outputDim).toDoubleVector();
+        return Split.regression(x, n, inputDim, y, outputDim);
     }
 }

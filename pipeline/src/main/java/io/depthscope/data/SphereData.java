@@ -1,5 +1,7 @@
 package io.depthscope.data;
 
+import io.depthscope.nn.Batch;
+
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

@@ -1,9 +1,11 @@
 package io.depthscope.data;
 
+import io.depthscope.nn.Batch;
+
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
-import io.depthscope.train.InitSpec;
-import io.depthscope.train.Initializers;
+import io.depthscope.nn.InitSpec;
+import io.depthscope.nn.Initializers;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

@@ -1,7 +1,7 @@
 package io.depthscope.diag;
 
 import io.depthscope.nn.Point;
-import io.depthscope.probe.DenseHessian;
+import io.depthscope.util.SymmetricEigen;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,7 +22,7 @@ public record NtkGram(int n, int outputs, double lambdaMin, double lambdaMax, do
         if (k.rank() != 2 || k.rows() != k.columns()) {
             throw new IllegalArgumentException("kernel: shape " + java.util.Arrays.toString(k.shape()) + " is not square");
         }
-        double[] ev = DenseHessian.eigenvalues(k);
+        double[] ev = SymmetricEigen.ascending(k);
         double min = ev[0];
         double max = ev[ev.length - 1];
         INDArray d = MapGrams.float64(k);

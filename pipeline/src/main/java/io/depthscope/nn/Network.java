@@ -1,6 +1,5 @@
 package io.depthscope.nn;
 
-import io.depthscope.data.Batch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.depthscope.nn;
 
-import io.depthscope.data.Batch;
 import io.depthscope.nn.Loss.LossPass;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;

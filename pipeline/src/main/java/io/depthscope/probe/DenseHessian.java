@@ -1,9 +1,9 @@
 package io.depthscope.probe;
 
 import io.depthscope.nn.Point;
+import io.depthscope.util.SymmetricEigen;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -38,11 +38,7 @@ public final class DenseHessian {
 
     /** Eigenvalues of a symmetric matrix, ascending. The argument is not modified. */
     public static double[] eigenvalues(INDArray symmetric) {
-        INDArray work = symmetric.castTo(DataType.DOUBLE).dup('f');
-        INDArray values = Eigen.symmetricGeneralizedEigenvalues(work, false);
-        double[] out = values.toDoubleVector();
-        java.util.Arrays.sort(out);
-        return out;
+        return SymmetricEigen.ascending(symmetric);
     }
 
     /** Eigenvalues of the Hessian at {@code point}, ascending. */

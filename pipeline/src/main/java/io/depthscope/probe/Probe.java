@@ -1,5 +1,7 @@
 package io.depthscope.probe;
 
+import io.depthscope.diag.ProbeDiagnostics;
+
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;

@@ -1,10 +1,10 @@
 package io.depthscope.probe;
 
-import io.depthscope.data.Batch;
-import io.depthscope.io.BatchNpz;
+import io.depthscope.nn.Batch;
+import io.depthscope.data.BatchNpz;
 import io.depthscope.io.Npz;
-import io.depthscope.io.SpecJson;
-import io.depthscope.io.StateDict;
+import io.depthscope.nn.SpecJson;
+import io.depthscope.nn.StateDict;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import java.nio.file.Path;

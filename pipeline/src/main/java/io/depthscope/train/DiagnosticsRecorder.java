@@ -1,6 +1,6 @@
 package io.depthscope.train;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.diag.GradientConfusion;
 import io.depthscope.diag.GradientConfusionAt;

@@ -1,6 +1,6 @@
 package io.depthscope.train;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import org.nd4j.linalg.api.buffer.DataType;

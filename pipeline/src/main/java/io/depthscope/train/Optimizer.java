@@ -1,5 +1,7 @@
 package io.depthscope.train;
 
+import io.depthscope.study.OptimizerSpec;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

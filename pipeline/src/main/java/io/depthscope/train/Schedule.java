@@ -1,5 +1,7 @@
 package io.depthscope.train;
 
+import io.depthscope.study.OptimizerSpec;
+
 /**
  * The learning rate at each 0-based step (the step-th update):
  * <ul>

@@ -1,6 +1,9 @@
 package io.depthscope.train;
 
-import io.depthscope.data.Batch;
+import io.depthscope.data.MinibatchSampler;
+import io.depthscope.nn.Initializers;
+
+import io.depthscope.nn.Batch;
 import io.depthscope.data.Dataset;
 import io.depthscope.data.Datasets;
 import io.depthscope.nn.Network;

@@ -1,5 +1,7 @@
 package io.depthscope.data;
 
+import io.depthscope.nn.Batch;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
-import io.depthscope.train.InitSpec;
-import io.depthscope.train.Initializers;
+import io.depthscope.nn.InitSpec;
+import io.depthscope.nn.Initializers;
 import io.depthscope.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;

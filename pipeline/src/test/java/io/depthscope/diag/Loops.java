@@ -1,6 +1,6 @@
 package io.depthscope.diag;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

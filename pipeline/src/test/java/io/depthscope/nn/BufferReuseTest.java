@@ -2,7 +2,6 @@ package io.depthscope.nn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

@@ -3,7 +3,6 @@ package io.depthscope.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
 import io.depthscope.probe.DenseHessian;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.depthscope.nn;
 
-import io.depthscope.data.Batch;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

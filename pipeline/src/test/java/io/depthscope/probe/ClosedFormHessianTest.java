@@ -2,7 +2,7 @@ package io.depthscope.probe;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;

@@ -3,11 +3,11 @@ package io.depthscope.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
-import io.depthscope.io.BatchNpz;
+import io.depthscope.nn.Batch;
+import io.depthscope.data.BatchNpz;
 import io.depthscope.io.Npz;
-import io.depthscope.io.SpecJson;
-import io.depthscope.io.StateDict;
+import io.depthscope.nn.SpecJson;
+import io.depthscope.nn.StateDict;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;

@@ -1,5 +1,7 @@
 package io.depthscope.train;
 
+import io.depthscope.study.OptimizerSpec;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,9 +1,14 @@
 package io.depthscope.train;
 
+import io.depthscope.data.MinibatchSampler;
+import io.depthscope.nn.InitSpec;
+import io.depthscope.nn.Initializers;
+import io.depthscope.study.OptimizerSpec;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.data.Batch;
+import io.depthscope.nn.Batch;
 import io.depthscope.data.SphereData;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;

@@ -1,0 +1,202 @@
+package io.depthscope.jobs.claims;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Orhan &amp; Pitkow (2017) / Orhan's note "Degeneracy, not vanishing gradients", and Pennington, Schoenholz
+ * &amp; Ganguli (2017), on the {@code orhan2017} study: deep linear networks with Gaussian init (Fold 0), the
+ * same with each matrix's first half copied into its second (Fold 1), orthogonal init with gain 1 and 0.9,
+ * and hardtanh against relu networks with orthogonal init. Every claim compares two variants across seeds by
+ * Welch's difference of means, ordered so that the claim predicts a positive difference. Gradient norms are
+ * compared on the log scale (ln of each run's mean over maps of ||dLoss/dW_i||_F at step 0), since through 30
+ * random layers they vary by factors rather than by amounts; final losses are compared as they are.
+ */
+public final class Orhan2017Claims implements ClaimSet {
+    /** Line labels: the variant by its init and activation. */
+    public static final String LABEL = "CASE WHEN activation = 'linear' AND init_kind = 'gaussian' THEN concat('linear Fold-', init_fold) "
+            + "WHEN activation = 'linear' THEN concat('linear orthogonal x', format_number(init_gain, 2)) "
+            + "ELSE concat(activation, ' orthogonal x', format_number(init_gain, 2)) END";
+
+    static final Column LINEAR = col("activation").equalTo("linear");
+    static final Column FOLD0 = LINEAR.and(col("init_kind").equalTo("gaussian")).and(col("init_fold").equalTo(0));
+    static final Column FOLD1 = LINEAR.and(col("init_kind").equalTo("gaussian")).and(col("init_fold").equalTo(1));
+    static final Column ORTH1 = LINEAR.and(col("init_kind").equalTo("orthogonal")).and(col("init_gain").equalTo(1.0));
+    static final Column ORTH09 = LINEAR.and(col("init_kind").equalTo("orthogonal")).and(col("init_gain").equalTo(0.9));
+    static final Column HARDTANH = col("activation").equalTo("hardtanh").and(col("init_kind").equalTo("orthogonal"));
+    static final Column RELU = col("activation").equalTo("relu").and(col("init_kind").equalTo("orthogonal"));
+
+    @Override
+    public String name() {
+        return "orhan2017";
+    }
+
+    @Override
+    public boolean accepts(String study) {
+        return study.equals("orhan2017") || study.startsWith("orhan2017-");
+    }
+
+    // ---- per-run values ----
+
+    /** ln of each ok run's mean over maps of the weight gradient norm at step 0, with the runs' columns. */
+    public Dataset<Row> initialGradients(StudyTables t) {
+        Dataset<Row> g = t.table("layer_gradients").where(col("step").equalTo(0)).groupBy("run_id")
+                .agg(avg(col("weight_gradient_norm")).as("mean_gradient_norm"));
+        return t.okRuns().join(g, "run_id").withColumn("ln_mean_gradient_norm", org.apache.spark.sql.functions.log(col("mean_gradient_norm")));
+    }
+
+    /** The representation's effective rank at the deepest hidden layer at step 0, per ok run. */
+    public Dataset<Row> initialDeepestRank(StudyTables t) {
+        Dataset<Row> r = t.table("representation_rank").where(col("step").equalTo(0));
+        Dataset<Row> deepest = r.groupBy("run_id").agg(max(col("layer")).as("layer"));
+        return t.okRuns().join(r.join(deepest, new String[] {"run_id", "layer"}).select("run_id", "effective_rank",
+                "small_singular_value_fraction"), "run_id");
+    }
+
+    /** log_std of the input-to-hidden Jacobian's singular values at the deepest hidden layer, step 0, averaged over inputs. */
+    public Dataset<Row> initialDeepestJacobian(StudyTables t) {
+        Dataset<Row> j = t.table("jacobian_spectrum").where(col("step").equalTo(0).and(col("kind").equalTo("input_to_hidden")));
+        Dataset<Row> deepest = j.groupBy("run_id").agg(max(col("layer")).as("layer"));
+        return t.okRuns().join(j.join(deepest, new String[] {"run_id", "layer"}).groupBy("run_id").agg(avg(col("log_std")).as("log_std")),
+                "run_id");
+    }
+
+    // ---- claims ----
+
+    public Claim fold1StartsWithLargerGradients(StudyTables t) {
+        return compare(initialGradients(t), "ln_mean_gradient_norm", FOLD1, FOLD0,
+                "Fold-1 initialisation starts with larger gradients than Fold-0",
+                "Orhan 2017, \"Degeneracy, not vanishing gradients\" (Fold-1 has larger gradient norms yet trains slower)",
+                "Fold-1 minus Fold-0 mean of ln(mean over maps of ||dLoss/dW_i||_F) at step 0 (exp of it is the ratio)");
+    }
+
+    public Claim fold1EndsWithHigherLoss(StudyTables t) {
+        return compare(t.okRuns(), "final_loss", FOLD1, FOLD0, "Fold-1 initialisation ends with a higher training loss than Fold-0",
+                "Orhan 2017, \"Degeneracy, not vanishing gradients\"", "Fold-1 minus Fold-0 mean final training loss");
+    }
+
+    public Claim orthogonalEndsLowerThanFold0(StudyTables t) {
+        return compare(t.okRuns(), "final_loss", FOLD0, ORTH1, "orthogonal initialisation ends with a lower training loss than Fold-0",
+                "Saxe et al. 2014; Orhan & Pitkow 2017 (orthogonal init is non-degenerate)", "Fold-0 minus orthogonal x1 mean final training loss");
+    }
+
+    public Claim scaledOrthogonalStartsWithSmallerGradients(StudyTables t) {
+        return compare(initialGradients(t), "ln_mean_gradient_norm", ORTH1, ORTH09,
+                "orthogonal x0.9 starts with smaller gradients than orthogonal x1",
+                "Orhan 2017, \"Degeneracy, not vanishing gradients\" (scaled orthogonal: vanishing gradients, yet fast training)",
+                "orthogonal x1 minus x0.9 mean of ln(mean over maps of ||dLoss/dW_i||_F) at step 0");
+    }
+
+    public Claim scaledOrthogonalEndsNoHigher(StudyTables t) {
+        return compare(t.okRuns(), "final_loss", ORTH1, ORTH09,
+                "orthogonal x0.9 ends with a final loss no higher than orthogonal x1, tested as the stronger statement that it is lower "
+                        + "(an interval that reaches 0 shows neither lower nor higher and is not support)",
+                "Orhan 2017, \"Degeneracy, not vanishing gradients\"", "orthogonal x1 minus x0.9 mean final training loss");
+    }
+
+    public Claim fold1MoreDegenerate(StudyTables t) {
+        return compare(initialDeepestRank(t), "effective_rank", FOLD0, FOLD1,
+                "Fold-1's deepest representation is more degenerate (lower effective rank) at init than Fold-0's",
+                "Orhan & Pitkow 2017 (degeneracy, not gradient size, predicts slow training)",
+                "Fold-0 minus Fold-1 mean effective rank of the deepest hidden layer's representation at step 0");
+    }
+
+    public Claim hardtanhIsMoreIsometric(StudyTables t) {
+        return compare(initialDeepestJacobian(t), "log_std", RELU, HARDTANH,
+                "with orthogonal init, hardtanh keeps the deepest layer's input-output Jacobian singular values closer together than relu",
+                "Pennington, Schoenholz & Ganguli 2017 (dynamical isometry: achievable with hardtanh, not with relu)",
+                "relu minus hardtanh mean log_std of the deepest layer's Jacobian singular values at step 0");
+    }
+
+    /** mean(value | a) - mean(value | b) over ok runs, Welch; non-finite values are left out and counted in the notes. */
+    static Claim compare(Dataset<Row> rows, String value, Column a, Column b, String statement, String source, String quantity) {
+        Dataset<Row> both = rows.where(a.or(b));
+        double[] x = values(rows.where(a), value);
+        double[] y = values(rows.where(b), value);
+        long excluded = both.count() - x.length - y.length;
+        String notes = String.format(Locale.ROOT, "%d and %d runs; %d run(s) with a non-finite %s left out, as are runs that diverged or failed.",
+                x.length, y.length, excluded, value);
+        return new Claim(statement, source, quantity, Effect.welch(x, y), x.length + y.length, both.select("seed").distinct().count(), notes);
+    }
+
+    static double[] values(Dataset<Row> rows, String column) {
+        return rows.select(column).collectAsList().stream().filter(r -> !r.isNullAt(0)).mapToDouble(r -> r.getDouble(0))
+                .filter(Double::isFinite).toArray();
+    }
+
+    // ---- figures ----
+
+    public Figure learningCurves(StudyTables t) {
+        return Charts.vsStep("Training loss, depth-" + v(t.okRuns(), "depth") + " networks", "training loss",
+                finiteSeries(t.curves(), LABEL, "step", "train_loss"), true);
+    }
+
+    public Figure finalLoss(StudyTables t) {
+        return Charts.lines("Final training loss by variant (one point per variant)", "depth (hidden layers)", "final training loss",
+                finiteSeries(t.okRuns(), LABEL, "depth", "final_loss"), true, true);
+    }
+
+    public Figure gradientsPerLayer(StudyTables t, int step) {
+        return Charts.lines("Weight gradient norm per layer, step " + step, "linear map i", "||dLoss/dW_i||_F",
+                finiteSeries(t.okRuns().join(t.table("layer_gradients").where(col("step").equalTo(step)), "run_id"), LABEL, "map",
+                        "weight_gradient_norm"), true, true);
+    }
+
+    public Figure effectiveRankPerLayer(StudyTables t, int step) {
+        return Charts.lines("Representation effective rank per layer, step " + step, "hidden layer", "effective rank",
+                finiteSeries(t.okRuns().join(t.table("representation_rank").where(col("step").equalTo(step)), "run_id"), LABEL, "layer",
+                        "effective_rank"), false, true);
+    }
+
+    public Figure endToEndSpread(StudyTables t) {
+        Dataset<Row> e = t.okRuns().join(t.table("jacobian_spectrum").where(col("kind").equalTo("end_to_end")), "run_id");
+        return Charts.lines("Spread of the end-to-end product's log singular values", "step", "log_std of singular values",
+                finiteSeries(e, LABEL, "step", "log_std"), false, true);
+    }
+
+    public Figure jacobianPerLayer(StudyTables t) {
+        Dataset<Row> j = t.okRuns().join(t.table("jacobian_spectrum").where(col("step").equalTo(0).and(col("kind").equalTo("input_to_hidden"))),
+                "run_id");
+        return Charts.lines("Input-to-hidden Jacobian: spread of log singular values, step 0", "hidden layer", "log_std of singular values",
+                finiteSeries(j, LABEL, "layer", "log_std"), false, true);
+    }
+
+    @Override
+    public List<Finding> findings(StudyTables t) {
+        return List.of(new Finding(fold1StartsWithLargerGradients(t), gradientsPerLayer(t, 0)),
+                new Finding(fold1EndsWithHigherLoss(t), learningCurves(t)),
+                new Finding(orthogonalEndsLowerThanFold0(t), finalLoss(t)),
+                new Finding(scaledOrthogonalStartsWithSmallerGradients(t), gradientsPerLayer(t, 0)),
+                new Finding(scaledOrthogonalEndsNoHigher(t), finalLoss(t)),
+                new Finding(fold1MoreDegenerate(t), effectiveRankPerLayer(t, 0)),
+                new Finding(hardtanhIsMoreIsometric(t), jacobianPerLayer(t)));
+    }
+
+    @Override
+    public String scale(StudyTables t) {
+        Dataset<Row> r = t.okRuns();
+        return "This study: " + v(r, "arch") + " networks of depth " + v(r, "depth") + " and width " + v(r, "width") + " (" + v(r, "activation")
+                + "), " + v(r, "dataset_n_train") + " training examples (" + v(r, "dataset_kind") + "), " + v(r, "steps") + " steps of "
+                + v(r, "optimizer_kind") + " at learning rate " + v(r, "optimizer_lr") + ", " + t.okRuns().select("seed").distinct().count()
+                + " seeds per variant, diagnostics on " + v(r, "diagnostics_examples") + " examples. Orhan & Pitkow (2017) and Orhan's note "
+                + "train 30-layer linear networks of larger width for many more steps with 10 seeds, and Pennington et al. (2017) analyse "
+                + "the Jacobian spectrum in the wide-network limit (hundreds to a thousand units) and train on CIFAR-10. A verdict here "
+                + "says what these small networks do after a short training; it is not a replication.";
+    }
+
+    /** {@link SeedStats#series} over the rows whose value is finite (a singular value of 0 makes a log infinite). */
+    static List<Series> finiteSeries(Dataset<Row> rows, String seriesExpr, String x, String value) {
+        return SeedStats.series(rows.where(col(value).between(-Double.MAX_VALUE, Double.MAX_VALUE)), seriesExpr, x, value);
+    }
+
+    private static String v(Dataset<Row> rows, String column) {
+        return String.join(", ", StudyTables.distinct(rows, column));
+    }
+}

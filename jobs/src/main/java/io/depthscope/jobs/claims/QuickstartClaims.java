@@ -1,0 +1,145 @@
+package io.depthscope.jobs.claims;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The quickstart study's claims: plain ({@code mlp}) against residual ({@code resmlp}) networks that
+ * differ only in depth and seed. (a) Residual networks reach a lower final training loss than plain ones
+ * at the largest depth: Welch's difference of means, plain minus residual. (b) The Hessian's kurtosis grows
+ * with depth in plain networks: the OLS slope of ln(kurtosis) on log2(depth) over the plain runs, a
+ * power-law exponent per doubling of depth, chosen because the kurtosis spans orders of magnitude across
+ * depths that double; a positive slope is growth whatever the units.
+ */
+public final class QuickstartClaims implements ClaimSet {
+    /** Line labels: the arch with what it is. */
+    public static final String LABEL = "CASE arch WHEN 'mlp' THEN 'plain (mlp)' WHEN 'resmlp' THEN 'residual (resmlp)' ELSE arch END";
+    private static final List<String> VARYING = List.of("arch", "depth", "seed");
+
+    @Override
+    public String name() {
+        return "quickstart";
+    }
+
+    @Override
+    public boolean accepts(String study) {
+        return study.equals("quickstart") || study.startsWith("quickstart-");
+    }
+
+    public List<Integer> depths(StudyTables t) {
+        return t.okRuns().select("depth").distinct().orderBy("depth").collectAsList().stream().map(r -> r.getInt(0)).toList();
+    }
+
+    public Figure learningCurves(StudyTables t, int depth) {
+        return Charts.vsStep("Training loss, depth " + depth, "training loss",
+                SeedStats.series(t.curves().where(col("depth").equalTo(depth)), LABEL, "step", "train_loss"), true);
+    }
+
+    public Figure finalLossVsDepth(StudyTables t) {
+        return Charts.vsDepth("Final training loss", "final training loss", SeedStats.series(t.okRuns(), LABEL, "depth", "final_loss"), true);
+    }
+
+    public Figure kurtosisVsDepth(StudyTables t) {
+        return Charts.vsDepth("Hessian kurtosis at the end of training", "kurtosis (non-excess)",
+                SeedStats.series(t.finalMoments(), LABEL, "depth", "kurtosis"), true);
+    }
+
+    @Override
+    public List<Finding> findings(StudyTables t) {
+        requireOnlyArchDepthSeedVary(t);
+        return List.of(new Finding(residualReachesLowerLoss(t), finalLossVsDepth(t)),
+                new Finding(kurtosisGrowsWithDepth(t), kurtosisVsDepth(t)));
+    }
+
+    public Claim residualReachesLowerLoss(StudyTables t) {
+        String statement = "residual networks reach lower final training loss than plain ones at the largest depth";
+        String source = "He et al. 2016 (deeper plain networks train worse; residual connections fix it)";
+        List<Integer> both = t.okRuns().groupBy("depth").agg(countDistinct(col("arch")).as("archs")).where("archs >= 2")
+                .orderBy(col("depth").desc()).collectAsList().stream().map(r -> r.getInt(0)).toList();
+        if (both.isEmpty()) {
+            return new Claim(statement, source, "plain minus residual mean final loss",
+                    Effect.undefined("Welch", "no depth has ok runs of both mlp and resmlp"), 0, 0, "");
+        }
+        int depth = both.get(0);
+        Dataset<Row> atDepth = t.runs().where(col("depth").equalTo(depth));
+        Dataset<Row> ok = atDepth.where(col("status").equalTo("ok").and(col("final_loss").isNotNull()));
+        double[] plain = values(ok.where(col("arch").equalTo("mlp")), "final_loss");
+        double[] residual = values(ok.where(col("arch").equalTo("resmlp")), "final_loss");
+        long excluded = atDepth.count() - plain.length - residual.length;
+        String notes = "Final loss is the full training set's loss after the last step; " + excluded + " run(s) at depth " + depth
+                + " that diverged or failed are left out.";
+        return new Claim(statement, source, "plain minus residual mean final training loss at depth " + depth,
+                Effect.welch(plain, residual), plain.length + residual.length, ok.select("seed").distinct().count(), notes);
+    }
+
+    public Claim kurtosisGrowsWithDepth(StudyTables t) {
+        String statement = "the Hessian's kurtosis grows with depth in plain networks";
+        String source = "the heavy-tailed Hessian account of depth (README; spectra as in Ghorbani, Krishnan & Xiao 2019)";
+        Dataset<Row> plain = t.finalMoments().where(col("arch").equalTo("mlp").and(col("kurtosis").gt(0)).and(col("kurtosis").isNaN().equalTo(false)));
+        List<Row> rows = plain.select("depth", "kurtosis").collectAsList();
+        double[] x = rows.stream().mapToDouble(r -> Math.log(r.getInt(0)) / Math.log(2)).toArray();
+        double[] y = rows.stream().mapToDouble(r -> Math.log(r.getDouble(1))).toArray();
+        Effect slope = Effect.olsSlope(x, y);
+        long excluded = t.okRuns().where(col("arch").equalTo("mlp")).count() - rows.size();
+        String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which the kurtosis multiplies per doubling of depth: %s "
+                + "[%s, %s]. Kurtosis is non-excess (3 for a Gaussian), from the Hessian moments at the last step; %d ok plain run(s) "
+                + "without a positive finite kurtosis are left out, as are runs that diverged or failed.",
+                Claim.num(Math.exp(slope.estimate())), Claim.num(Math.exp(slope.low())), Claim.num(Math.exp(slope.high())), excluded);
+        return new Claim(statement, source, "slope of ln(kurtosis) on log2(depth)", slope, rows.size(),
+                plain.select("seed").distinct().count(), notes);
+    }
+
+    @Override
+    public String scale(StudyTables t) {
+        Dataset<Row> r = t.okRuns();
+        return "This study: " + v(r, "arch") + " networks of width " + v(r, "width") + " and depth " + v(r, "depth") + " (" + range(r, "param_count")
+                + " parameters, " + v(r, "activation") + "), " + v(r, "dataset_n_train") + " training examples (" + v(r, "dataset_kind") + ", "
+                + v(r, "dataset_input_dim") + " inputs), " + v(r, "steps") + " steps of " + v(r, "optimizer_kind") + " at learning rate "
+                + v(r, "optimizer_lr") + ", Hessian moments by " + v(r, "hessian_method") + " with " + v(r, "hessian_probes") + " probes, "
+                + v(r, "dtype") + ". The papers work at a far larger scale: He et al. (2016) compare plain and residual convolutional "
+                + "networks of 18 to 152 layers on ImageNet, and Ghorbani et al. (2019) estimate whole Hessian spectra of networks with "
+                + "millions of parameters on CIFAR-10 and ImageNet. A verdict here says what these small networks do; it is evidence "
+                + "about a claim's mechanism, not a replication of those experiments.";
+    }
+
+    /** A study whose runs vary in anything else (width, learning rate) would pool unlike runs: refuse it. */
+    static void requireOnlyArchDepthSeedVary(StudyTables t) {
+        String[] cols = t.runs().columns();
+        List<String> config = Arrays.asList(cols).subList(Arrays.asList(cols).indexOf("study") + 1, Arrays.asList(cols).indexOf("param_count"));
+        List<Column> counts = new ArrayList<>();
+        List<String> checked = config.stream().filter(c -> !VARYING.contains(c)).toList();
+        checked.forEach(c -> counts.add(countDistinct(col(c)).as(c)));
+        if (counts.isEmpty()) {
+            return;
+        }
+        Row n = t.runs().agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
+        for (int i = 0; i < checked.size(); i++) {
+            if (n.getLong(i) > 1) {
+                throw new IllegalArgumentException("runs." + checked.get(i) + ": takes " + n.getLong(i) + " values " + StudyTables.distinct(t.runs(),
+                        checked.get(i)) + " in study dir '" + t.dir() + "'; allowed for the quickstart claims: one value (runs may differ only in "
+                        + String.join(", ", VARYING) + ")");
+            }
+        }
+    }
+
+    private static double[] values(Dataset<Row> rows, String column) {
+        return rows.select(column).collectAsList().stream().mapToDouble(r -> r.getDouble(0)).filter(Double::isFinite).toArray();
+    }
+
+    private static String v(Dataset<Row> rows, String column) {
+        return String.join(", ", StudyTables.distinct(rows, column));
+    }
+
+    private static String range(Dataset<Row> rows, String column) {
+        List<String> d = StudyTables.distinct(rows, column);
+        return d.size() == 1 ? d.get(0) : d.get(0) + " to " + d.get(d.size() - 1);
+    }
+}

@@ -1,0 +1,37 @@
+package io.depthscope.jobs.claims;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The claims report of one study dir: each claim as measured with its figure, the rule that judged
+ * them, the scale against the papers', and the runs' provenance. The notebooks and {@code depthscope
+ * report} both build it here, so both say the same thing.
+ */
+public record Report(String study, String dir, String claimSet, String scale, StudyProvenance provenance, List<Finding> findings) {
+
+    public static Report of(StudyTables tables) {
+        String study = tables.study();
+        ClaimSet set = ClaimSets.forStudy(study);
+        return new Report(study, tables.dir(), set.name(), set.scale(tables), tables.provenance(), set.findings(tables));
+    }
+
+    public String rule() {
+        return Verdict.RULE;
+    }
+
+    /** The claims, one sentence each. */
+    public List<String> sentences() {
+        List<String> out = new ArrayList<>();
+        findings.forEach(f -> out.add(f.claim().sentence()));
+        return out;
+    }
+
+    /** Plain text: the study, the rule, and one line per claim. */
+    public String text() {
+        StringBuilder b = new StringBuilder("Claims of study " + study + " (" + dir + "), claim set " + claimSet + ".\n");
+        b.append("Rule: ").append(rule()).append("\n");
+        sentences().forEach(s -> b.append("- ").append(s).append("\n"));
+        return b.toString();
+    }
+}

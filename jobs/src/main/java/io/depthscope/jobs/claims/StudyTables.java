@@ -1,0 +1,121 @@
+package io.depthscope.jobs.claims;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.depthscope.jobs.tables.Tables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A study's Parquet tables (docs/tables.md) as written by {@code depthscope study}, and the joins the
+ * notebooks and the report share. Statistics use runs with status {@code ok} only; the others are counted
+ * in {@link #provenance()}.
+ */
+public final class StudyTables {
+    private static final String WHAT = "a directory written by 'depthscope study' (runs/, train_curve/, hessian_moments/, summary/)";
+
+    private final SparkSession spark;
+    private final String dir;
+    private final Dataset<Row> runs;
+
+    private StudyTables(SparkSession spark, String dir) {
+        this.spark = spark;
+        this.dir = dir;
+        this.runs = table(Tables.RUNS);
+    }
+
+    /** The tables under {@code dir} (any Hadoop path); fails with one line when it holds no study. */
+    public static StudyTables open(SparkSession spark, String dir) {
+        if (!exists(spark, new Path(dir))) {
+            throw new IllegalArgumentException("study dir: '" + dir + "' does not exist; allowed: " + WHAT);
+        }
+        return new StudyTables(spark, dir);
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    public String dir() {
+        return dir;
+    }
+
+    public Dataset<Row> runs() {
+        return runs;
+    }
+
+    /** Any table of the study by name (tables other studies add included). */
+    public Dataset<Row> table(String name) {
+        Path path = new Path(dir, name);
+        if (!exists(spark, path)) {
+            throw new IllegalArgumentException("study dir: '" + dir + "' has no " + name + " table (" + path + "); allowed: " + WHAT);
+        }
+        return spark.read().parquet(path.toString());
+    }
+
+    /** The name in the runs table's {@code study} column; a directory holds exactly one study. */
+    public String study() {
+        List<String> names = new ArrayList<>();
+        for (Row r : runs.select("study").distinct().collectAsList()) {
+            names.add(r.getString(0));
+        }
+        if (names.size() != 1) {
+            throw new IllegalArgumentException("study dir: '" + dir + "' has runs.study = " + names + "; allowed: exactly one study name");
+        }
+        return names.get(0);
+    }
+
+    public Dataset<Row> okRuns() {
+        return runs.where(col("status").equalTo("ok"));
+    }
+
+    /** Every evaluated step of the ok runs, with the runs' columns beside it. */
+    public Dataset<Row> curves() {
+        return okRuns().join(table(Tables.TRAIN_CURVE), "run_id");
+    }
+
+    /** The ok runs with their Hessian moments at the last step (as the summary table takes them). */
+    public Dataset<Row> finalMoments() {
+        Dataset<Row> r = okRuns().alias("r");
+        Dataset<Row> m = table(Tables.HESSIAN_MOMENTS).alias("m");
+        List<Column> columns = new ArrayList<>(List.of(col("r.*")));
+        for (String c : m.columns()) {
+            // run_id and param_count are already the run's
+            if (!c.equals("run_id") && !c.equals("param_count")) {
+                columns.add(col("m." + c));
+            }
+        }
+        return r.join(m, col("r.run_id").equalTo(col("m.run_id")).and(col("m.step").equalTo(col("r.steps_completed"))))
+                .select(columns.toArray(Column[]::new));
+    }
+
+    /** The distinct values of a column, as strings in order (null as "null"). */
+    public static List<String> distinct(Dataset<Row> rows, String column) {
+        List<String> out = new ArrayList<>();
+        for (Row r : rows.select(col(column)).distinct().orderBy(col(column)).collectAsList()) {
+            out.add(String.valueOf(r.get(0)));
+        }
+        return out;
+    }
+
+    public StudyProvenance provenance() {
+        return StudyProvenance.of(runs);
+    }
+
+    private static boolean exists(SparkSession spark, Path path) {
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            return fs.exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look at " + path, e);
+        }
+    }
+}

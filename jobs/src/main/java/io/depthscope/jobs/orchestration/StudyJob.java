@@ -1,0 +1,236 @@
+package io.depthscope.jobs.orchestration;
+
+import io.depthscope.jobs.storage.CommitStore;
+import io.depthscope.jobs.storage.HadoopCheckpoints;
+import io.depthscope.jobs.storage.HadoopFiles;
+import io.depthscope.jobs.storage.ParameterStore;
+import io.depthscope.jobs.tables.Summary;
+import io.depthscope.jobs.tables.Trends;
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
+import io.depthscope.train.ResidualPairs;
+
+import io.depthscope.diag.ResidualComparisonAt;
+import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.Tables;
+import io.depthscope.train.Progress;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.train.Trainer;
+import io.depthscope.util.NativeThreads;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs a study on Spark: one task per training run (longest first), the outcomes collected, and the
+ * tables written as Parquet under {@code out/<table>}. The numbers are all computed in pipeline code;
+ * this class only plans, distributes, collects and writes.
+ */
+public final class StudyJob {
+    /**
+     * Where the tables went, and the summary and trends as written. {@code tablesSeconds} is the wall time of
+     * writing the tables and computing the summary and trends: a once-per-study cost, apart from the tasks.
+     */
+    public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, Dataset<Row> trends,
+            List<String> groupColumns, double tablesSeconds) {}
+
+    /** A run and its index in the plan (fault injection and `plan` name runs by index). */
+    record PlannedRun(int index, RunSpec spec) implements java.io.Serializable {}
+
+    private StudyJob() {}
+
+    public static Result run(SparkSession spark, StudyConfig config, String out) {
+        return run(spark, config, out, FaultInjection.none());
+    }
+
+    /**
+     * Runs every run of the plan that has no committed outcome under {@code out} yet (all of them, the
+     * first time), then writes the tables from the outcomes of the whole plan. Killed and started again,
+     * it keeps what it finished and redoes only the rest.
+     */
+    public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults) {
+        return run(spark, config, out, faults, false);
+    }
+
+    /**
+     * As {@link #run(SparkSession, StudyConfig, String, FaultInjection)}; with {@code retryFailed}, runs
+     * recorded as failed and Hessian pieces that failed are withdrawn and done again (a transient fault:
+     * a lost executor, memory), while every other committed result is kept. Every result is a function of
+     * its config and seed, so a retried run that succeeds gives the numbers it would have given the first time.
+     */
+    public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults, boolean retryFailed) {
+        List<RunSpec> plan = config.plan();
+        CommitStore<RunOutcome> store = outcomeStore(out);
+        Set<String> committed = store.finished();
+        Map<String, RunOutcome> outcomes = new LinkedHashMap<>();
+        List<Integer> todo = new ArrayList<>();
+        int retried = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            RunOutcome o = committed.contains(plan.get(i).runId()) ? store.load(plan.get(i).runId()) : null;
+            if (o != null && retryFailed && "failed".equals(o.run().status())) {
+                store.delete(plan.get(i).runId());
+                o = null;
+                retried++;
+            }
+            if (o != null) {
+                outcomes.put(o.run().runId(), o);
+            } else {
+                todo.add(i);
+            }
+        }
+        if (!outcomes.isEmpty() || retried > 0) {
+            System.out.printf("resuming: %d of %d runs already finished, %d to run%s%n", outcomes.size(), plan.size(), todo.size(),
+                    retryFailed ? ", retrying " + retried + " that failed" : "");
+        }
+        int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+        int maxFailures = maxTaskFailures(spark);
+        if (!todo.isEmpty()) {
+            // Longest first, so a long run started last does not straggle behind an idle cluster.
+            todo.sort(Comparator.comparingDouble((Integer i) -> cost(plan.get(i))).reversed());
+            List<PlannedRun> tasks = new ArrayList<>();
+            todo.forEach(i -> tasks.add(new PlannedRun(i, plan.get(i))));
+            ParameterStore parameters = new ParameterStore(out);
+            HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
+            FaultInjection f = faults.active() ? new FaultInjection(faults.failOnce(), faults.failAlways(), out + "/_faults") : faults;
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            jsc.setJobDescription("depthscope study " + config.name() + ": " + tasks.size() + " training runs");
+            int done = outcomes.size();
+            try (ProgressLine progress = new ProgressLine("runs", () -> store.finished().size(), plan.size(), done)) {
+                jsc.parallelize(tasks, tasks.size()).foreach(t -> store.save(t.spec().runId(), runTask(t.index(), t.spec(), taskCpus,
+                        maxFailures, checkpoints, parameters, f)));
+            }
+            for (int i : todo) {
+                RunOutcome o = store.load(plan.get(i).runId());
+                if (o == null) {
+                    throw new IllegalStateException("run " + plan.get(i).runId() + " finished but its outcome cannot be read back");
+                }
+                outcomes.put(o.run().runId(), o);
+            }
+        }
+        Map<String, RunOutcome> measured = HessianPhase.run(spark, outcomes, out, taskCpus, maxFailures, retryFailed);
+        List<RunOutcome> ordered = new ArrayList<>();
+        plan.forEach(s -> ordered.add(measured.get(s.runId())));
+        return write(spark, config.name(), ordered, out);
+    }
+
+    /** Finished training runs, one file per run id under {@code <out>/_outcomes}. */
+    static CommitStore<RunOutcome> outcomeStore(String out) {
+        return new CommitStore<>(out + "/_outcomes", ".outcome", RunOutcome.class);
+    }
+
+    /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */
+    static int maxTaskFailures(SparkSession spark) {
+        String master = spark.sparkContext().master();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[[^,\\]]+,\\s*(\\d+)\\]").matcher(master);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        if (master.startsWith("local")) {
+            return 1;
+        }
+        return Integer.parseInt(spark.conf().get("spark.task.maxFailures", "4"));
+    }
+
+    /** Writes the tables of {@code outcomes} (and the summary and trends computed from them as stored) under {@code out}. */
+    public static Result write(SparkSession spark, String study, List<RunOutcome> outcomes, String out) {
+        long start = System.nanoTime();
+        String sparkVersion = spark.version();
+        List<Row> runs = new ArrayList<>();
+        List<Row> curve = new ArrayList<>();
+        List<Row> moments = new ArrayList<>();
+        for (RunOutcome o : outcomes) {
+            runs.add(Tables.runRow(study, o, sparkVersion));
+            o.curve().forEach(t -> curve.add(Tables.curveRow(t)));
+            o.moments().forEach(m -> moments.add(Tables.momentsRow(m)));
+        }
+        RunSpec example = outcomes.get(0).spec();
+        write(spark.createDataFrame(runs, Tables.runsSchema(example)), out, Tables.RUNS);
+        write(spark.createDataFrame(curve, Tables.TRAIN_CURVE_SCHEMA), out, Tables.TRAIN_CURVE);
+        write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out, Tables.HESSIAN_MOMENTS);
+        for (Tables.RowTable<?> t : Tables.ROW_TABLES) {
+            write(spark.createDataFrame(t.rows(outcomes), t.schema()), out, t.name());
+        }
+        write(spark.createDataFrame(RecordTable.rows(ResidualPairs.of(outcomes)), RecordTable.schema(ResidualComparisonAt.class)), out,
+                Tables.RESIDUAL_COMPARISON);
+
+        // The summary and trends are computed from the tables as stored, so they always agree with them.
+        List<String> config = new ArrayList<>(example.columns().keySet());
+        Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS),
+                Summary.diagnosticValues(spark, out), config).cache();
+        List<String> groups = new ArrayList<>(config);
+        groups.remove("seed");
+        write(Summary.compute(spark, values, groups), out, Tables.SUMMARY);
+        List<String> trendGroups = new ArrayList<>(groups);
+        trendGroups.remove("depth");
+        write(Trends.compute(spark, values, trendGroups), out, Tables.TRENDS);
+        values.unpersist();
+        long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
+        long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
+        return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), read(spark, out, Tables.TRENDS),
+                groups, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Relative cost of a training task: parameters x examples x passes, for the steps and (a few passes
+     * each) the diagnostics; the Hessian is the second phase's. Unknown sizes count 1.
+     */
+    static double cost(RunSpec s) {
+        long p = Math.max(1, s.paramCount());
+        long n = Math.max(1, s.dataset().nTrain());
+        long perStep = s.optimizer().batchSize() > 0 ? Math.min(n, s.optimizer().batchSize()) : n;
+        long diag = s.diagnostics().any() ? (s.diagnostics().examples() > 0 ? Math.min(n, s.diagnostics().examples()) : n) : 0;
+        return (double) p * (perStep * s.steps() + 4.0 * diag * s.diagnostics().steps().size());
+    }
+
+    /**
+     * Runs one spec in a task. An exception is rethrown while Spark has attempts left (it retries the
+     * task); on the last attempt it becomes a "failed" record, so the study finishes the rest.
+     */
+    static RunOutcome runTask(int planIndex, RunSpec spec, int taskCpus, int maxFailures, HadoopCheckpoints checkpoints,
+            ParameterStore parameters, FaultInjection faults) {
+        NativeThreads.configure(taskCpus);
+        long start = System.nanoTime();
+        TaskContext task = TaskContext.get();
+        int attempt = task == null ? 0 : task.attemptNumber();
+        try {
+            faults.before(planIndex);
+            return Trainer.run(spec, checkpoints, Progress.NONE, parameters);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            if (attempt + 1 < maxFailures) {
+                throw e;
+            }
+            return RunOutcome.failed(spec, RunRecord.failed(spec.runId(), e.toString() + " (attempt " + (attempt + 1) + " of " + maxFailures
+                    + ")", (System.nanoTime() - start) / 1e9));
+        }
+    }
+
+    /**
+     * Writes a table beside its final place and renames it there, so a reader never finds a half-written
+     * table: it finds the old one, none, or the new one.
+     */
+    static void write(Dataset<Row> table, String out, String name) {
+        String tmp = out + "/._" + name + ".writing";
+        table.coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
+        try {
+            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out, name);
+            org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(table.sparkSession().sparkContext().hadoopConfiguration());
+            HadoopFiles.moveInto(fs, new org.apache.hadoop.fs.Path(tmp), target);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static Dataset<Row> read(SparkSession spark, String out, String name) {
+        return spark.read().parquet(out + "/" + name);
+    }
+}

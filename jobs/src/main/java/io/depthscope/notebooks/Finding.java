@@ -1,4 +1,0 @@
-package io.depthscope.notebooks;
-
-/** A claim as measured, with the figure that shows the measurement. */
-public record Finding(Claim claim, Figure figure) {}

@@ -1,0 +1,114 @@
+package io.depthscope.jobs.claims;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.diag.GradientConfusionAt;
+import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.Tables;
+import io.depthscope.probe.HessianResults;
+import io.depthscope.study.RunSpec;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.study.StudyConfig;
+import io.depthscope.train.RunDiagnostics;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.train.TrainPoint;
+import io.depthscope.util.Provenance;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The de2020 claims on synthetic confusion tables whose answers are known by construction. */
+class De2020ClaimsTest {
+    static SparkSession spark;
+    @TempDir
+    static Path dir;
+    static final De2020Claims DE = new De2020Claims();
+    static final String CONF = """
+            name = de2020
+            run { steps = 20, eval_every = 10 }
+            variants = [ { activation = tanh }, { activation = linear, bias = false, init { kind = orthogonal } } ]
+            grid { depth = [2, 4, 8], width = [16, 64], seed = [0, 1, 2] }
+            """;
+
+    /** Seed noise that averages to 0 over seeds 0, 1, 2 at every depth. */
+    static double noise(RunSpec s) {
+        return 0.001 * (s.seed() - 1) * (1 + (s.depth() % 3));
+    }
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSessions.create("local[2]", "De2020ClaimsTest");
+        // tanh: min cosine -0.05 depth at width 16, -0.01 depth at width 64; linear: flat
+        write(s -> (s.activation().equals("tanh") ? (s.width() == 16 ? -0.05 : -0.01) * s.depth() : -0.1) + noise(s), dir.resolve("clear"));
+        // everything flat: no depth trend, no width effect
+        write(s -> -0.1 + noise(s), dir.resolve("null"));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static void write(ToDoubleFunction<RunSpec> minCosine, Path out) {
+        StudyConfig config = StudyConfig.parse(CONF);
+        Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
+        List<Row> runs = new ArrayList<>();
+        List<GradientConfusionAt> confusion = new ArrayList<>();
+        for (RunSpec s : config.plan()) {
+            RunRecord rec = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, 0.5, 0.1, Double.NaN, Double.NaN, Double.NaN, -1, 20,
+                    -1, 1.0, provenance);
+            List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0));
+            double c = minCosine.applyAsDouble(s);
+            for (int step : new int[] {0, 20}) {
+                confusion.add(new GradientConfusionAt(s.runId(), step, "per_example", 1, 64, c, 0.1, c, 0.1, 1, 0.2));
+                confusion.add(new GradientConfusionAt(s.runId(), step, "minibatch", 16, 8, 5, 5, 0.5, 0.5, 1, 0));
+            }
+            runs.add(Tables.runRow("de2020", new RunOutcome(s, rec, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()),
+                    spark.version()));
+        }
+        spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))).coalesce(1).write().parquet(out.resolve(Tables.RUNS).toString());
+        spark.createDataFrame(RecordTable.rows(confusion), RecordTable.schema(GradientConfusionAt.class)).coalesce(1).write()
+                .parquet(out.resolve("gradient_confusion").toString());
+    }
+
+    static StudyTables open(String name) {
+        return StudyTables.open(spark, dir.resolve(name).toString());
+    }
+
+    @Test
+    void depthAndWidthEffectsBuiltInAreSupportedWithTheirExactSizes() {
+        StudyTables t = open("clear");
+        Claim depth = DE.fallsWithDepth(t, true);
+        assertEquals(Verdict.SUPPORTED, depth.verdict(), depth.sentence());
+        // the noise averages out at every depth, so the OLS slope is exactly the built-in -0.05
+        assertEquals(0.05, depth.effect().estimate(), 1e-12);
+        assertEquals(9, depth.runs());
+        assertEquals(Verdict.SUPPORTED, DE.fallsWithDepth(t, false).verdict());
+        Claim width = DE.widerIsLessConfused(t);
+        assertEquals(Verdict.SUPPORTED, width.verdict(), width.sentence());
+        assertEquals((-0.01 + 0.05) * 8, width.effect().estimate(), 1e-12);
+        Claim linear = DE.orthogonalLinearFallsLess(t);
+        assertEquals(Verdict.SUPPORTED, linear.verdict(), linear.sentence());
+        assertEquals(0.05, linear.effect().estimate(), 1e-12);
+        assertEquals("de2020", Report.of(t).claimSet());
+    }
+
+    @Test
+    void flatConfusionSupportsNothing() {
+        StudyTables t = open("null");
+        for (Claim c : List.of(DE.fallsWithDepth(t, true), DE.widerIsLessConfused(t), DE.orthogonalLinearFallsLess(t))) {
+            assertEquals(Verdict.NOT_SUPPORTED, c.verdict(), c.sentence());
+            assertEquals(0, c.effect().estimate(), 1e-12);
+            assertTrue(c.effect().low() < 0 && c.effect().high() > 0, c.sentence());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.depthscope.jobs.claims;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.diag.ResidualComparisonAt;
+import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.RunSpec;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.study.StudyConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Ghorbani et al. 2019 claims on synthetic tables whose answers are known by construction, and the density interpolation. */
+class GhorbaniClaimsTest {
+    static final String GRID = "arch = [mlp, resmlp], depth = [2, 4, 8], seed = [0, 1, 2]";
+    static SparkSession spark;
+    @TempDir
+    static Path dir;
+    static final GhorbaniClaims CLAIMS = new GhorbaniClaims();
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSessions.create("local[2]", "GhorbaniClaimsTest");
+        // plain kurtosis = 10 depth (1 + seed/10): slope exactly 1 on ln(depth); residual 5 + seed; fraction (seed+1)/(depth+1)
+        write("clear", s -> s.arch().equals("mlp") ? 10.0 * s.depth() * (1 + 0.1 * s.seed()) : 5 + s.seed(),
+                (depth, seed) -> (seed + 1.0) / (depth + 1));
+        // the same kurtosis values in both arms and at every depth, shuffled across seeds; no layer lower: effects exactly 0
+        write("null", s -> 5.0 + (s.seed() + s.depth()) % 3, (depth, seed) -> 0.0);
+    }
+
+    interface Fraction {
+        double of(int depth, long seed);
+    }
+
+    static void write(String name, ToDoubleFunction<RunSpec> kurtosis, Fraction fraction) {
+        Path out = dir.resolve(name);
+        SyntheticStudy.write(spark, "ghorbani2019", GRID, s -> 0.4, kurtosis, out);
+        List<RunSpec> plan = StudyConfig.parse("name = ghorbani2019\nrun { width = 8, steps = 20, eval_every = 10 }\ngrid { " + GRID + " }\n").plan();
+        List<ResidualComparisonAt> rows = new ArrayList<>();
+        for (RunSpec p : plan) {
+            for (RunSpec r : plan) {
+                if (p.arch().equals("mlp") && r.arch().equals("resmlp") && p.depth() == r.depth() && p.seed() == r.seed()) {
+                    rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 0, p.depth() + 1, fraction.of(p.depth(), p.seed()), 0.5));
+                    // another step, which claim (d) must not read
+                    rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 20, p.depth() + 1, 1.0, 0.5));
+                }
+            }
+        }
+        spark.createDataFrame(RecordTable.rows(rows), RecordTable.schema(ResidualComparisonAt.class)).coalesce(1).write()
+                .parquet(out.resolve(Tables.RESIDUAL_COMPARISON).toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static StudyTables open(String name) {
+        return StudyTables.open(spark, dir.resolve(name).toString());
+    }
+
+    @Test
+    void kurtosisGrowingAsAPowerOfDepthAndLowerInResidualNetsIsSupported() {
+        StudyTables t = open("clear");
+        Claim growth = CLAIMS.kurtosisGrowsWithDepth(t);
+        assertEquals(Verdict.SUPPORTED, growth.verdict(), growth.sentence());
+        assertEquals(1.0, growth.effect().estimate(), 1e-12);
+        assertEquals(9, growth.runs());
+        assertEquals(8, CLAIMS.deepestPairedDepth(t));
+        Claim lower = CLAIMS.residualLowerKurtosis(t);
+        assertEquals(Verdict.SUPPORTED, lower.verdict(), lower.sentence());
+        double[] plain = {Math.log(80), Math.log(88), Math.log(96)};
+        double[] residual = {Math.log(5), Math.log(6), Math.log(7)};
+        Effect byHand = Effect.welch(plain, residual);
+        assertEquals((plain[0] + plain[1] + plain[2] - residual[0] - residual[1] - residual[2]) / 3, lower.effect().estimate(), 1e-12);
+        assertEquals(byHand.low(), lower.effect().low(), 1e-12);
+        assertEquals(byHand.high(), lower.effect().high(), 1e-12);
+        assertEquals(6, lower.runs());
+        assertEquals(3, lower.seeds());
+        assertTrue(lower.quantity().contains("depth 8"), lower.quantity());
+        // SyntheticStudy writes skewness 0 everywhere: no difference, not supported
+        Claim skew = CLAIMS.residualLowerSkewness(t);
+        assertEquals(Verdict.NOT_SUPPORTED, skew.verdict(), skew.sentence());
+        assertEquals(0, skew.effect().estimate(), 0);
+    }
+
+    @Test
+    void theFractionOfLayersLowerInTheResidualNetIsTheMeanOverPairsAtStepZero() {
+        Claim d = CLAIMS.someLayersLowerInResidual(open("clear"));
+        List<Double> f = new ArrayList<>();
+        for (int depth : new int[] {2, 4, 8}) {
+            for (int seed = 0; seed < 3; seed++) {
+                f.add((seed + 1.0) / (depth + 1));
+            }
+        }
+        Interval byHand = Interval.of(f.stream().mapToDouble(Double::doubleValue).toArray());
+        assertEquals(Verdict.SUPPORTED, d.verdict(), d.sentence());
+        assertEquals(byHand.mean(), d.effect().estimate(), 1e-12);
+        assertEquals(byHand.low(), d.effect().low(), 1e-12);
+        assertEquals(byHand.high(), d.effect().high(), 1e-12);
+        assertEquals(18, d.runs());
+        assertTrue(d.notes().contains("49.4%"), d.notes());
+    }
+
+    @Test
+    void equalArmsFlatKurtosisAndNoLowerLayerAreNotSupported() {
+        StudyTables t = open("null");
+        Claim growth = CLAIMS.kurtosisGrowsWithDepth(t);
+        assertEquals(Verdict.NOT_SUPPORTED, growth.verdict(), growth.sentence());
+        assertEquals(0, growth.effect().estimate(), 1e-12);
+        Claim lower = CLAIMS.residualLowerKurtosis(t);
+        assertEquals(Verdict.NOT_SUPPORTED, lower.verdict(), lower.sentence());
+        assertEquals(0, lower.effect().estimate(), 1e-12);
+        Claim d = CLAIMS.someLayersLowerInResidual(t);
+        assertEquals(Verdict.NOT_SUPPORTED, d.verdict(), d.sentence());
+        assertArrayEquals(new double[] {0, 0, 0}, new double[] {d.effect().estimate(), d.effect().low(), d.effect().high()});
+    }
+
+    @Test
+    void theStudyNameSelectsThisClaimSet() {
+        assertEquals("ghorbani2019", ClaimSets.forStudy("ghorbani2019").name());
+        assertEquals("ghorbani2019", ClaimSets.forStudy("ghorbani2019-quick").name());
+    }
+
+    @Test
+    void aGaussianDensityInterpolatedOnAnotherGridKeepsItsValuesAndItsMass() {
+        double[] x = Densities.grid(-5, 5, 1001);
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.exp(-x[i] * x[i] / 2) / Math.sqrt(2 * Math.PI);
+        }
+        double[] at = Densities.grid(-6, 6, 241);
+        double[] on = Densities.interpolate(x, y, at);
+        for (int k = 0; k < at.length; k++) {
+            double expected = Math.abs(at[k]) > 5 ? 0 : Math.exp(-at[k] * at[k] / 2) / Math.sqrt(2 * Math.PI);
+            assertEquals(expected, on[k], 1e-4, "at " + at[k]);
+        }
+        assertEquals(1.0, Densities.integral(at, on), 1e-5);
+        // at a grid point the value is exact
+        assertEquals(y[500], Densities.interpolate(x, y, new double[] {0.0})[0], 0);
+    }
+
+    @Test
+    void theMeanOnTheCommonGridAveragesEachDensityWithZeroOutsideItsSupport() {
+        // uniform densities on [0, 1] and [0, 2]
+        Series s = Densities.meanOnGrid("u", List.of(new double[] {0, 1}, new double[] {0, 2}), List.of(new double[] {1, 1},
+                new double[] {0.5, 0.5}), new double[] {0.5, 1.5, 3});
+        assertArrayEquals(new double[] {0.75, 0.25, 0}, s.means(), 1e-15);
+        Interval expected = Interval.of(0, 0.5);
+        assertEquals(expected.low(), s.points().get(1).y().low(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Densities.interpolate(new double[] {0, 0}, new double[] {1, 1}, new double[] {0}));
+    }
+}

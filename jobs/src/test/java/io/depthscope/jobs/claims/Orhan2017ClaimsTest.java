@@ -1,0 +1,194 @@
+package io.depthscope.jobs.claims;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.diag.JacobianSpectrumAt;
+import io.depthscope.diag.LayerGradientsAt;
+import io.depthscope.diag.RepresentationRankAt;
+import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.Tables;
+import io.depthscope.probe.HessianResults;
+import io.depthscope.study.RunSpec;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.study.StudyConfig;
+import io.depthscope.train.RunDiagnostics;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.train.TrainPoint;
+import io.depthscope.util.Provenance;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The orhan2017 claims on synthetic tables whose answers are known by construction. */
+class Orhan2017ClaimsTest {
+    static final String CONF = """
+            name = orhan2017
+            run { depth = 3, width = 4, activation = linear, bias = false, loss = mse, steps = 20, eval_every = 10 }
+            variants = [
+              { init { kind = gaussian, sigma2 = 1.0, fold = 0 } }
+              { init { kind = gaussian, sigma2 = 1.0, fold = 1 } }
+              { init { kind = orthogonal, gain = 1.0 } }
+              { init { kind = orthogonal, gain = 0.9 } }
+              { activation = hardtanh, init { kind = orthogonal, gain = 1.0 } }
+              { activation = relu, init { kind = orthogonal, gain = 1.4142135623730951 } }
+            ]
+            grid { seed = [0, 1, 2] }
+            """;
+    static SparkSession spark;
+    @TempDir
+    static Path dir;
+    static final Orhan2017Claims CLAIMS = new Orhan2017Claims();
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSessions.create("local[2]", "Orhan2017ClaimsTest");
+        write(dir.resolve("study"));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static String variant(RunSpec s) {
+        if (!s.activation().equals("linear")) {
+            return s.activation();
+        }
+        return s.init().kind().equals("gaussian") ? "fold" + s.init().fold() : "orth" + s.init().gain();
+    }
+
+    /** Every map's gradient norm at step 0: Fold-1 twice Fold-0 (seed spread differs), orthogonal x0.9 half of x1. */
+    static double gradient(String v, int seed) {
+        return switch (v) {
+            case "fold0" -> 1 + 0.1 * seed;
+            case "fold1" -> 2 * (1 + 0.2 * seed);
+            case "orth1.0" -> 1 + 0.1 * seed;
+            case "orth0.9" -> 0.5 * (1 + 0.1 * seed);
+            default -> 1;
+        };
+    }
+
+    /** Final loss: Fold-1 above Fold-0 above orthogonal; x0.9 holds x1's values shuffled across seeds (difference exactly 0). */
+    static double finalLoss(String v, int seed) {
+        return switch (v) {
+            case "fold0" -> 0.1 + 0.01 * seed;
+            case "fold1" -> 0.5 + 0.02 * seed;
+            case "orth1.0" -> 0.01 + 0.001 * seed;
+            case "orth0.9" -> 0.01 + 0.001 * ((seed + 1) % 3);
+            default -> 0.2;
+        };
+    }
+
+    static void write(Path out) {
+        StudyConfig config = StudyConfig.parse(CONF);
+        Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
+        List<Row> runs = new ArrayList<>();
+        List<Row> curves = new ArrayList<>();
+        List<LayerGradientsAt> gradients = new ArrayList<>();
+        List<RepresentationRankAt> ranks = new ArrayList<>();
+        List<JacobianSpectrumAt> jacobians = new ArrayList<>();
+        for (RunSpec s : config.plan()) {
+            String v = variant(s);
+            int seed = (int) s.seed();
+            double loss = finalLoss(v, seed);
+            RunRecord run = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN, Double.NaN, -1,
+                    20, -1, 1.0, provenance);
+            List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
+                    new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
+            runs.add(Tables.runRow("orhan2017", new RunOutcome(s, run, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()),
+                    spark.version()));
+            curve.forEach(p -> curves.add(Tables.curveRow(p)));
+            for (int map = 0; map <= 3; map++) {
+                gradients.add(new LayerGradientsAt(s.runId(), 0, 8, map, gradient(v, seed), Double.NaN, 1, 1));
+                // a later step that the claims must not read
+                gradients.add(new LayerGradientsAt(s.runId(), 20, 8, map, 100.0 * seed, Double.NaN, 1, 1));
+            }
+            // deepest layer 3: Fold-0 rank 4 - 0.1 seed, Fold-1 2 + 0.1 seed; layer 1 the other way round (not read)
+            double deep = v.equals("fold1") ? 2 + 0.1 * seed : 4 - 0.1 * seed;
+            ranks.add(new RepresentationRankAt(s.runId(), 0, 8, 3, deep, 0, 0));
+            ranks.add(new RepresentationRankAt(s.runId(), 0, 8, 1, 6 - deep, 0, 0));
+            // deepest layer: relu spread 1 + 0.1 seed, hardtanh 0.1 + 0.01 seed; layer 1 reversed (not read)
+            double spread = v.equals("relu") ? 1 + 0.1 * seed : 0.1 + 0.01 * seed;
+            jacobians.add(new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 3, List.of(2.0, 1.0), 1, 2, spread));
+            jacobians.add(new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 1, List.of(2.0, 1.0), 1, 2, 2 - spread));
+        }
+        save(spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))), out.resolve(Tables.RUNS));
+        save(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
+        save(spark.createDataFrame(RecordTable.rows(gradients), RecordTable.schema(LayerGradientsAt.class)), out.resolve("layer_gradients"));
+        save(spark.createDataFrame(RecordTable.rows(ranks), RecordTable.schema(RepresentationRankAt.class)), out.resolve("representation_rank"));
+        save(spark.createDataFrame(RecordTable.rows(jacobians), RecordTable.schema(JacobianSpectrumAt.class)), out.resolve("jacobian_spectrum"));
+    }
+
+    static void save(org.apache.spark.sql.Dataset<Row> table, Path path) {
+        table.coalesce(1).write().parquet(path.toString());
+    }
+
+    static StudyTables open() {
+        return StudyTables.open(spark, dir.resolve("study").toString());
+    }
+
+    static void assertWelch(Claim c, double[] a, double[] b) {
+        Effect byHand = Effect.welch(a, b);
+        assertEquals(byHand.estimate(), c.effect().estimate(), 1e-12, c.sentence());
+        assertEquals(byHand.low(), c.effect().low(), 1e-12);
+        assertEquals(byHand.high(), c.effect().high(), 1e-12);
+        assertEquals(a.length + b.length, c.runs());
+    }
+
+    static double[] ln(double... v) {
+        return Arrays.stream(v).map(Math::log).toArray();
+    }
+
+    @Test
+    void clearDifferencesInTheClaimedDirectionAreSupportedWithTheWelchEffect() {
+        StudyTables t = open();
+        Claim g = CLAIMS.fold1StartsWithLargerGradients(t);
+        assertEquals(Verdict.SUPPORTED, g.verdict(), g.sentence());
+        assertWelch(g, ln(2, 2.4, 2.8), ln(1, 1.1, 1.2));
+        Claim loss = CLAIMS.fold1EndsWithHigherLoss(t);
+        assertEquals(Verdict.SUPPORTED, loss.verdict(), loss.sentence());
+        assertWelch(loss, new double[] {0.5, 0.52, 0.54}, new double[] {0.1, 0.11, 0.12});
+        assertEquals(0.52 - 0.11, loss.effect().estimate(), 1e-12);
+        Claim orth = CLAIMS.orthogonalEndsLowerThanFold0(t);
+        assertEquals(Verdict.SUPPORTED, orth.verdict());
+        assertEquals(0.11 - 0.011, orth.effect().estimate(), 1e-12);
+        Claim scaled = CLAIMS.scaledOrthogonalStartsWithSmallerGradients(t);
+        assertEquals(Verdict.SUPPORTED, scaled.verdict());
+        // every run's x0.9 gradient is half its x1 one: the ln difference is ln 2 with no spread
+        assertEquals(Math.log(2), scaled.effect().estimate(), 1e-12);
+        Claim rank = CLAIMS.fold1MoreDegenerate(t);
+        assertEquals(Verdict.SUPPORTED, rank.verdict(), rank.sentence());
+        assertWelch(rank, new double[] {4, 3.9, 3.8}, new double[] {2, 2.1, 2.2});
+        Claim iso = CLAIMS.hardtanhIsMoreIsometric(t);
+        assertEquals(Verdict.SUPPORTED, iso.verdict(), iso.sentence());
+        assertWelch(iso, new double[] {1, 1.1, 1.2}, new double[] {0.1, 0.11, 0.12});
+        assertEquals(3, iso.seeds());
+    }
+
+    @Test
+    void equalFinalLossesAreNotSupportNeitherLowerNorHigher() {
+        Claim c = CLAIMS.scaledOrthogonalEndsNoHigher(open());
+        assertEquals(Verdict.NOT_SUPPORTED, c.verdict(), c.sentence());
+        assertEquals(0, c.effect().estimate(), 1e-15);
+        assertTrue(c.effect().low() < 0 && c.effect().high() > 0);
+        assertTrue(c.statement().contains("tested as the stronger statement that it is lower"), c.statement());
+    }
+
+    @Test
+    void theReportFindsTheSetAndGivesSevenClaimsWithFigures() {
+        Report r = Report.of(open());
+        assertEquals("orhan2017", r.claimSet());
+        assertEquals(7, r.findings().size());
+        assertEquals(6, r.sentences().stream().filter(s -> s.startsWith("Supported: ")).count(), String.join("\n", r.sentences()));
+        assertTrue(r.scale().contains("Pennington"), r.scale());
+    }
+}

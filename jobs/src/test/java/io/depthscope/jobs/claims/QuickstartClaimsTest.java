@@ -1,0 +1,145 @@
+package io.depthscope.jobs.claims;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.jobs.spark.SparkSessions;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quickstart claims on synthetic tables whose answers are known by construction. */
+class QuickstartClaimsTest {
+    static final String GRID = "arch = [mlp, resmlp], depth = [1, 2, 4], seed = [0, 1, 2]";
+    static SparkSession spark;
+    @TempDir
+    static Path dir;
+    static final QuickstartClaims CLAIMS = new QuickstartClaims();
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSessions.create("local[2]", "QuickstartClaimsTest");
+        // residual far below plain at depth 4; plain kurtosis = 10 depth (1 + seed/10): slope ln 2 per doubling
+        SyntheticStudy.write(spark, "quickstart", GRID,
+                s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed(),
+                s -> s.arch().equals("mlp") ? 10.0 * s.depth() * (1 + 0.1 * s.seed()) : 10 + s.seed(), dir.resolve("clear"));
+        // the same values in both arms and at every depth, only shuffled across seeds: effects exactly 0
+        SyntheticStudy.write(spark, "quickstart-null", GRID,
+                s -> 0.4 + 0.01 * (s.arch().equals("mlp") ? s.seed() : (s.seed() + 1) % 3),
+                s -> 5.0 + (s.seed() + s.depth()) % 3, dir.resolve("null"));
+        // kurtosis falling with depth: the claim's direction is wrong
+        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> 100.0 / s.depth() + s.seed(), dir.resolve("falling"));
+        SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 4], seed = [0]", s -> 0.4, s -> 10.0 * s.depth(),
+                dir.resolve("oneseed"));
+        SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], width = [8, 16], seed = [0, 1]", s -> 0.4,
+                s -> 10.0, dir.resolve("widths"));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static StudyTables open(String name) {
+        return StudyTables.open(spark, dir.resolve(name).toString());
+    }
+
+    @Test
+    void clearlyLowerResidualLossAndKurtosisGrowingAsAPowerOfDepthAreSupported() {
+        StudyTables t = open("clear");
+        Claim loss = CLAIMS.residualReachesLowerLoss(t);
+        assertEquals(Verdict.SUPPORTED, loss.verdict(), loss.sentence());
+        assertEquals(0.41 - 0.011, loss.effect().estimate(), 1e-12);
+        Effect byHand = Effect.welch(new double[] {0.40, 0.41, 0.42}, new double[] {0.010, 0.011, 0.012});
+        assertEquals(byHand.low(), loss.effect().low(), 1e-12);
+        assertEquals(byHand.high(), loss.effect().high(), 1e-12);
+        assertEquals(6, loss.runs());
+        assertEquals(3, loss.seeds());
+        assertTrue(loss.quantity().contains("depth 4"), loss.quantity());
+        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(t);
+        assertEquals(Verdict.SUPPORTED, kurtosis.verdict(), kurtosis.sentence());
+        assertEquals(Math.log(2), kurtosis.effect().estimate(), 1e-12);
+        assertEquals(9, kurtosis.runs());
+    }
+
+    @Test
+    void equalArmsAndAFlatKurtosisAreNotSupported() {
+        StudyTables t = open("null");
+        Claim loss = CLAIMS.residualReachesLowerLoss(t);
+        assertEquals(Verdict.NOT_SUPPORTED, loss.verdict(), loss.sentence());
+        assertEquals(0, loss.effect().estimate(), 1e-15);
+        assertTrue(loss.effect().low() < 0 && loss.effect().high() > 0);
+        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(t);
+        assertEquals(Verdict.NOT_SUPPORTED, kurtosis.verdict(), kurtosis.sentence());
+        assertEquals(0, kurtosis.effect().estimate(), 1e-12);
+    }
+
+    @Test
+    void kurtosisFallingWithDepthIsReportedAsAgainstTheClaim() {
+        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(open("falling"));
+        assertEquals(Verdict.NOT_SUPPORTED, kurtosis.verdict());
+        assertTrue(kurtosis.effect().high() < 0);
+        assertTrue(kurtosis.sentence().contains("against the claim"), kurtosis.sentence());
+    }
+
+    @Test
+    void oneSeedIsInconclusive() {
+        StudyTables t = open("oneseed");
+        assertEquals(Verdict.INCONCLUSIVE, CLAIMS.residualReachesLowerLoss(t).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, CLAIMS.kurtosisGrowsWithDepth(t).verdict());
+    }
+
+    @Test
+    void runsDifferingInAnotherFieldAreRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CLAIMS.findings(open("widths")));
+        assertTrue(e.getMessage().startsWith("runs.width: takes 2 values [8, 16]"), e.getMessage());
+    }
+
+    @Test
+    void aStudyWithoutAClaimSetIsABadInputNamingTheKnownSets() {
+        // (the report command's test reads such a study from its tables)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClaimSets.forStudy("other"));
+        assertTrue(e.getMessage().startsWith("runs.study: 'other' has no claim set; allowed: quickstart"), e.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> open("nowhere"));
+        assertTrue(missing.getMessage().contains("nowhere' does not exist"), missing.getMessage());
+    }
+
+    @Test
+    void seedBandsAreTheTIntervalsOfEachGroupsRuns() {
+        List<Series> series = SeedStats.series(open("clear").okRuns(), "arch", "depth", "final_loss");
+        assertEquals(List.of("mlp", "resmlp"), series.stream().map(Series::name).toList());
+        assertArrayEquals(new double[] {1, 2, 4}, series.get(1).xs());
+        Interval expected = Interval.of(0.010, 0.011, 0.012);
+        Interval got = series.get(1).points().get(2).y();
+        assertEquals(expected.n(), got.n());
+        assertEquals(expected.mean(), got.mean(), 1e-15);
+        assertEquals(expected.low(), got.low(), 1e-12);
+        assertEquals(expected.high(), got.high(), 1e-12);
+    }
+
+    @Test
+    void theReportHoldsEachClaimItsFigureAndTheProvenance() {
+        Report r = Report.of(open("clear"));
+        assertEquals("quickstart", r.claimSet());
+        assertEquals(2, r.findings().size());
+        r.sentences().forEach(s -> assertTrue(s.startsWith("Supported: "), s));
+        for (Finding f : r.findings()) {
+            assertEquals(760, f.figure().image().getWidth());
+        }
+        String html = ReportHtml.render(r);
+        assertEquals(2, html.split("data:image/png;base64,", -1).length - 1);
+        for (String s : r.sentences()) {
+            assertTrue(html.contains(ReportHtml.esc(s)), s);
+        }
+        assertTrue(html.contains("code_version: synthetic1") && html.contains("runs: 18 (ok=18), 3 seeds"), html);
+        assertTrue(html.contains("ImageNet"), "the scale difference from the papers is stated");
+        assertTrue(Arrays.asList(r.text().split("\n")).containsAll(r.sentences().stream().map(s -> "- " + s).toList()));
+    }
+}

@@ -1,0 +1,136 @@
+package io.depthscope.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench command end to end on a tiny network: its JSON, its tables, and its answers to bad input. */
+class BenchCommandTest {
+    @Test
+    void writesOneJsonRecordPerDtype(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Captured run = Captured.run("bench", "--width", "8", "--depth", "3", "--batch", "5", "--input-dim", "4",
+                "--output-dim", "2", "--warmup", "1", "--repetitions", "3", "--probes", "3", "--lanczos-steps", "4",
+                "--cost-repetitions", "2", "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode results = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals(2, results.size());
+        assertEquals("float32", results.get(0).get("dtype").asText());
+        assertEquals("float64", results.get(1).get("dtype").asText());
+        for (JsonNode r : results) {
+            // P = 4*8 + 2*8*8 + 8*2 weights + 3*8 + 2 biases
+            assertEquals(4 * 8 + 2 * 8 * 8 + 8 * 2 + 3 * 8 + 2, r.get("param_count").asLong());
+            // a gradient: forward + weight gradient per map, input gradient above the first (3L + 2);
+            // an Hv: both R-pass terms of each, except the first map's (6L + 2)
+            assertEquals(3 * 3 + 2, r.get("gemms_per_gradient").asInt());
+            assertEquals(6 * 3 + 2, r.get("gemms_per_hvp").asInt());
+            double grad = r.get("gradient_seconds").asDouble();
+            double hv = r.get("hvp_seconds").asDouble();
+            assertTrue(grad > 0 && hv > 0, "times are positive: " + r);
+            assertEquals(hv / grad, r.get("ratio").asDouble(), 1e-12 * hv / grad);
+
+            double g = r.get("diagnostics_gradient_seconds").asDouble();
+            double gram = r.get("per_example_gram_seconds").asDouble();
+            double ntk = r.get("ntk_gram_seconds").asDouble();
+            assertTrue(g > 0 && gram > 0 && ntk > 0, "times are positive: " + r);
+            assertEquals((g + gram) / g, r.get("per_example_gram_ratio").asDouble(), 1e-12 * (g + gram) / g);
+            assertEquals((g + ntk) / g, r.get("ntk_gram_ratio").asDouble(), 1e-12 * (g + ntk) / g);
+            assertEquals(2, r.get("cost_repetitions").asInt());
+            assertEquals(3, r.get("hutchinson_probes").asInt());
+            assertEquals(4, r.get("lanczos_steps").asInt());
+            double unit = r.get("hv_unit_seconds").asDouble();
+            double hutchinson = r.get("hutchinson_seconds").asDouble();
+            double lanczos = r.get("lanczos_seconds").asDouble();
+            assertTrue(unit > 0 && hutchinson > 0 && lanczos > 0, "times are positive: " + r);
+            assertEquals(hutchinson / unit, r.get("hutchinson_hvs").asDouble(), 1e-12 * hutchinson / unit);
+            assertEquals(lanczos / unit, r.get("lanczos_hvs").asDouble(), 1e-12 * lanczos / unit);
+        }
+        for (String heading : new String[] {"Hv/grad", "Gram/grad", "NTK/grad", "Gram goal <= 3", "Hutchinson, 3 probes (designed 6)",
+                "Lanczos, 4 steps (designed 4)", "Hutchinson/Hv", "Lanczos/Hv", "step/(f+b)"}) {
+            assertTrue(run.out().contains(heading), "the tables show " + heading + ":\n" + run.out());
+        }
+    }
+
+    @Test
+    void zeroCostRepetitionsSkipsTheDiagnostics(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Captured run = Captured.run("bench", "--width", "4", "--depth", "1", "--batch", "3", "--input-dim", "2", "--output-dim", "1",
+                "--dtype", "float64", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
+                "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode r = new ObjectMapper().readTree(Files.readString(json)).get(0);
+        assertTrue(r.has("hvp_seconds"));
+        assertFalse(r.has("per_example_gram_seconds") || r.has("hutchinson_hvs"), r.toString());
+        assertFalse(run.out().contains("Gram/grad"), run.out());
+    }
+
+    @Test
+    void badNumbersAreBadInputNamingTheField() {
+        String[][] cases = {
+            {"dtype", "--dtype", "float16"},
+            {"probes", "--probes", "1"},
+            {"lanczos-steps", "--lanczos-steps", "0"},
+            {"cost-repetitions", "--cost-repetitions", "-1"},
+            {"study-steps", "--study-steps", "5"},
+            {"study-out", "--study-out", "x"},
+        };
+        for (String[] c : cases) {
+            Captured run = Captured.run("bench", c[1], c[2], "--repetitions", "1");
+            assertEquals(Main.BAD_INPUT, run.code(), String.join(" ", c));
+            assertTrue(run.err().startsWith("error: " + c[0]) && run.err().contains(c[2]) && run.err().contains("allowed"), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+        }
+    }
+
+    @Test
+    void badStudyOptionsAreRejectedBeforeSparkStarts(@TempDir Path dir) throws Exception {
+        Path oneRun = dir.resolve("one.conf");
+        Files.writeString(oneRun, "name = one\n");
+        Path used = Files.createDirectories(dir.resolve("used"));
+        Files.writeString(used.resolve("leftover"), "");
+        String[][] cases = {
+            {"study-steps", "--study", "--study-steps", "0"},
+            {"study-steps", "--study", "--study-config", oneRun.toString(), "--study-steps", "3"},
+            {"study-config", "--study", "--study-config", oneRun.toString()},
+            {"config", "--study", "--study-config", dir.resolve("missing.conf").toString()},
+            {"study-out", "--study", "--study-out", used.toString()},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "bench";
+            System.arraycopy(c, 1, args, 1, c.length - 1);
+            Captured run = Captured.run(args);
+            assertEquals(Main.BAD_INPUT, run.code(), String.join(" ", args));
+            assertTrue(run.err().startsWith("error: " + c[0]) && run.err().contains("allowed"), run.err());
+            assertFalse(run.out().contains("local[1]"), "no study started: " + run.out());
+        }
+    }
+
+    /** A command's exit code, and what it printed on stdout and stderr. */
+    record Captured(int code, String out, String err) {
+        static Captured run(String... args) {
+            PrintStream oldOut = System.out;
+            PrintStream oldErr = System.err;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(out, true));
+            System.setErr(new PrintStream(err, true));
+            try {
+                int code = Main.execute(args);
+                return new Captured(code, out.toString(), err.toString());
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.depthscope.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.RunSpec;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.study.StudyConfig;
+import io.depthscope.jobs.orchestration.StudyJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench --study} on a 4-run study of a few steps: the figures agree with each other and with the
+ * runs tables they come from. Not the goals: those are measurements, and a test machine is shared.
+ */
+class BenchStudyTest {
+    static final String CONF = """
+            name = bench-study-test
+            run { width = 8, dataset { input_dim = 4, n_train = 16, n_test = 8 }, steps = 3, eval_every = 3, hessian { probes = 2 } }
+            grid { seed = [0, 1, 2, 3] }
+            """;
+
+    @Test
+    void figuresAgreeWithEachOtherAndWithTheRunsTables(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("study.conf");
+        Files.writeString(conf, CONF);
+        Path out = dir.resolve("out");
+        Path json = dir.resolve("study.json");
+        BenchCommandTest.Captured run = BenchCommandTest.Captured.run("bench", "--study", "--study-config", conf.toString(),
+                "--study-out", out.toString(), "--study-no-warm-up", "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals("bench-study-test", r.get("study").asText());
+        JsonNode serial = r.get("serial");
+        JsonNode parallel = r.get("parallel");
+        assertEquals("local[1]", serial.get("master").asText());
+        assertEquals("local[2]", parallel.get("master").asText());
+        double t1 = serial.get("wall_seconds").asDouble();
+        double t2 = parallel.get("wall_seconds").asDouble();
+        assertEquals(t1 / (2 * t2), r.get("efficiency").asDouble(), 1e-12);
+        assertEquals(r.get("efficiency").asDouble() >= 0.9, r.get("efficiency_met").asBoolean());
+
+        List<String> plan = StudyConfig.parse(CONF).plan().stream().map(RunSpec::runId).toList();
+        SparkSession spark = SparkSessions.create("local[1]", "BenchStudyTest");
+        try {
+            for (JsonNode m : List.of(serial, parallel)) {
+                int slots = m.get("slots").asInt();
+                double wall = m.get("wall_seconds").asDouble();
+                double tasks = m.get("task_seconds").asDouble();
+                assertEquals(4, m.get("runs").asInt());
+                assertEquals(0, m.get("failed").asInt());
+                assertEquals(tasks / 4, m.get("mean_task_seconds").asDouble(), 1e-12 * tasks);
+                assertEquals((slots * wall - tasks) / tasks, m.get("overhead").asDouble(), 1e-9);
+                // each trainer's clock runs inside the study's, at most `slots` at a time
+                assertTrue(m.get("overhead").asDouble() >= 0, m.toString());
+                // the tables are written after the tasks, inside the study's wall, and their share is part of the overhead
+                double tablesSeconds = m.get("tables_seconds").asDouble();
+                assertTrue(tablesSeconds > 0 && tablesSeconds < wall, m.toString());
+                assertEquals(slots * tablesSeconds / tasks, m.get("tables_overhead").asDouble(), 1e-9);
+                assertEquals(m.get("overhead").asDouble(), m.get("tables_overhead").asDouble() + m.get("task_overhead").asDouble(), 1e-9);
+
+                List<Row> runs = StudyJob.read(spark, out.resolve("local-" + slots).toString(), Tables.RUNS).collectAsList();
+                Set<String> ids = new HashSet<>();
+                double sum = 0;
+                for (Row row : runs) {
+                    ids.add(row.getAs("run_id"));
+                    sum += row.<Double>getAs("wall_seconds");
+                }
+                assertEquals(new HashSet<>(plan), ids);
+                assertEquals(sum, tasks, 1e-12 * sum);
+            }
+        } finally {
+            spark.stop();
+        }
+        for (String shown : new String[] {"local[1]", "local[2]", "parallel efficiency T1 / (2 T2)", "goal >= 0.9", "goal <= 5%",
+                "tasks >= 10 s"}) {
+            assertTrue(run.out().contains(shown), "shows " + shown + ":\n" + run.out());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.depthscope.jobs.orchestration;
+
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.study.StudyConfig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.jobs.tables.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a real study process (SIGKILL, mid-phase) and starts it again: every finished run is kept, only
+ * the others run, and no table holds a row twice.
+ */
+class StudyRestartTest {
+    static final String CONF = """
+            name = restart
+            run { width = 48, depth = 3, dataset { n_train = 256, n_test = 64 }, steps = 600, eval_every = 100, hessian { probes = 4 } }
+            grid { seed = [0, 1, 2, 3, 4, 5, 6, 7] }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKilledStudyKeepsWhatItFinishedAndRedoesOnlyTheRest() throws Exception {
+        Path conf = dir.resolve("restart.conf");
+        Files.writeString(conf, CONF);
+        Path out = dir.resolve("out");
+        Path outcomes = out.resolve("_outcomes");
+
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(System.getProperty("depthscope.test.opens", "").split(" ")));
+        cmd.removeIf(String::isEmpty);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.depthscope.jobs.cli.Main", "study", conf.toString(),
+                "--out", out.toString(), "--master", "local[2]"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile());
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process first = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (committed(outcomes).size() < 2) {
+            assertTrue(first.isAlive(), "the study ended before it could be killed: " + Files.readString(dir.resolve("first.log")));
+            assertTrue(System.nanoTime() < deadline, "no run finished in time: " + Files.readString(dir.resolve("first.log")));
+            Thread.sleep(100);
+        }
+        first.destroyForcibly();
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        Map<String, FileTime> before = committed(outcomes);
+        assertTrue(before.size() < 8, "killed before every run finished: " + before.size());
+
+        StudyConfig config = StudyConfig.load(conf.toFile());
+        try (SparkSession spark = SparkSessions.create("local[2]", "StudyRestartTest")) {
+            StudyJob.run(spark, config, out.toString());
+            Map<String, FileTime> after = committed(outcomes);
+            for (Map.Entry<String, FileTime> e : before.entrySet()) {
+                assertEquals(e.getValue(), after.get(e.getKey()), "run " + e.getKey() + " was finished before the kill and is not run again");
+            }
+            Set<String> planned = new HashSet<>();
+            config.plan().forEach(s -> planned.add(s.runId()));
+            assertEquals(planned, after.keySet());
+
+            List<Row> runs = StudyJob.read(spark, out.toString(), Tables.RUNS).collectAsList();
+            assertEquals(8, runs.size());
+            Set<String> ids = new HashSet<>();
+            runs.forEach(r -> ids.add(r.getAs("run_id")));
+            assertEquals(planned, ids, "every run once");
+            assertTrue(runs.stream().allMatch(r -> "ok".equals(r.getAs("status"))));
+            List<Row> curve = StudyJob.read(spark, out.toString(), Tables.TRAIN_CURVE).collectAsList();
+            Set<String> keys = new HashSet<>();
+            curve.forEach(r -> keys.add(r.getAs("run_id") + "@" + r.getAs("step")));
+            assertEquals(8 * 7, curve.size());
+            assertEquals(curve.size(), keys.size(), "no curve row twice");
+            assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).select("run_id").distinct().count());
+            assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).count());
+        }
+    }
+
+    /** Committed outcome files (run id to modification time); a killed attempt's temporary file is not one. */
+    private static Map<String, FileTime> committed(Path outcomes) throws Exception {
+        Map<String, FileTime> m = new HashMap<>();
+        if (!Files.isDirectory(outcomes)) {
+            return m;
+        }
+        try (Stream<Path> files = Files.list(outcomes)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".outcome") && !name.startsWith(".")) {
+                    m.put(name.substring(0, name.length() - ".outcome".length()), Files.getLastModifiedTime(p));
+                }
+            }
+        }
+        return m;
+    }
+
+}

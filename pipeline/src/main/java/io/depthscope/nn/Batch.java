@@ -1,0 +1,56 @@
+package io.depthscope.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A fixed set of examples: inputs x [N, d] and targets [N, k] (regression values, or one-hot rows for
+ * classification). Every Hessian estimate at a point uses one batch: re-sampling it between
+ * Hessian-vector products would change the operator under the algorithm.
+ */
+public record Batch(INDArray x, INDArray targets) {
+    public Batch {
+        if (x.rank() != 2 || targets.rank() != 2) {
+            throw new IllegalArgumentException("batch: x and targets must be matrices, got ranks " + x.rank() + " and " + targets.rank());
+        }
+        if (x.rows() != targets.rows()) {
+            throw new IllegalArgumentException("batch: x has " + x.rows() + " rows but targets have " + targets.rows()
+                    + "; allowed: the same number of examples");
+        }
+    }
+
+    public int size() {
+        return (int) x.rows();
+    }
+
+    public int inputDim() {
+        return (int) x.columns();
+    }
+
+    public int targetDim() {
+        return (int) targets.columns();
+    }
+
+    /** This batch in {@code dtype}, as contiguous 'c'-order copies (no copy when it already is). */
+    public Batch as(DataType dtype) {
+        return new Batch(contiguous(x, dtype), contiguous(targets, dtype));
+    }
+
+    private static INDArray contiguous(INDArray a, DataType dtype) {
+        INDArray cast = a.dataType() == dtype ? a : a.castTo(dtype);
+        return cast.ordering() == 'c' && !cast.isView() ? cast : cast.dup('c');
+    }
+
+    /** One-hot rows [N, classes] for integer labels 0..classes-1. */
+    public static INDArray oneHot(int[] labels, int classes, DataType dtype) {
+        double[][] rows = new double[labels.length][classes];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("labels[" + i + "]: value " + labels[i] + " is out of range; allowed: 0.."
+                        + (classes - 1));
+            }
+            rows[i][labels[i]] = 1.0;
+        }
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(rows).castTo(dtype);
+    }
+}

@@ -1,0 +1,78 @@
+package io.depthscope.nn;
+
+import io.depthscope.io.Json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+class SpecJsonTest {
+    private static final String GOOD = "{\"arch\": \"resmlp\", \"input_dim\": 4, \"width\": 8, \"depth\": 3, \"output_dim\": 2,"
+            + " \"activation\": \"tanh\", \"bias\": false, \"residual_scale\": 0.5, \"loss\": \"mse\"}";
+
+    private static ObjectNode good() throws Exception {
+        return (ObjectNode) Json.mapper().readTree(GOOD);
+    }
+
+    @Test
+    void parsesEveryField() throws Exception {
+        assertEquals(new NetworkSpec("resmlp", 4, 8, 3, 2, "tanh", false, 0.5, "mse"), SpecJson.parse(good(), "spec"));
+    }
+
+    @Test
+    void biasAndResidualScaleHaveDefaults() throws Exception {
+        ObjectNode n = good();
+        n.remove("bias");
+        n.remove("residual_scale");
+        NetworkSpec s = SpecJson.parse(n, "spec");
+        assertTrue(s.bias());
+        assertEquals(1.0, s.residualScale());
+    }
+
+    @Test
+    void roundTripsThroughItsJsonForm() throws Exception {
+        NetworkSpec s = SpecJson.parse(good(), "spec");
+        JsonNode back = Json.mapper().valueToTree(SpecJson.toJson(s));
+        assertEquals(s, SpecJson.parse(back, "spec"));
+    }
+
+    /** Each row: the field, its bad JSON value ("-" removes it), and a fragment the error must contain. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "width|\"abc\"|width: value \"abc\" (a string) is not allowed; allowed: an integer >= 1",
+        "width|8.5|width: value 8.5",
+        "depth|0|depth: value 0 is not allowed",
+        "input_dim|-|input_dim: missing",
+        "loss|-|loss: missing; allowed: one of [mse, cross_entropy]",
+        "activation|\"swish\"|activation: unknown value 'swish'; allowed: relu, tanh",
+        "arch|\"cnn\"|arch: unknown value 'cnn'; allowed: mlp, resmlp",
+        "bias|\"yes\"|bias: value \"yes\" (a string) is not allowed; allowed: true or false",
+        "residual_scale|\"big\"|residual_scale: value \"big\"",
+        "activation|3|activation: value 3 (an integer) is not allowed",
+        "residual_scal|0.5|unknown field(s) [residual_scal]; allowed: [arch,",
+    })
+    void badFieldsAreNamedWithValueAndAllowed(String field, String value, String fragment) throws Exception {
+        ObjectNode n = good();
+        if ("-".equals(value)) {
+            n.remove(field);
+        } else {
+            n.set(field, Json.mapper().readTree(value));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpecJson.parse(n, "spec s.json"));
+        assertTrue(e.getMessage().startsWith("spec s.json: "), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
+    void aNonObjectDocumentIsRefused() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SpecJson.parse(Json.mapper().readTree("[1, 2]"), "spec"));
+        assertTrue(e.getMessage().contains("allowed: a JSON object"), e.getMessage());
+    }
+}
