@@ -1,6 +1,5 @@
 package io.depthscope.probe;
 
-import io.depthscope.diag.ProbeDiagnostics;
 
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;

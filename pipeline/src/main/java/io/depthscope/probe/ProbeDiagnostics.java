@@ -1,12 +1,10 @@
-package io.depthscope.diag;
+package io.depthscope.probe;
 
-import io.depthscope.probe.DensityGrid;
-import io.depthscope.probe.Lanczos;
-import io.depthscope.probe.SpectralDensity;
-import io.depthscope.probe.StochasticLanczosQuadrature;
-import io.depthscope.probe.SymmetricOperator;
-import io.depthscope.probe.TopEigenvalues;
-
+import io.depthscope.diag.GradientConfusion;
+import io.depthscope.diag.JacobianSpectrum;
+import io.depthscope.diag.LayerGradients;
+import io.depthscope.diag.NtkGram;
+import io.depthscope.diag.RepresentationRank;
 import io.depthscope.io.Json;
 import io.depthscope.nn.Point;
 import java.util.ArrayList;
