@@ -41,12 +41,11 @@ public final class DiagnosticsRecorder {
     private final List<JacobianSpectrumAt> jacobians = new ArrayList<>();
     private final List<RepresentationRankAt> ranks = new ArrayList<>();
 
-    public DiagnosticsRecorder(RunSpec spec, Network network, Batch train) {
-        this.spec = spec;
-        this.network = network;
-        this.train = train;
-        DiagnosticsSpec d = spec.diagnostics();
-        this.batch = d.any() ? Trainer.diagnosticsBatch(spec, train) : null;
+    public DiagnosticsRecorder(RunContext context) {
+        this.spec = context.spec();
+        this.network = context.network();
+        this.train = context.data().train();
+        this.batch = spec.diagnostics().any() ? context.diagnosticsBatch() : null;
     }
 
     /** Whether the run takes diagnostics at this step. */

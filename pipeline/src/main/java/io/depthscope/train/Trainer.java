@@ -5,13 +5,11 @@ import io.depthscope.nn.Initializers;
 
 import io.depthscope.nn.Batch;
 import io.depthscope.data.Dataset;
-import io.depthscope.data.Datasets;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.probe.HessianWork;
 import io.depthscope.study.RunSpec;
-import io.depthscope.util.Dtypes;
 import io.depthscope.util.Provenance;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
@@ -24,7 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs one {@link RunSpec}: loads its data, builds and initialises its network, trains it with its
+ * Runs one {@link RunSpec}: from its {@link RunContext} (data, network, fixed batches), initialises the network, trains it with its
  * optimiser, records the curve every eval_every steps, stops cleanly on divergence, saves checkpoints at
  * the configured steps, and takes the Hessian's moments at the final parameters on a fixed batch.
  * Deterministic: every random draw comes from the run's seeds (streams "init", "shuffle",
@@ -33,8 +31,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Trainer {
     /** Examples per chunk of a full-dataset evaluation: bounds memory, not the numbers. */
     public static final int EVAL_CHUNK = 2048;
-    /** The most examples a Hessian batch may have (its point holds every activation at once). */
-    public static final int MAX_HESSIAN_EXAMPLES = 8192;
 
     private Trainer() {}
 
@@ -55,11 +51,11 @@ public final class Trainer {
      */
     public static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress, CheckpointSink deferredHessian) {
         long start = System.nanoTime();
-        spec.validate();
+        RunContext context = RunContext.of(spec);
         String runId = spec.runId();
-        DataType dtype = Dtypes.parse(spec.dtype());
-        Dataset data = Datasets.load(spec.dataset(), dtype);
-        Network network = Network.of(spec.network(data.inputDim(), data.train().targetDim()));
+        DataType dtype = context.dtype();
+        Dataset data = context.data();
+        Network network = context.network();
         INDArray theta = Initializers.initialize(network, spec.init(), Seeds.derive(spec.seed(), "init"), dtype);
         Optimizer optimizer = Optimizer.of(spec.optimizer());
         boolean fullBatch = spec.optimizer().batchSize() == 0;
@@ -70,8 +66,8 @@ public final class Trainer {
         Map<Integer, Point> minibatchPoints = new HashMap<>();
         Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
         Set<Integer> hessianSteps = new TreeSet<>(spec.hessian().stepsFor(spec.steps()));
-        DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(spec, network, data.train());
-        Batch hessianBatch = hessianSteps.isEmpty() ? null : hessianBatch(spec, data.train());
+        DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(context);
+        Batch hessianBatch = hessianSteps.isEmpty() ? null : context.hessianBatch();
         Point hessianPoint = null;
         HessianResults hessian = HessianResults.empty();
         List<Integer> deferred = new ArrayList<>();
@@ -149,39 +145,5 @@ public final class Trainer {
                 data.description(), initialLoss, last.trainLoss(), last.gradientNorm(), last.trainAccuracy(), last.testLoss(),
                 last.testAccuracy(), stepsToTarget, divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current());
         return new RunOutcome(spec, record, curve, diagnostics.rows(), hessian, deferred);
-    }
-
-    /**
-     * The fixed batch every Hessian-vector product of the run uses: the whole training set, or the
-     * first hessian.examples rows of a permutation from the stream (seed, "hessian-batch").
-     */
-    public static Batch hessianBatch(RunSpec spec, Batch train) {
-        return fixedBatch(train, spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples", MAX_HESSIAN_EXAMPLES);
-    }
-
-    /** The fixed batch of the run's diagnostics (see {@link DiagnosticsRecorder}). */
-    public static Batch diagnosticsBatch(RunSpec spec, Batch train) {
-        io.depthscope.diag.DiagnosticsSpec d = spec.diagnostics();
-        return fixedBatch(train, d.examples(), spec.seed(), "diagnostics-batch", "diagnostics.examples",
-                d.confusion() || d.ntk() ? io.depthscope.diag.DiagnosticsSpec.MAX_GRAM_EXAMPLES : MAX_HESSIAN_EXAMPLES);
-    }
-
-    /**
-     * A batch fixed for a whole run: all of {@code train} ({@code examples} 0) or the first
-     * {@code examples} rows, in their original order, of a permutation from (seed, stream).
-     */
-    static Batch fixedBatch(Batch train, int examples, long seed, String stream, String field, int max) {
-        int k = examples == 0 ? train.size() : Math.min(examples, train.size());
-        if (k > max) {
-            throw new IllegalArgumentException("run." + field + ": the batch would have " + k + " examples; allowed: <= " + max
-                    + " (set run." + field + ")");
-        }
-        if (k == train.size()) {
-            return train;
-        }
-        int[] order = new MinibatchSampler(train.size(), train.size(), false, Seeds.derive(seed, stream)).permutation(0);
-        int[] rows = java.util.Arrays.copyOf(order, k);
-        java.util.Arrays.sort(rows);
-        return MinibatchSampler.gather(train, rows);
     }
 }

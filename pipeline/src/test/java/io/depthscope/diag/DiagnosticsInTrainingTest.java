@@ -14,6 +14,7 @@ import io.depthscope.study.StudyConfig;
 import io.depthscope.train.CheckpointSink;
 import io.depthscope.train.Progress;
 import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunContext;
 import io.depthscope.train.Trainer;
 import io.depthscope.util.Seeds;
 import java.util.List;
@@ -46,8 +47,9 @@ class DiagnosticsInTrainingTest {
         RunSpec s = spec("diagnostics { steps = [0, 20], examples = 12, minibatches = 4, minibatch_size = 6, jacobian_inputs = 2 }");
         Map<Integer, INDArray> thetas = new TreeMap<>();
         RunOutcome o = run(s, thetas);
-        Batch train = Datasets.load(s.dataset(), DataType.DOUBLE).train();
-        Batch batch = Trainer.diagnosticsBatch(s, train);
+        RunContext context = RunContext.of(s);
+        Batch train = context.data().train();
+        Batch batch = context.diagnosticsBatch();
         assertEquals(12, batch.size());
         Network net = Network.of(s.network(5, 1));
         RunDiagnosticsView d = new RunDiagnosticsView(o);
@@ -130,7 +132,7 @@ class DiagnosticsInTrainingTest {
         assertEquals(List.of(0, 20), deferred.hessianPending());
         assertEquals(HessianResults.empty(), deferred.hessian());
         assertEquals(List.of(), here.hessianPending());
-        Batch batch = Trainer.hessianBatch(s, Datasets.load(s.dataset(), DataType.DOUBLE).train());
+        Batch batch = RunContext.of(s).hessianBatch();
         Network net = Network.of(s.network(5, 1));
         HessianResults measured = HessianResults.empty();
         for (int step : deferred.hessianPending()) {

@@ -7,12 +7,11 @@ import io.depthscope.study.RunSpec;
 import io.depthscope.nn.Batch;
 import io.depthscope.data.Dataset;
 import io.depthscope.data.Datasets;
-import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.probe.HessianWork;
 import io.depthscope.train.RunOutcome;
-import io.depthscope.train.Trainer;
+import io.depthscope.train.RunContext;
 import io.depthscope.util.Dtypes;
 import io.depthscope.util.NativeThreads;
 import java.io.Serializable;
@@ -154,10 +153,9 @@ final class HessianPhase {
         int attempt = task == null ? 0 : task.attemptNumber();
         try {
             RunSpec spec = w.spec();
-            DataType dtype = Dtypes.parse(spec.dtype());
-            Batch batch = hessianBatch(spec);
-            Network network = Network.of(spec.network(batch.inputDim(), batch.targetDim()));
-            Point point = network.at(batch, parameters.load(spec.runId(), w.task().step(), dtype));
+            RunContext context = context(spec);
+            Batch batch = context.hessianBatch();
+            Point point = context.network().at(batch, parameters.load(spec.runId(), w.task().step(), context.dtype()));
             HessianWork.Piece piece = HessianWork.compute(spec.hessian(), spec.seed(), point, w.task());
             return new PieceOutcome(w.task(), piece, batch.size(), null, (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -169,8 +167,8 @@ final class HessianPhase {
         }
     }
 
-    /** The run's fixed Hessian batch, from a per-JVM cache of its dataset. */
-    private static Batch hessianBatch(RunSpec spec) {
+    /** The run's context (the trainer's), from a per-JVM cache of its dataset. */
+    private static RunContext context(RunSpec spec) {
         DataType dtype = Dtypes.parse(spec.dtype());
         String key = spec.dataset() + "/" + dtype;
         Dataset data = DATA.get(key);
@@ -181,6 +179,6 @@ final class HessianPhase {
             data = Datasets.load(spec.dataset(), dtype);
             DATA.put(key, data);
         }
-        return Trainer.hessianBatch(spec, data.train());
+        return RunContext.of(spec, data);
     }
 }
