@@ -15,6 +15,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import io.depthscope.nn.archfixture.HighFixture;
 import io.depthscope.util.archfixture.LowFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +92,19 @@ class ArchitectureTest {
             assertEquals(1, modules.size(), pkg + " is in " + modules);
             assertEquals(pkg.startsWith(ROOT + "jobs"), modules.contains("jobs"), pkg + " is in " + modules);
         });
+    }
+
+    /** The README's layout table names every package of both modules, so a newcomer finds each one. */
+    @Test
+    void theReadmeListsEveryPackage() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Set<String> missing = new TreeSet<>();
+        for (JavaClass c : main) {
+            if (!readme.contains("`" + c.getPackageName() + "`")) {
+                missing.add(c.getPackageName());
+            }
+        }
+        assertTrue(missing.isEmpty(), "README.md's layout table lacks " + missing);
     }
 
     /** The rules find what they are meant to find, on two test classes made to break all three. */
