@@ -23,8 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs one {@link RunSpec}: from its {@link RunContext} (data, network, fixed batches), initialises the
- * network, trains it with its optimiser, records the curve every eval_every steps, stops cleanly on divergence, saves checkpoints at
- * the configured steps, and takes the Hessian's moments at the final parameters on a fixed batch.
+ * network, trains it with its optimiser, records the curve every eval_every steps, stops cleanly on
+ * divergence, saves checkpoints at the configured steps, and takes the Hessian's moments at the final
+ * parameters on a fixed batch.
  * Deterministic: every random draw comes from the run's seeds (streams "init", "shuffle",
  * "hessian-batch", "hessian-probes").
  */
