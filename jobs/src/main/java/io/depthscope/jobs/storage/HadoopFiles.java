@@ -65,15 +65,19 @@ public final class HadoopFiles {
             fs.delete(tmp, false);
             return true;
         }
-        if (fs.rename(tmp, target)) {
-            return true;
+        // A refused rename means the target was there, unless it was deleted again before we looked (a lock
+        // or marker released meanwhile): then the target is free and the rename is tried again.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (fs.rename(tmp, target)) {
+                return true;
+            }
+            if (fs.exists(target)) {
+                fs.delete(tmp, false);
+                return false;
+            }
         }
-        boolean taken = fs.exists(target);
         fs.delete(tmp, false);
-        if (!taken) {
-            throw new IOException("could not rename " + tmp + " to " + target);
-        }
-        return false;
+        throw new IOException("could not rename " + tmp + " to " + target);
     }
 
     private static boolean isLocal(FileSystem fs) {
