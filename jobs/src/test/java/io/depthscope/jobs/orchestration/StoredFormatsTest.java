@@ -179,4 +179,41 @@ class StoredFormatsTest {
             assertEquals(damaged.size(), aside.count(), "every damaged file kept for a look");
         }
     }
+
+    /** The shape of a stored type: each record's components by name and type (expanded once), sealed records, lists, arrays. */
+    static String shape(java.lang.reflect.Type t, Set<Class<?>> seen) {
+        if (t instanceof java.lang.reflect.ParameterizedType p) {
+            return ((Class<?>) p.getRawType()).getSimpleName() + "<" + shape(p.getActualTypeArguments()[0], seen) + ">";
+        }
+        Class<?> c = (Class<?>) t;
+        if (c.isArray()) {
+            return shape(c.getComponentType(), seen) + "[]";
+        }
+        if (c.isEnum()) {
+            return c.getSimpleName() + java.util.Arrays.toString(c.getEnumConstants());
+        }
+        if (!seen.add(c) || !(c.isRecord() || c.isSealed())) {
+            return c.getSimpleName();
+        }
+        if (c.isSealed()) {
+            return c.getSimpleName() + "=" + java.util.Arrays.stream(c.getPermittedSubclasses()).map(x -> shape(x, seen)).toList();
+        }
+        return c.getSimpleName() + java.util.Arrays.stream(c.getRecordComponents()).map(x -> x.getName() + ":" + shape(x.getGenericType(), seen))
+                .toList();
+    }
+
+    private static String digest(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 16);
+    }
+
+    @Test
+    void theStoredRecordsHaveTheShapeOfTheirFormatVersion() throws Exception {
+        String outcome = shape(RunOutcome.class, new java.util.HashSet<>());
+        String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
+        String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
+                + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
+        assertEquals("266c033222c1c5a3", digest(outcome), "depthscope-outcome version 1" + advice + outcome);
+        assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
+    }
 }
