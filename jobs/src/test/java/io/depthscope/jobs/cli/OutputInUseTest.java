@@ -50,4 +50,17 @@ class OutputInUseTest {
         assertFalse(Files.exists(out.resolve(StudyLock.NAME)), "released at the end");
         assertTrue(Files.exists(out.resolve("_outcomes")));
     }
+
+    @Test
+    void trainOnAnOutThatAStudyHoldsExitsWithThree() throws Exception {
+        Path conf = dir.resolve("one.conf");
+        Files.writeString(conf, "name = one\nrun { width = 4, dataset { n_train = 8, n_test = 4 }, steps = 2 }\n");
+        Path out = dir.resolve("out");
+        String result;
+        try (StudyLock running = StudyLock.acquire(out.toString(), "running-study", Duration.ofSeconds(60))) {
+            result = run("train", "--config", conf.toString(), "--out", out.toString());
+        }
+        assertTrue(result.startsWith("3:error: output directory " + out + " is in use by study 'running-study' (host "), result);
+        assertFalse(Files.exists(out.resolve("checkpoints")), "nothing trained");
+    }
 }
