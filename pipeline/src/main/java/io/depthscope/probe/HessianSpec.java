@@ -70,18 +70,10 @@ public record HessianSpec(String method, int probes, String distribution, int ex
     }
 
     /**
-     * Hessian-vector products one measurement costs for P parameters: Hutchinson 2 per probe, exact P,
-     * Lanczos one per step plus two (Hv and Gv) per split Ritz vector, SLQ one per step per run.
+     * Operator products one measurement (one step) costs for P parameters: the sum of its tasks'
+     * {@link HessianWork.Task#products}, the one place the cost model lives.
      */
     public long hessianVectorProducts(long paramCount) {
-        long hv = switch (method) {
-            case "exact" -> paramCount;
-            case "hutchinson" -> 2L * probes;
-            default -> 0;
-        };
-        if (topK > 0) {
-            hv += Math.min(lanczosSteps, paramCount) + 4L * Math.min(topK, Math.min(lanczosSteps, paramCount));
-        }
-        return hv + (long) densityRuns * Math.min(densitySteps, paramCount);
+        return HessianWork.plan("", this, 0, paramCount).stream().mapToLong(t -> t.products(this, paramCount)).sum();
     }
 }

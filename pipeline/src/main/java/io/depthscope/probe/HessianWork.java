@@ -33,20 +33,49 @@ public final class HessianWork {
             return "step-" + step + "-" + kind.name().toLowerCase(Locale.ROOT) + "-" + index;
         }
 
-        /** Hessian-vector products this task spends for P parameters (its relative cost). */
+        /**
+         * Operator products (Hv, or Gv of the Gauss-Newton split: one pass each) this task spends for P
+         * parameters; the one cost model of the Hessian work ({@link HessianSpec#hessianVectorProducts} sums
+         * it over a step's plan). PROBES: Hv and H(Hv) per probe. EXACT: one Hv per column. LANCZOS: one per
+         * step, m = min(lanczos_steps, P) (the reorthogonalisation costs no products), then Hv and Gv along
+         * each split Ritz vector: min(k, m) at each end, counted twice where the two ends overlap, as
+         * {@link CurvatureSplit} computes them. SLQ: one per step of its run. A Lanczos run that breaks
+         * down early spends less.
+         */
         public long products(HessianSpec h, long paramCount) {
             return switch (kind) {
                 case PROBES -> 2L * count;
                 case EXACT -> paramCount;
-                case LANCZOS -> Math.min(h.lanczosSteps(), paramCount) + 4L * h.topK();
+                case LANCZOS -> {
+                    long m = Math.min(h.lanczosSteps(), paramCount);
+                    yield m + 2L * 2L * Math.min(h.topK(), m);
+                }
                 case SLQ -> Math.min(h.densitySteps(), paramCount);
             };
         }
     }
 
-    /** What a task computed; the fields of other kinds are null. */
-    public record Piece(Task task, double[][] probes, QuadraticForms state, double[] eigenvalues, TopEigenvalues top,
-            List<CurvatureSplit> largest, List<CurvatureSplit> smallest, QuadratureRun quadrature) implements Serializable {}
+    /**
+     * What a task computed: one record per task kind, so a piece holds exactly its kind's results. Pieces
+     * are stored in a study's {@code _hessian} directory (docs/storage.md): a change to these records
+     * needs a new version of that format.
+     */
+    public sealed interface Piece extends Serializable permits ProbeBlock, ExactEigenvalues, ExtremeEigenvalues, Quadrature {
+        Task task();
+    }
+
+    /** A PROBES task: each probe's (q1, q2, q3, q4) in probe order, and their mergeable state. */
+    public record ProbeBlock(Task task, double[][] probes, QuadraticForms state) implements Piece {}
+
+    /** An EXACT task: every eigenvalue of the dense Hessian, ascending. */
+    public record ExactEigenvalues(Task task, double[] eigenvalues) implements Piece {}
+
+    /** A LANCZOS task: the extreme Ritz values, and the Gauss-Newton split along the top-k Ritz vectors at each end. */
+    public record ExtremeEigenvalues(Task task, TopEigenvalues top, List<CurvatureSplit> largest, List<CurvatureSplit> smallest)
+            implements Piece {}
+
+    /** An SLQ task: one run of stochastic Lanczos quadrature. */
+    public record Quadrature(Task task, QuadratureRun run) implements Piece {}
 
     private HessianWork() {}
 
@@ -76,16 +105,16 @@ public final class HessianWork {
             case PROBES -> {
                 double[][] q = Hutchinson.probes(point, Seeds.derive(runSeed, "hessian-probes", t.step()), t.first(), t.count(),
                         Hutchinson.Distribution.parse(h.distribution()));
-                yield new Piece(t, q, Hutchinson.summarise(List.of(q)), null, null, null, null, null);
+                yield new ProbeBlock(t, q, Hutchinson.summarise(List.of(q)));
             }
-            case EXACT -> new Piece(t, null, null, DenseHessian.eigenvalues(point), null, null, null, null);
+            case EXACT -> new ExactEigenvalues(t, DenseHessian.eigenvalues(point));
             case LANCZOS -> {
                 LanczosResult r = Lanczos.run(SymmetricOperator.hessian(point), (int) Math.min(h.lanczosSteps(), p),
                         Seeds.derive(runSeed, "hessian-lanczos", t.step()), true);
-                yield new Piece(t, null, null, null, r.top(h.topK()), CurvatureSplit.largest(point, r, h.topK()),
-                        CurvatureSplit.smallest(point, r, h.topK()), null);
+                yield new ExtremeEigenvalues(t, r.top(h.topK()), CurvatureSplit.largest(point, r, h.topK()),
+                        CurvatureSplit.smallest(point, r, h.topK()));
             }
-            case SLQ -> new Piece(t, null, null, null, null, null, null, StochasticLanczosQuadrature.run(SymmetricOperator.hessian(point),
+            case SLQ -> new Quadrature(t, StochasticLanczosQuadrature.run(SymmetricOperator.hessian(point),
                     (int) Math.min(h.densitySteps(), p), Seeds.derive(runSeed, "hessian-slq", t.step()), t.index()));
         };
     }
@@ -109,6 +138,12 @@ public final class HessianWork {
             throw new IllegalArgumentException("pieces: " + pieces.size() + " for run " + runId + " step " + step + "; allowed: exactly the "
                     + expected.size() + " tasks of its plan");
         }
+        for (Piece x : pieces) {
+            if (kindOf(x) != x.task().kind()) {
+                throw new IllegalArgumentException("piece " + x.task().name() + " of run " + runId + ": a " + x.getClass().getSimpleName()
+                        + " for a " + x.task().kind() + " task; allowed: " + kindOf(x) + " tasks only");
+            }
+        }
         List<Piece> sorted = new ArrayList<>(pieces);
         sorted.sort(Comparator.comparing((Piece x) -> x.task().kind()).thenComparingInt(x -> x.task().index()));
         List<HessianMomentsAt> moments = new ArrayList<>();
@@ -119,17 +154,18 @@ public final class HessianWork {
         List<QuadratureRun> quadratures = new ArrayList<>();
         String distribution = Hutchinson.Distribution.parse(h.distribution()).label();
         for (Piece x : sorted) {
-            switch (x.task().kind()) {
-                case PROBES -> {
-                    state = state.merge(x.state());
-                    for (int i = 0; i < x.probes().length; i++) {
-                        double[] q = x.probes()[i];
-                        probes.add(new HessianProbeAt(runId, step, examples, x.task().first() + i, distribution, paramCount, q[0], q[1], q[2], q[3]));
-                    }
+            if (x instanceof ProbeBlock b) {
+                state = state.merge(b.state());
+                for (int i = 0; i < b.probes().length; i++) {
+                    double[] q = b.probes()[i];
+                    probes.add(new HessianProbeAt(runId, step, examples, b.task().first() + i, distribution, paramCount, q[0], q[1], q[2], q[3]));
                 }
-                case EXACT -> moments.add(new HessianMomentsAt(runId, step, examples, HessianMoments.fromEigenvalues(x.eigenvalues())));
-                case LANCZOS -> eigenvalues.addAll(eigenvalueRows(runId, step, examples, x));
-                case SLQ -> quadratures.add(x.quadrature());
+            } else if (x instanceof ExactEigenvalues e) {
+                moments.add(new HessianMomentsAt(runId, step, examples, HessianMoments.fromEigenvalues(e.eigenvalues())));
+            } else if (x instanceof ExtremeEigenvalues e) {
+                eigenvalues.addAll(eigenvalueRows(runId, step, examples, e));
+            } else if (x instanceof Quadrature q) {
+                quadratures.add(q.run());
             }
         }
         if (!probes.isEmpty()) {
@@ -142,7 +178,18 @@ public final class HessianWork {
         return new HessianResults(moments, probes, eigenvalues, densities);
     }
 
-    private static List<HessianEigenvalueAt> eigenvalueRows(String runId, int step, int examples, Piece x) {
+    /** The task kind whose result {@code x} is. */
+    static Kind kindOf(Piece x) {
+        if (x instanceof ProbeBlock) {
+            return Kind.PROBES;
+        }
+        if (x instanceof ExactEigenvalues) {
+            return Kind.EXACT;
+        }
+        return x instanceof ExtremeEigenvalues ? Kind.LANCZOS : Kind.SLQ;
+    }
+
+    private static List<HessianEigenvalueAt> eigenvalueRows(String runId, int step, int examples, ExtremeEigenvalues x) {
         List<HessianEigenvalueAt> rows = new ArrayList<>();
         TopEigenvalues top = x.top();
         for (int i = 0; i < x.largest().size(); i++) {

@@ -1,12 +1,16 @@
 package io.depthscope.jobs.cli;
 
+import io.depthscope.io.ForeignFormatException;
+import io.depthscope.jobs.storage.StudyLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code bin/depthscope} and {@code spark-submit --class io.depthscope.jobs.cli.Main depthscope.jar}: one entry
  * point, one subcommand per task. A bad input ends with exit code 2 and one line naming the field, the
- * value and what is allowed; an unexpected failure with exit code 1 and its stack trace.
+ * value and what is allowed (an output directory holding files this build does not read is one too); an
+ * output directory in use by another study ends with exit code 3 and one line naming that study; an
+ * unexpected failure with exit code 1 and its stack trace.
  */
 @Command(name = "depthscope", mixinStandardHelpOptions = true, version = "depthscope 0.1.0",
         description = "Why are deeper networks harder to train? Training runs and second-order diagnostics at scale.",
@@ -14,6 +18,8 @@ import picocli.CommandLine.Command;
             ReportCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;
+    /** The output directory is locked by another study or {@code train} (see docs/storage.md). */
+    public static final int OUTPUT_IN_USE = 3;
 
     @Override
     public void run() {
@@ -28,7 +34,11 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException) {
+            if (ex instanceof StudyLock.HeldException) {
+                commandLine.getErr().println("error: " + ex.getMessage());
+                return OUTPUT_IN_USE;
+            }
+            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException || ex instanceof ForeignFormatException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
                 return BAD_INPUT;
             }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
+import io.depthscope.jobs.storage.StudyLock;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +49,8 @@ public final class StudyCommand implements Callable<Integer> {
         int runs = study.plan().size();
         System.out.printf("study %s: %d runs%n", study.name(), runs);
         long start = System.nanoTime();
-        try (SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
+        try (StudyLock lock = StudyLock.acquire(target, study.name(), StudyLock.configuredTimeout());
+                SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
             StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null), retryFailed);
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s, of which %.1f s writing the tables, summary and trends%n",
                     result.runs(), result.diverged(), result.failed(), (System.nanoTime() - start) / 1e9, result.tablesSeconds());

@@ -1,6 +1,7 @@
 package io.depthscope.jobs.cli;
 
 import io.depthscope.jobs.storage.HadoopCheckpoints;
+import io.depthscope.jobs.storage.StudyLock;
 import io.depthscope.study.RunSpec;
 import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.study.StudyConfig;
@@ -51,6 +52,13 @@ public final class TrainCommand implements Callable<Integer> {
         String target = out != null ? out : "depthscope-out/" + study.name() + "-train";
         System.out.printf("run %s: %s depth %d width %d %s on %s, %s lr %s, %d steps, seed %d%n", spec.runId(), spec.arch(), spec.depth(),
                 spec.width(), spec.activation(), spec.dataset().kind(), spec.optimizer().kind(), spec.optimizer().lr(), spec.steps(), spec.seed());
+        try (StudyLock lock = StudyLock.acquire(target, study.name() + " (train --index " + i + ")", StudyLock.configuredTimeout())) {
+            train(study, spec, target);
+        }
+        return 0;
+    }
+
+    private static void train(StudyConfig study, RunSpec spec, String target) throws java.io.IOException {
         RunOutcome outcome = Trainer.run(spec, new HadoopCheckpoints(target + "/checkpoints"), new ProgressLine());
         RunRecord r = outcome.run();
         System.out.printf(Locale.ROOT, "%s after %d steps in %.1f s: train loss %.6g, test loss %.6g%s%n", r.status(), r.stepsCompleted(),
@@ -61,7 +69,6 @@ public final class TrainCommand implements Callable<Integer> {
             StudyJob.write(spark, study.name(), List.of(outcome), target);
         }
         System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.jobs.tables.Tables.names()) + "}");
-        return 0;
     }
 
     /** step, losses, speed and time left, at most once a second (and at the last step). */

@@ -1,5 +1,6 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.ParameterStore;
 import io.depthscope.study.RunSpec;
@@ -53,7 +54,7 @@ final class HessianPhase {
      */
     static Map<String, RunOutcome> run(SparkSession spark, Map<String, RunOutcome> outcomes, String out, int taskCpus, int maxFailures,
             boolean retryFailed) {
-        CommitStore<PieceOutcome> pieces = new CommitStore<>(out + "/_hessian", ".piece", PieceOutcome.class);
+        CommitStore<PieceOutcome> pieces = pieceStore(out);
         ParameterStore parameters = new ParameterStore(out);
         List<Work> all = new ArrayList<>();
         for (RunOutcome o : outcomes.values()) {
@@ -64,7 +65,7 @@ final class HessianPhase {
         if (all.isEmpty()) {
             return outcomes;
         }
-        Set<String> committed = pieces.finished();
+        Set<String> committed = pieces.readable();
         if (retryFailed) {
             int retried = 0;
             for (Work w : all) {
@@ -99,6 +100,11 @@ final class HessianPhase {
             measured.put(o.run().runId(), o.hessianPending().isEmpty() ? o : combine(o, pieces));
         }
         return measured;
+    }
+
+    /** Committed pieces, one JSON file per task under {@code <out>/_hessian} (format in docs/storage.md). */
+    static CommitStore<PieceOutcome> pieceStore(String out) {
+        return new CommitStore<>(out + "/_hessian", ".piece", new JsonFormat<>("depthscope-hessian-piece", 1, PieceOutcome.class));
     }
 
     static String key(HessianWork.Task t) {

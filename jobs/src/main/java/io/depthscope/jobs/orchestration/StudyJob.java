@@ -1,5 +1,6 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
 import io.depthscope.jobs.storage.HadoopFiles;
@@ -71,12 +72,18 @@ public final class StudyJob {
     public static Result run(SparkSession spark, StudyConfig config, String out, FaultInjection faults, boolean retryFailed) {
         List<RunSpec> plan = config.plan();
         CommitStore<RunOutcome> store = outcomeStore(out);
+        ParameterStore parameters = new ParameterStore(out);
         Set<String> committed = store.finished();
         Map<String, RunOutcome> outcomes = new LinkedHashMap<>();
         List<Integer> todo = new ArrayList<>();
         int retried = 0;
         for (int i = 0; i < plan.size(); i++) {
             RunOutcome o = committed.contains(plan.get(i).runId()) ? store.load(plan.get(i).runId()) : null;
+            if (o != null && !parameters.readable(o.run().runId(), o.hessianPending())) {
+                // the second phase needs them: the run is trained again, which commits them again
+                store.delete(o.run().runId());
+                o = null;
+            }
             if (o != null && retryFailed && "failed".equals(o.run().status())) {
                 store.delete(plan.get(i).runId());
                 o = null;
@@ -99,7 +106,6 @@ public final class StudyJob {
             todo.sort(Comparator.comparingDouble((Integer i) -> cost(plan.get(i))).reversed());
             List<PlannedRun> tasks = new ArrayList<>();
             todo.forEach(i -> tasks.add(new PlannedRun(i, plan.get(i))));
-            ParameterStore parameters = new ParameterStore(out);
             HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
             FaultInjection f = faults.active() ? new FaultInjection(faults.failOnce(), faults.failAlways(), out + "/_faults") : faults;
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -125,7 +131,7 @@ public final class StudyJob {
 
     /** Finished training runs, one file per run id under {@code <out>/_outcomes}. */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", RunOutcome.class);
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 1, RunOutcome.class));
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */

@@ -1,10 +1,8 @@
 package io.depthscope.jobs.storage;
 
-import java.io.ByteArrayOutputStream;
+import io.depthscope.io.FileFormat;
+import io.depthscope.io.UnreadableFileException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
@@ -15,37 +13,37 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Finished pieces of work, one serialised file each ({@code <dir>/<key><suffix>}), written by the task
- * that made it under a temporary name and renamed into place: the rename is the piece's commit. A study
- * killed and started again skips every key with a file here and rebuilds its tables from these files,
- * one per key, so no row is ever written twice. Keys are file names: run ids, or run id and task name.
+ * Finished pieces of work, one file each ({@code <dir>/<key><suffix>}, in {@code format}; see
+ * docs/storage.md), written by the task that made it under a temporary name and moved into place without
+ * replacing anything: the move is the piece's commit, and the first commit of a key wins (two attempts of
+ * one task leave one file, and a reader sees one complete value). A study killed and started again skips
+ * every key with a readable file here and rebuilds its tables from these files. A file that cannot be
+ * read back (cut short, corrupted) is set aside under {@code <dir>/.unreadable/} and its work done again;
+ * a file of another format or a newer version stops the study (redoing it would hide the conflict).
  */
-public final class CommitStore<T extends Serializable> implements Serializable {
+public final class CommitStore<T> implements Serializable {
     private static final long serialVersionUID = 1L;
+    static final String SET_ASIDE = ".unreadable";
     private final String dir;
     private final String suffix;
-    private final Class<T> type;
+    private final FileFormat<T> format;
 
-    public CommitStore(String dir, String suffix, Class<T> type) {
+    public CommitStore(String dir, String suffix, FileFormat<T> format) {
         this.dir = dir;
         this.suffix = suffix;
-        this.type = type;
+        this.format = format;
     }
 
-    /** Commits {@code value} under {@code key}; if another attempt committed the key first, its value stays. */
-    public void save(String key, T value) {
+    /** Commits {@code value} under {@code key}: true, or false if another attempt committed the key first (its value stays). */
+    public boolean save(String key, T value) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-                o.writeObject(value);
-            }
-            HadoopFiles.writeAtomically(new Path(dir, key + suffix), bytes.toByteArray(), false);
+            return HadoopFiles.writeAtomically(path(key), format.write(value), false);
         } catch (IOException e) {
             throw new UncheckedIOException("saving " + key + suffix + " under " + dir, e);
         }
     }
 
-    /** Keys with a committed file (temporary files of killed attempts are ignored). */
+    /** Keys with a committed file, readable or not (temporary files of killed attempts are ignored). */
     public Set<String> finished() {
         Set<String> keys = new HashSet<>();
         Path p = new Path(dir);
@@ -56,7 +54,7 @@ public final class CommitStore<T extends Serializable> implements Serializable {
             }
             for (FileStatus s : fs.listStatus(p)) {
                 String name = s.getPath().getName();
-                if (name.endsWith(suffix) && !name.startsWith(".")) {
+                if (s.isFile() && name.endsWith(suffix) && !name.startsWith(".")) {
                     keys.add(name.substring(0, name.length() - suffix.length()));
                 }
             }
@@ -66,12 +64,23 @@ public final class CommitStore<T extends Serializable> implements Serializable {
         }
     }
 
+    /** Keys whose committed file reads back; unreadable ones are set aside (see {@link #load}), so their work is redone. */
+    public Set<String> readable() {
+        Set<String> keys = new HashSet<>();
+        for (String key : finished()) {
+            if (load(key) != null) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
     /**
      * Withdraws the commit of {@code key}, so the work is done again: for retrying a failure. A study
      * killed between this and the new commit simply finds the key unfinished.
      */
     public void delete(String key) {
-        Path p = new Path(dir, key + suffix);
+        Path p = path(key);
         try {
             FileSystem fs = p.getFileSystem(new Configuration());
             if (fs.exists(p) && !fs.delete(p, false)) {
@@ -83,21 +92,45 @@ public final class CommitStore<T extends Serializable> implements Serializable {
     }
 
     /**
-     * The committed value of a key, or null when there is none or it cannot be read back (written by
-     * another version of the code): such work is simply done again.
+     * The committed value of a key, or null when there is none, or when its file cannot be read back:
+     * then the file is set aside with a warning line, so the work is done again and the commit can
+     * succeed. A file of another format or a newer version throws {@link io.depthscope.io.ForeignFormatException}.
      */
     public T load(String key) {
-        Path p = new Path(dir, key + suffix);
+        Path p = path(key);
         try {
             FileSystem fs = p.getFileSystem(new Configuration());
             if (!fs.exists(p)) {
                 return null;
             }
-            try (InputStream in = fs.open(p); ObjectInputStream o = new ObjectInputStream(in)) {
-                return type.cast(o.readObject());
+            try {
+                return format.read(HadoopFiles.readAll(fs, p), name(key));
+            } catch (UnreadableFileException e) {
+                setAside(fs, p, e.getMessage());
+                return null;
             }
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + name(key), e);
         }
+    }
+
+    private void setAside(FileSystem fs, Path p, String why) throws IOException {
+        Path aside = new Path(new Path(dir, SET_ASIDE), p.getName() + "." + System.currentTimeMillis() + "-" + java.util.UUID.randomUUID());
+        fs.mkdirs(aside.getParent());
+        if (!fs.rename(p, aside)) {
+            fs.delete(p, false);
+            System.err.println("warning: " + why + "; deleted it, its work is done again");
+        } else {
+            System.err.println("warning: " + why + "; set aside as " + aside + ", its work is done again");
+        }
+    }
+
+    private Path path(String key) {
+        return new Path(dir, key + suffix);
+    }
+
+    /** The file's name as errors give it: its directory's last part and its name ({@code _outcomes/x.outcome}). */
+    private String name(String key) {
+        return new Path(dir).getName() + "/" + key + suffix;
     }
 }

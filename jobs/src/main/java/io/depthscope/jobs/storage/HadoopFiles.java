@@ -1,14 +1,28 @@
 package io.depthscope.jobs.storage;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * Writes through Hadoop's FileSystem API (file://, hdfs://, s3a://) that readers see whole or not at
- * all: the content goes to a temporary name beside its target and is renamed into place.
+ * all: the content goes to a temporary name beside its target and is moved into place.
+ *
+ * <p>Moving into place without replacing (a commit, where the first one wins) must be a single atomic
+ * step, and file systems disagree on rename onto an existing file: HDFS refuses (rename returns false),
+ * Hadoop's local file system replaces it (it is java.io.File.renameTo). So on the local file system the
+ * move is a hard link, which the kernel refuses atomically when the target exists, and elsewhere a
+ * rename whose refusal is told apart from a failure by whether the target exists.
  */
 public final class HadoopFiles {
     private HadoopFiles() {}
@@ -19,8 +33,7 @@ public final class HadoopFiles {
      */
     public static boolean writeAtomically(Path target, byte[] bytes, boolean replace) throws IOException {
         FileSystem fs = target.getFileSystem(new Configuration());
-        // unique per attempt, so two attempts of one task never write the same temporary file
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + System.nanoTime() + ".tmp");
+        Path tmp = temporary(target);
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(bytes);
         }
@@ -28,11 +41,51 @@ public final class HadoopFiles {
             moveInto(fs, tmp, target);
             return true;
         }
-        if (!fs.rename(tmp, target)) {
+        return publish(fs, tmp, target);
+    }
+
+    /** A temporary name beside {@code target}, unique per attempt so two attempts never write the same file. */
+    static Path temporary(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    }
+
+    /**
+     * Moves the file {@code tmp} to {@code target} unless {@code target} exists: true if it moved, false
+     * (and {@code tmp} deleted) if the target was there first. Atomic on the local file system and HDFS.
+     */
+    public static boolean publish(FileSystem fs, Path tmp, Path target) throws IOException {
+        if (isLocal(fs)) {
+            File source = local(fs, tmp);
+            try {
+                Files.createLink(local(fs, target).toPath(), source.toPath());
+            } catch (FileAlreadyExistsException e) {
+                fs.delete(tmp, false);
+                return false;
+            }
             fs.delete(tmp, false);
-            return false;
+            return true;
         }
-        return true;
+        // A refused rename means the target was there, unless it was deleted again before we looked (a lock
+        // or marker released meanwhile): then the target is free and the rename is tried again.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (fs.rename(tmp, target)) {
+                return true;
+            }
+            if (fs.exists(target)) {
+                fs.delete(tmp, false);
+                return false;
+            }
+        }
+        fs.delete(tmp, false);
+        throw new IOException("could not rename " + tmp + " to " + target);
+    }
+
+    private static boolean isLocal(FileSystem fs) {
+        return "file".equals(fs.getUri().getScheme()) && (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem);
+    }
+
+    private static File local(FileSystem fs, Path p) {
+        return fs instanceof LocalFileSystem l ? l.pathToFile(p) : ((RawLocalFileSystem) fs).pathToFile(p);
     }
 
     /** Replaces {@code target} (a file or a directory) with {@code source}. */
@@ -40,6 +93,15 @@ public final class HadoopFiles {
         fs.delete(target, true);
         if (!fs.rename(source, target)) {
             throw new IOException("could not rename " + source + " to " + target);
+        }
+    }
+
+    /** The whole content of a file. */
+    static byte[] readAll(FileSystem fs, Path p) throws IOException {
+        try (InputStream in = fs.open(p)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            in.transferTo(bytes);
+            return bytes.toByteArray();
         }
     }
 }

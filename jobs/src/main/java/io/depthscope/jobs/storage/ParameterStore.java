@@ -1,8 +1,8 @@
 package io.depthscope.jobs.storage;
 
-import io.depthscope.study.RunSpec;
-
+import io.depthscope.io.NpyVectorFormat;
 import io.depthscope.nn.Network;
+import io.depthscope.study.RunSpec;
 import io.depthscope.train.CheckpointSink;
 import java.io.Serializable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,15 +11,16 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The parameters a study's second phase measures the Hessian at: the flat vector of a run at a step, as
- * float64 (exact for float32 runs too), committed under {@code <out>/_parameters/<run_id>.step-<k>.theta}
- * by the training task and read by every Hessian task of that step, on whichever executor it runs.
+ * float64 (exact for float32 runs too), committed as a numpy {@code .npy} file under
+ * {@code <out>/_parameters/<run_id>.step-<k>.npy} by the training task and read by every Hessian task of
+ * that step, on whichever executor it runs.
  */
 public final class ParameterStore implements CheckpointSink, Serializable {
     private static final long serialVersionUID = 1L;
     private final CommitStore<double[]> store;
 
     public ParameterStore(String out) {
-        this.store = new CommitStore<>(out + "/_parameters", ".theta", double[].class);
+        this.store = new CommitStore<>(out + "/_parameters", ".npy", new NpyVectorFormat());
     }
 
     public static String key(String runId, int step) {
@@ -27,8 +28,13 @@ public final class ParameterStore implements CheckpointSink, Serializable {
     }
 
     @Override
-    public void save(io.depthscope.study.RunSpec spec, Network network, int step, INDArray theta) {
+    public void save(RunSpec spec, Network network, int step, INDArray theta) {
         store.save(key(spec.runId(), step), theta.castTo(DataType.DOUBLE).toDoubleVector());
+    }
+
+    /** Whether the parameters of a run at each of {@code steps} are committed and read back (unreadable ones are set aside). */
+    public boolean readable(String runId, java.util.List<Integer> steps) {
+        return steps.stream().allMatch(step -> store.load(key(runId, step)) != null);
     }
 
     /** The parameters of a run at a step in {@code dtype}, or an error naming what is missing. */

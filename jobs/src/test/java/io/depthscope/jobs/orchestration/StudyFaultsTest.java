@@ -94,7 +94,7 @@ class StudyFaultsTest {
             StudyJob.run(spark, config, clean);
             StudyJob.run(spark, config, out);
             // the piece holding probes 2-3 of run 2 is replaced by the error its last attempt would have committed
-            CommitStore<HessianPhase.PieceOutcome> pieces = new CommitStore<>(out + "/_hessian", ".piece", HessianPhase.PieceOutcome.class);
+            CommitStore<HessianPhase.PieceOutcome> pieces = HessianPhase.pieceStore(out);
             String key = pieces.finished().stream().filter(k -> k.startsWith(id + ".")).sorted().toList().get(1);
             HessianPhase.PieceOutcome good = pieces.load(key);
             pieces.delete(key);

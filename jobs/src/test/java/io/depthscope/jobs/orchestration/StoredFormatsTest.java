@@ -1,0 +1,219 @@
+package io.depthscope.jobs.orchestration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.depthscope.io.ForeignFormatException;
+import io.depthscope.io.RecordJson;
+import io.depthscope.jobs.storage.CommitStore;
+import io.depthscope.jobs.storage.ParameterStore;
+import io.depthscope.probe.HessianWork;
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
+import io.depthscope.train.CheckpointSink;
+import io.depthscope.train.Progress;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.train.Trainer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The files a study commits (docs/storage.md): a realistic outcome and every kind of Hessian piece come
+ * back bit for bit; a foreign format, a newer version, and a cut-short or corrupted file are refused or
+ * set aside, with messages naming the file.
+ */
+class StoredFormatsTest {
+    private static final String CONF = """
+            name = stored
+            run { width = 5, depth = 2, dataset { input_dim = 3, n_train = 16, n_test = 8 }, steps = 6, eval_every = 3,
+                  hessian { probes = 4, probes_per_block = 3, top_k = 2, lanczos_steps = 8, density_runs = 2, density_steps = 6 },
+                  diagnostics { steps = [0, 6], examples = 8, minibatches = 2, minibatch_size = 4, jacobian_inputs = 2 } }
+            grid { hessian.method = [hutchinson, exact] }
+            """;
+
+    @TempDir
+    static Path dir;
+    static List<RunSpec> plan;
+    static List<RunOutcome> trained = new ArrayList<>();
+    static ParameterStore parameters;
+
+    @BeforeAll
+    static void train() {
+        plan = StudyConfig.parse(CONF).plan();
+        parameters = new ParameterStore(dir.resolve("out").toString());
+        for (RunSpec s : plan) {
+            trained.add(Trainer.run(s, CheckpointSink.NONE, Progress.NONE, parameters));
+        }
+    }
+
+    @Test
+    void anOutcomeWithDiagnosticsNanAndAFailedRunComesBackBitForBit() throws Exception {
+        CommitStore<RunOutcome> store = StudyJob.outcomeStore(dir.resolve("outcomes").toString());
+        RunOutcome real = trained.get(0);
+        assertFalse(real.diagnostics().layerGradients().isEmpty() || real.diagnostics().jacobians().isEmpty() || real.curve().isEmpty());
+        RunRecord r = real.run();
+        RunOutcome odd = new RunOutcome(real.spec(), new RunRecord(r.runId(), "diverged", "loss went to \"NaN\"\nat step 3", r.paramCount(),
+                r.dataset(), -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE,
+                -1, 3, 3, 1e-300, r.provenance()), real.curve(), real.diagnostics(), real.hessian(), real.hessianPending());
+        RunOutcome failed = RunOutcome.failed(plan.get(1), RunRecord.failed(plan.get(1).runId(), "java.lang.OutOfMemoryError: Java heap space", 2.5));
+        for (RunOutcome o : List.of(real, odd, failed)) {
+            String key = o.run().runId() + (o == odd ? "-odd" : "");
+            assertTrue(store.save(key, o));
+            RunOutcome back = store.load(key);
+            assertEquals(o, back);
+            assertEquals(RecordJson.encode(o, RunOutcome.class), RecordJson.encode(back, RunOutcome.class), "every double bit for bit");
+        }
+        RunOutcome back = store.load(r.runId() + "-odd");
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(back.run().initialLoss()));
+        assertTrue(Double.isNaN(back.run().finalLoss()));
+        assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
+        String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":1,\"sha256\":\""), text.substring(0, 80));
+    }
+
+    @Test
+    void everyKindOfHessianPieceComesBackBitForBit() {
+        CommitStore<HessianPhase.PieceOutcome> store = HessianPhase.pieceStore(dir.resolve("pieces").toString());
+        Set<HessianWork.Kind> kinds = EnumSet.noneOf(HessianWork.Kind.class);
+        for (RunOutcome o : trained) {
+            for (int step : o.hessianPending()) {
+                for (HessianWork.Task t : HessianWork.plan(o.run().runId(), o.spec().hessian(), step, o.run().paramCount())) {
+                    HessianPhase.PieceOutcome p = HessianPhase.runTask(new HessianPhase.Work(o.spec(), t), parameters, 1, 1);
+                    assertNull(p.error());
+                    String key = HessianPhase.key(t);
+                    store.save(key, p);
+                    HessianPhase.PieceOutcome back = store.load(key);
+                    assertEquals(RecordJson.encode(p, HessianPhase.PieceOutcome.class), RecordJson.encode(back, HessianPhase.PieceOutcome.class));
+                    assertEquals(p.piece().getClass(), back.piece().getClass());
+                    if (p.piece() instanceof HessianWork.ExactEigenvalues e) {
+                        assertArrayEquals(e.eigenvalues(), ((HessianWork.ExactEigenvalues) back.piece()).eigenvalues(), 0.0);
+                    }
+                    kinds.add(t.kind());
+                }
+            }
+        }
+        assertEquals(EnumSet.allOf(HessianWork.Kind.class), kinds, "every kind of piece was stored");
+        HessianPhase.PieceOutcome error = new HessianPhase.PieceOutcome(new HessianWork.Task("r", 6, HessianWork.Kind.SLQ, 1, 0, 0), null, 0,
+                "java.lang.OutOfMemoryError (attempt 4 of 4)", Double.NaN);
+        store.save("error", error);
+        assertEquals(error, store.load("error"));
+    }
+
+    @Test
+    void parametersAreANumpyVectorThatComesBackBitForBit() throws Exception {
+        RunOutcome o = trained.get(0);
+        int step = o.hessianPending().get(0);
+        Path file = dir.resolve("out/_parameters/" + ParameterStore.key(o.run().runId(), step) + ".npy");
+        byte[] bytes = Files.readAllBytes(file);
+        assertEquals("\u0093NUMPY", new String(bytes, 0, 6, StandardCharsets.ISO_8859_1));
+        assertTrue(new String(bytes, 10, 60, StandardCharsets.ISO_8859_1).contains("'descr': '<f8'"));
+        assertEquals(o.run().paramCount(), parameters.load(o.run().runId(), step, DataType.DOUBLE).length());
+    }
+
+    @Test
+    void aForeignFormatOrANewerVersionIsRefusedByName() throws Exception {
+        Path d = dir.resolve("refused/_outcomes");
+        CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
+        store.save("x", trained.get(0));
+        String good = Files.readString(d.resolve("x.outcome"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":1", "\"version\":3"));
+        ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 3 is newer than this build reads (<= 1)", newer.getMessage());
+        Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
+        assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
+                assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
+        // an outcome written by a build that used Java serialisation
+        Files.write(d.resolve("x.outcome"), new byte[] {(byte) 0xac, (byte) 0xed, 0, 5, 0x73, 0x72});
+        assertTrue(assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage()
+                .startsWith("_outcomes/x.outcome: Java-serialised by an older build"));
+        assertTrue(Files.exists(d.resolve("x.outcome")), "a refused file is left where it is");
+    }
+
+    @Test
+    void aCutShortOrCorruptedFileIsSetAsideAndReportedByName() throws Exception {
+        Path d = dir.resolve("damaged/_outcomes");
+        CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
+        store.save("x", trained.get(0));
+        String good = Files.readString(d.resolve("x.outcome"));
+        // one digit of the final loss changed: still valid JSON, and the same record type
+        int at = good.indexOf("\"finalLoss\":") + "\"finalLoss\":".length() + 3;
+        assertTrue(Character.isDigit(good.charAt(at)), good.substring(at - 15, at + 5));
+        String digit = good.substring(0, at) + (char) ('0' + (good.charAt(at) - '0' + 1) % 10) + good.substring(at + 1);
+        List<String> damaged = List.of(good.substring(0, good.length() / 2), good.substring(0, good.lastIndexOf('}')), "",
+                good.replace("\"finalLoss\":", "\"finalLos\":"), digit);
+        for (String bad : damaged) {
+            assertTrue(!bad.equals(good));
+            Files.writeString(d.resolve("x.outcome"), bad);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream saved = System.err;
+            System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                assertNull(store.load("x"), "an unreadable commit counts as not done");
+            } finally {
+                System.setErr(saved);
+            }
+            String line = err.toString(StandardCharsets.UTF_8);
+            assertTrue(line.startsWith("warning: _outcomes/x.outcome: "), line);
+            assertTrue(line.contains("set aside as"), line);
+            assertFalse(Files.exists(d.resolve("x.outcome")));
+            assertFalse(store.finished().contains("x"));
+            assertTrue(store.save("x", trained.get(0)), "the redone work commits");
+            assertNotNull(store.load("x"));
+        }
+        try (var aside = Files.list(d.resolve(".unreadable"))) {
+            assertEquals(damaged.size(), aside.count(), "every damaged file kept for a look");
+        }
+    }
+
+    /** The shape of a stored type: each record's components by name and type (expanded once), sealed records, lists, arrays. */
+    static String shape(java.lang.reflect.Type t, Set<Class<?>> seen) {
+        if (t instanceof java.lang.reflect.ParameterizedType p) {
+            return ((Class<?>) p.getRawType()).getSimpleName() + "<" + shape(p.getActualTypeArguments()[0], seen) + ">";
+        }
+        Class<?> c = (Class<?>) t;
+        if (c.isArray()) {
+            return shape(c.getComponentType(), seen) + "[]";
+        }
+        if (c.isEnum()) {
+            return c.getSimpleName() + java.util.Arrays.toString(c.getEnumConstants());
+        }
+        if (!seen.add(c) || !(c.isRecord() || c.isSealed())) {
+            return c.getSimpleName();
+        }
+        if (c.isSealed()) {
+            return c.getSimpleName() + "=" + java.util.Arrays.stream(c.getPermittedSubclasses()).map(x -> shape(x, seen)).toList();
+        }
+        return c.getSimpleName() + java.util.Arrays.stream(c.getRecordComponents()).map(x -> x.getName() + ":" + shape(x.getGenericType(), seen))
+                .toList();
+    }
+
+    private static String digest(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 16);
+    }
+
+    @Test
+    void theStoredRecordsHaveTheShapeOfTheirFormatVersion() throws Exception {
+        String outcome = shape(RunOutcome.class, new java.util.HashSet<>());
+        String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
+        String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
+                + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
+        assertEquals("266c033222c1c5a3", digest(outcome), "depthscope-outcome version 1" + advice + outcome);
+        assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
+    }
+}
