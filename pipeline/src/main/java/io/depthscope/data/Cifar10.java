@@ -41,7 +41,12 @@ final class Cifar10 {
             records[i] = records(files[i]);
             total += records[i];
         }
-        int n = Math.toIntExact(total);
+        // n * PIXELS must fit one Java array (about 699,000 records); more would overflow the int below
+        if (total > (Integer.MAX_VALUE - 8) / PIXELS) {
+            throw new IllegalArgumentException("path: " + files[0].getParent() + " holds " + total + " records in " + files.length
+                    + " files; allowed: at most " + (Integer.MAX_VALUE - 8) / PIXELS + " records (one array of pixels)");
+        }
+        int n = (int) total;
         byte[] pixels = new byte[n * PIXELS];
         int[] labels = new int[n];
         int row = 0;

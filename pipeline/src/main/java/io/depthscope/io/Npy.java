@@ -146,14 +146,8 @@ public final class Npy {
         return empty ? 0 : nonZero;
     }
 
-    /** Header text as it may appear in a one-line message: control characters escaped, long text cut. */
     private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length() && out.length() < 200; i++) {
-            char c = s.charAt(i);
-            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.length() < 200 ? out.toString() : out + "...";
+        return io.depthscope.util.Names.printable(s);
     }
 
     private static String group(Pattern p, String header, String what, String field) {

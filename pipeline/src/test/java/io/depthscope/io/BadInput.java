@@ -25,6 +25,22 @@ public final class BadInput {
         }
     }
 
+    /** As {@link #acceptOrReject(Supplier, String...)}, the message matching {@code named} (e.g. starting with a field). */
+    public static <T> T acceptOrReject(Supplier<T> reader, java.util.regex.Pattern named) {
+        try {
+            T result = reader.get();
+            Statistics.label("outcome").collect("accepted");
+            return result;
+        } catch (IllegalArgumentException e) {
+            requireOneLine(e.getMessage());
+            if (!named.matcher(e.getMessage()).matches()) {
+                throw new AssertionError("the message does not name the field as " + named + " wants: " + e.getMessage());
+            }
+            Statistics.label("outcome").collect("rejected");
+            return null;
+        }
+    }
+
     /** The input must be rejected (the generator made it bad on purpose). */
     public static void rejected(Runnable reader, String... named) {
         Object accepted = acceptOrReject(() -> {
