@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.depthscope.data.DataPaths;
 import io.depthscope.data.DatasetSpec;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.probe.HessianSpec;
@@ -254,6 +255,34 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             specs.add(spec);
         }
         return specs;
+    }
+
+    /**
+     * Checks that every file the planned runs' datasets read exists where their readers will look
+     * ({@link DataPaths}), naming the field, the value and what is allowed. Not part of parsing: a config is
+     * valid anywhere, its data are there or not on the machine that runs it; plan and study call this before
+     * anything starts.
+     */
+    public void checkDataPaths() {
+        Set<DatasetSpec> seen = new HashSet<>();
+        for (RunSpec r : plan()) {
+            if (seen.add(r.dataset())) {
+                DataPaths.check(r.dataset(), source("dataset.path", "dataset.test_path") + "dataset.");
+            }
+        }
+    }
+
+    /** Where {@code fields} are set: "grid.", "variants." or "run.", for naming them in errors. */
+    private String source(String... fields) {
+        for (String f : fields) {
+            if (grid.containsKey(f)) {
+                return "grid.";
+            }
+            if (variants.stream().anyMatch(v -> v.containsKey(f))) {
+                return "variants.";
+            }
+        }
+        return "run.";
     }
 
     private String where(Map<String, ConfigValue> run) {
