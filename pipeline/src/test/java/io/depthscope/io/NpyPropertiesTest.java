@@ -3,9 +3,6 @@ package io.depthscope.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -43,7 +40,7 @@ class NpyPropertiesTest {
         String header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + tuple + ", }";
         long declared = declaredBytes(descr, shape);
         int data = dataLength >= 0 ? dataLength : (int) Math.max(0, Math.min(declared, 4096));
-        byte[] bytes = image(version, header, data);
+        byte[] bytes = NpyImages.image(version, header, data);
         INDArray read = BadInput.acceptOrReject(() -> Npy.read(bytes, "weights key 'x'"), "weights key 'x'");
         if (read != null) {
             assertArrayEquals(shape.stream().filter(d -> !d.isEmpty()).mapToLong(Long::parseLong).toArray(), read.shape(), "the shape as declared");
@@ -113,26 +110,5 @@ class NpyPropertiesTest {
         return count > Long.MAX_VALUE / width ? 0 : count * width;
     }
 
-    /** A {@code .npy} image of {@code version} (1: 2-byte header length, 2 and 3: 4-byte) with data bytes 0, 1, 2, ... */
-    static byte[] image(int version, String header, int dataBytes) {
-        int prefix = version == 1 ? 10 : 12;
-        StringBuilder h = new StringBuilder(header);
-        while ((prefix + h.length() + 1) % 64 != 0) {
-            h.append(' ');
-        }
-        byte[] text = h.append('\n').toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(prefix + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) version, 0});
-        if (version == 1) {
-            b.putShort((short) text.length);
-        } else {
-            b.putInt(text.length);
-        }
-        b.put(text);
-        for (int i = 0; i < dataBytes; i++) {
-            b.put((byte) i);
-        }
-        return b.array();
-    }
 
 }
