@@ -59,9 +59,9 @@ public record NetworkSpec(
         double params = (double) width * inputDim + (double) (depth - 1) * width * width + (double) outputDim * width
                 + (bias ? (double) depth * width + outputDim : 0);
         if (params > MAX_PARAMS) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "width, depth: values %d, %d give %.3g parameters "
-                    + "(input_dim %d, output_dim %d); allowed: at most %d parameters (one flat array)", width, depth, params, inputDim,
-                    outputDim, MAX_PARAMS));
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "input_dim, width, depth, output_dim: values %d, %d, %d, %d"
+                    + " give %.3g parameters; allowed: at most %d parameters (one flat array)", inputDim, width, depth, outputDim, params,
+                    MAX_PARAMS));
         }
         if ("cross_entropy".equals(loss) && outputDim < 2) {
             throw new IllegalArgumentException("output_dim: value " + outputDim + " is not allowed with cross_entropy; allowed: >= 2 classes");

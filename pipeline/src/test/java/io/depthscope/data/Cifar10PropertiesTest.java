@@ -35,7 +35,7 @@ class Cifar10PropertiesTest {
         Files.delete(dir);
     }
 
-    @Property(tries = 500, seed = Mutation.SEED)
+    @Property(tries = 250, seed = Mutation.SEED)
     void corruptedBatchesAreReadConsistentlyOrRejectedByName(@ForAll @IntRange(min = 0, max = 5) int file,
             @ForAll("mutations") Mutation[] mutations) throws IOException {
         Path target = dir.resolve(name(file));

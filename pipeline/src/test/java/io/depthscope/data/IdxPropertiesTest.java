@@ -39,7 +39,7 @@ class IdxPropertiesTest {
         Files.delete(dir);
     }
 
-    @Property(tries = 800, seed = Mutation.SEED)
+    @Property(tries = 300, seed = Mutation.SEED)
     void corruptedFilesAreReadConsistentlyOrRejectedByName(@ForAll boolean gzip, @ForAll boolean corruptCompressed,
             @ForAll @IntRange(min = 0, max = 3) int file, @ForAll("mutations") Mutation[] mutations) throws IOException {
         IdxFiles.fashion(dir, 3, 2, 4, 5, gzip);
@@ -54,7 +54,7 @@ class IdxPropertiesTest {
     }
 
     /** Image headers with any magic number and dimensions, the body as long as declared when that is small. */
-    @Property(tries = 800, seed = Mutation.SEED)
+    @Property(tries = 300, seed = Mutation.SEED)
     void editedImageHeadersAreReadAsDeclaredOrRejectedByName(@ForAll boolean train, @ForAll("magics") int magic,
             @ForAll("dimensions") int count, @ForAll("dimensions") int rows, @ForAll("dimensions") int cols) throws IOException {
         IdxFiles.fashion(dir, 3, 2, 4, 5, false);
@@ -72,7 +72,7 @@ class IdxPropertiesTest {
         }
     }
 
-    @Property(tries = 400, seed = Mutation.SEED)
+    @Property(tries = 150, seed = Mutation.SEED)
     void editedLabelHeadersAreRejectedByNameUnlessHarmless(@ForAll boolean train, @ForAll("magics") int magic,
             @ForAll("dimensions") int count, @ForAll @IntRange(min = 0, max = 255) int label) throws IOException {
         IdxFiles.fashion(dir, 3, 2, 4, 5, false);

@@ -48,7 +48,7 @@ class NpzPropertiesTest {
         }
     }
 
-    @Property(tries = 1200, seed = Mutation.SEED)
+    @Property(tries = 500, seed = Mutation.SEED)
     void corruptedArchivesAreReadConsistentlyOrRejectedByName(@ForAll boolean classification, @ForAll boolean asDataset,
             @ForAll boolean compressed, @ForAll("mutations") Mutation[] mutations) throws IOException {
         Path file = dir.resolve("data.npz");
@@ -57,7 +57,7 @@ class NpzPropertiesTest {
         read(file, classification, asDataset);
     }
 
-    @Property(tries = 1200, seed = Mutation.SEED)
+    @Property(tries = 500, seed = Mutation.SEED)
     void editedArraysAreRejectedByNameUnlessHarmless(@ForAll boolean classification, @ForAll boolean asDataset,
             @ForAll("edits") ArrayEdit edit) throws IOException {
         Map<String, INDArray> valid = batch(classification, 5);

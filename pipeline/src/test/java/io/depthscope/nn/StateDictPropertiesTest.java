@@ -36,13 +36,13 @@ class StateDictPropertiesTest {
         Files.deleteIfExists(file);
     }
 
-    @Property(tries = 600, seed = Mutation.SEED)
+    @Property(tries = 400, seed = Mutation.SEED)
     void corruptedArchivesAreReadConsistentlyOrRejectedByName(@ForAll("mutations") Mutation[] mutations) throws IOException {
         Files.write(file, Mutation.applyAll(bytes(VALID), mutations));
         read();
     }
 
-    @Property(tries = 600, seed = Mutation.SEED)
+    @Property(tries = 400, seed = Mutation.SEED)
     void editedArraysAreRejectedByNameUnlessHarmless(@ForAll("edits") ArrayEdit edit) throws IOException {
         Files.write(file, bytes(edit.apply(VALID)));
         if (edit.certainlyBad(VALID)) {

@@ -34,13 +34,13 @@ class StudyConfigPropertiesTest {
     private static final Pattern NAMED = Pattern.compile("^(config|name|run|grid|variants)[A-Za-z0-9_.\\[\\]]*: .*|^[^:]+: unknown field; allowed: .*");
 
     /** Up to three fields edited: the plan is valid, or the error starts with the field it names. */
-    @Property(tries = 1000, seed = Mutation.SEED)
+    @Property(tries = 400, seed = Mutation.SEED)
     void editedFieldsArePlannedOrRejectedNamingAField(@ForAll("edits") List<String> edits) {
         check(VALID + String.join("\n", edits) + "\n");
     }
 
     /** Edited fields, then broken text. */
-    @Property(tries = 600, seed = Mutation.SEED)
+    @Property(tries = 300, seed = Mutation.SEED)
     void brokenTextIsRejectedNamingAFieldOrTheConfig(@ForAll("edits") List<String> edits, @ForAll("mutations") Mutation[] mutations) {
         byte[] text = (VALID + String.join("\n", edits) + "\n").getBytes(StandardCharsets.UTF_8);
         check(new String(Mutation.applyAll(text, mutations), StandardCharsets.UTF_8));

@@ -92,7 +92,7 @@ class CommandLinePropertiesTest {
         assertTrue(r.err.startsWith("error: vector (" + dir.resolve("v.npy") + "): .npy shape [4611686018427387904, 4]"), r.err);
     }
 
-    @Property(tries = 300, seed = Mutation.SEED)
+    @Property(tries = 150, seed = Mutation.SEED)
     void probeWithACorruptedFileExitsZeroOrTwoWithOneLine(@ForAll("inputs") String input, @ForAll("mutations") Mutation[] mutations)
             throws IOException {
         Files.write(dir.resolve(input), Mutation.applyAll(Files.readAllBytes(valid.resolve(input)), mutations));
@@ -100,7 +100,7 @@ class CommandLinePropertiesTest {
     }
 
     /** Spec fields set to extremes: a network too large to build must be refused by name, not run out of memory. */
-    @Property(tries = 200, seed = Mutation.SEED)
+    @Property(tries = 150, seed = Mutation.SEED)
     void probeWithAnEditedSpecExitsZeroOrTwoWithOneLine(@ForAll("specFields") String field, @ForAll("specValues") String value)
             throws IOException {
         String json = Files.readString(valid.resolve("spec.json"));
@@ -108,7 +108,7 @@ class CommandLinePropertiesTest {
         check(probe(), out());
     }
 
-    @Property(tries = 400, seed = Mutation.SEED)
+    @Property(tries = 200, seed = Mutation.SEED)
     void planWithACorruptedConfigExitsZeroOrTwoWithOneLine(@ForAll("confEdits") String edit, @ForAll("mutations") Mutation[] mutations)
             throws IOException {
         Path conf = dir.resolve("study.conf");
