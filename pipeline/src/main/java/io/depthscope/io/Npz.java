@@ -59,7 +59,15 @@ public final class Npz {
      */
     private static byte[] entry(ZipFile zip, ZipEntry e, Path path, String what) throws IOException {
         try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
+            byte[] bytes = in.readAllBytes();
+            // ZipFile does not check a stored entry's CRC: without this, a flipped byte in the data is a different number
+            CRC32 crc = new CRC32();
+            crc.update(bytes);
+            if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                throw new IllegalArgumentException(what + ": entry '" + e.getName() + "' of " + path + " fails its CRC check (the archive is "
+                        + "corrupt); allowed: files written by numpy.savez or numpy.savez_compressed, unaltered");
+            }
+            return bytes;
         } catch (EOFException | ZipException broken) {
             throw new IllegalArgumentException(what + ": entry '" + e.getName() + "' of " + path + " is corrupt or truncated ("
                     + broken.getMessage() + "); allowed: files written by numpy.savez or numpy.savez_compressed");

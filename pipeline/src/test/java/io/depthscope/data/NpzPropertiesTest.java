@@ -49,12 +49,15 @@ class NpzPropertiesTest {
     }
 
     @Property(tries = 500, seed = Mutation.SEED)
-    void corruptedArchivesAreReadConsistentlyOrRejectedByName(@ForAll boolean classification, @ForAll boolean asDataset,
+    void corruptedArchivesAreReadUnchangedOrRejectedByName(@ForAll boolean classification, @ForAll boolean asDataset,
             @ForAll boolean compressed, @ForAll("mutations") Mutation[] mutations) throws IOException {
         Path file = dir.resolve("data.npz");
         Map<String, INDArray> valid = batch(classification, 5);
         Files.write(file, Mutation.applyAll(compressed ? compressed(valid) : bytes(valid), mutations));
-        read(file, classification, asDataset);
+        Object result = read(file, classification, asDataset);
+        if (result instanceof Batch b) { // the CRCs leave a corruption two outcomes: detected, or somewhere no number is read from
+            assertEquals(valid.get("x"), b.x(), "the numbers as written");
+        }
     }
 
     @Property(tries = 500, seed = Mutation.SEED)
@@ -70,7 +73,7 @@ class NpzPropertiesTest {
         }
     }
 
-    private static void read(Path file, boolean classification, boolean asDataset) {
+    private static Object read(Path file, boolean classification, boolean asDataset) {
         Object result = BadInput.acceptOrReject(() -> reader(file, classification, asDataset), asDataset ? "path" : "data");
         if (result instanceof Batch b) {
             assertEquals(D, b.x().columns(), "input width as the spec says");
@@ -78,6 +81,7 @@ class NpzPropertiesTest {
         } else if (result instanceof Dataset d) {
             assertEquals(d.train().size(), d.train().targets().rows(), "one target per example");
         }
+        return result;
     }
 
     private static Object reader(Path file, boolean classification, boolean asDataset) {
