@@ -22,16 +22,30 @@ final class Cifar10 {
 
     /** From {@code path} or, as the tarball unpacks, its subdirectory cifar-10-batches-bin. */
     static Splits read(Path path) {
+        Path[] files = files(path, "path");
+        Path dir = files[0].getParent();
+        return new Splits(readFiles(java.util.Arrays.copyOf(files, 5)), readFiles(files[5]), dir);
+    }
+
+    /**
+     * The six files (five train batches, then the test batch) as {@link #read} will open them, each checked
+     * to exist; {@code field} names the config field in errors. Also the check a study makes before anything runs.
+     */
+    static Path[] files(Path path, String field) {
         Path dir = Files.isDirectory(path.resolve(SUBDIR)) ? path.resolve(SUBDIR) : path;
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("path: directory " + path + " does not exist; allowed: a directory holding "
+            throw new IllegalArgumentException(field + ": directory " + path + " does not exist; allowed: a directory holding "
                     + "CIFAR-10's binary files data_batch_1.bin .. data_batch_5.bin and test_batch.bin");
         }
-        Path[] train = new Path[5];
-        for (int i = 0; i < 5; i++) {
-            train[i] = dir.resolve("data_batch_" + (i + 1) + ".bin");
+        Path[] files = new Path[6];
+        for (int i = 0; i < 6; i++) {
+            files[i] = dir.resolve(i < 5 ? "data_batch_" + (i + 1) + ".bin" : "test_batch.bin");
+            if (!Files.isRegularFile(files[i])) {
+                throw new IllegalArgumentException(field + ": file " + files[i] + " does not exist; allowed: a directory "
+                        + "holding CIFAR-10's binary files data_batch_1.bin .. data_batch_5.bin and test_batch.bin");
+            }
         }
-        return new Splits(readFiles(train), readFiles(dir.resolve("test_batch.bin")), dir);
+        return files;
     }
 
     private static Pixels readFiles(Path... files) {
@@ -41,7 +55,12 @@ final class Cifar10 {
             records[i] = records(files[i]);
             total += records[i];
         }
-        int n = Math.toIntExact(total);
+        // n * PIXELS must fit one Java array (about 699,000 records); more would overflow the int below
+        if (total > (Integer.MAX_VALUE - 8) / PIXELS) {
+            throw new IllegalArgumentException("path: " + files[0].getParent() + " holds " + total + " records in " + files.length
+                    + " files; allowed: at most " + (Integer.MAX_VALUE - 8) / PIXELS + " records (one array of pixels)");
+        }
+        int n = (int) total;
         byte[] pixels = new byte[n * PIXELS];
         int[] labels = new int[n];
         int row = 0;

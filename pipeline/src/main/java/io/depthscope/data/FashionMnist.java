@@ -16,18 +16,15 @@ final class FashionMnist {
     record Splits(Pixels train, Pixels test, int rows, int cols) {}
 
     static Splits read(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("path: directory " + dir + " does not exist; allowed: a directory holding the "
-                    + "Fashion-MNIST IDX files (Debian's package dataset-fashion-mnist installs them in " + DEBIAN_DIR + ")");
-        }
-        Idx.Images trainImages = Idx.readImages(find(dir, "train-images-idx3-ubyte"));
-        Idx.Images testImages = Idx.readImages(find(dir, "t10k-images-idx3-ubyte"));
+        Path[] files = files(dir, "path");
+        Idx.Images trainImages = Idx.readImages(files[0]);
+        Idx.Images testImages = Idx.readImages(files[2]);
         if (trainImages.rows() != testImages.rows() || trainImages.cols() != testImages.cols()) {
             throw new IllegalArgumentException("path: " + dir + " holds train images of " + trainImages.rows() + "x" + trainImages.cols()
                     + " but test images of " + testImages.rows() + "x" + testImages.cols() + "; allowed: one image size");
         }
-        Pixels train = pair(trainImages, find(dir, "train-labels-idx1-ubyte"));
-        Pixels test = pair(testImages, find(dir, "t10k-labels-idx1-ubyte"));
+        Pixels train = pair(trainImages, files[1]);
+        Pixels test = pair(testImages, files[3]);
         return new Splits(train, test, trainImages.rows(), trainImages.cols());
     }
 
@@ -40,8 +37,21 @@ final class FashionMnist {
         return new Pixels(images.pixels(), images.count(), images.rows() * images.cols(), labels, CLASSES);
     }
 
+    /**
+     * The four files (train images, train labels, test images, test labels) as {@link #read} will open them;
+     * {@code field} names the config field in errors. Also the check a study makes before anything runs.
+     */
+    static Path[] files(Path dir, String field) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(field + ": directory " + dir + " does not exist; allowed: a directory holding the "
+                    + "Fashion-MNIST IDX files (Debian's package dataset-fashion-mnist installs them in " + DEBIAN_DIR + ")");
+        }
+        return new Path[] {find(dir, "train-images-idx3-ubyte", field), find(dir, "train-labels-idx1-ubyte", field),
+            find(dir, "t10k-images-idx3-ubyte", field), find(dir, "t10k-labels-idx1-ubyte", field)};
+    }
+
     /** {@code name}.gz, else the plain {@code name}. */
-    private static Path find(Path dir, String name) {
+    private static Path find(Path dir, String name, String field) {
         Path gz = dir.resolve(name + ".gz");
         if (Files.isRegularFile(gz)) {
             return gz;
@@ -50,7 +60,7 @@ final class FashionMnist {
         if (Files.isRegularFile(plain)) {
             return plain;
         }
-        throw new IllegalArgumentException("path: " + dir + " has no file " + name + ".gz or " + name
+        throw new IllegalArgumentException(field + ": " + dir + " has no file " + name + ".gz or " + name
                 + "; allowed: a directory holding the four Fashion-MNIST IDX files, gzipped or plain");
     }
 }

@@ -21,6 +21,8 @@ final class Idx {
     static final int IMAGES = 0x00000803;
     /** Unsigned bytes (0x08), 1 dimension: count. */
     static final int LABELS = 0x00000801;
+    /** The most one Java array holds. */
+    private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
     private Idx() {}
 
@@ -32,10 +34,13 @@ final class Idx {
             int count = dimension(in, file, "image count");
             int rows = dimension(in, file, "rows");
             int cols = dimension(in, file, "columns");
-            long bytes = (long) count * rows * cols;
-            if (bytes > Integer.MAX_VALUE - 8) {
+            // each factor is below 2^31, so a product of two fits a long but count * rows * cols can overflow (it once
+            // came out negative and reached readNBytes): multiply the third only when the first two are in range
+            long perImage = (long) rows * cols;
+            long bytes = perImage > MAX_BYTES ? Long.MAX_VALUE : count * perImage;
+            if (bytes > MAX_BYTES) {
                 throw new IllegalArgumentException("file " + file + ": header declares " + count + " images of " + rows + "x" + cols
-                        + " (" + bytes + " bytes); allowed: at most " + (Integer.MAX_VALUE - 8) + " bytes");
+                        + " (" + (bytes == Long.MAX_VALUE ? "more than " + MAX_BYTES : String.valueOf(bytes)) + " bytes); allowed: at most " + MAX_BYTES + " bytes");
             }
             byte[] pixels = body(in, file, (int) bytes, count + " images of " + rows + "x" + cols);
             return new Images(pixels, count, rows, cols);

@@ -25,6 +25,10 @@ public final class Npy {
     /** The dtypes we read, as numpy names them; everything else is refused by name. */
     public static final String ALLOWED_DTYPES = "float64, float32, int64, int32";
 
+    /** The most data one array may hold: one Java array's worth. */
+    private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+    /** ND4J's limit on the number of dimensions. */
+    private static final int MAX_RANK = 32;
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -50,8 +54,10 @@ public final class Npy {
         } else {
             throw new IllegalArgumentException(what + ": .npy format version " + major + " is not supported; allowed: 1, 2, 3");
         }
-        if (headerLen < 0 || start + headerLen > bytes.length) {
-            throw new IllegalArgumentException(what + ": truncated .npy header");
+        // in long: a corrupt 4-byte length near 2^31 would overflow start + headerLen
+        if (headerLen < 0 || (long) start + headerLen > bytes.length) {
+            throw new IllegalArgumentException(what + ": .npy header length " + Integer.toUnsignedString(headerLen) + " is not allowed; allowed: at most the "
+                    + (bytes.length - start) + " bytes that follow (the file is truncated or corrupt)");
         }
         String header = new String(bytes, start, headerLen, StandardCharsets.UTF_8);
         String descr = group(DESCR, header, what, "descr");
@@ -65,17 +71,14 @@ public final class Npy {
             case "f4" -> DataType.FLOAT;
             case "i8" -> DataType.LONG;
             case "i4" -> DataType.INT;
-            default -> throw new IllegalArgumentException(what + ": dtype '" + descr + "' is not supported; allowed: " + ALLOWED_DTYPES);
+            default -> throw new IllegalArgumentException(what + ": dtype '" + printable(descr) + "' is not supported; allowed: " + ALLOWED_DTYPES);
         };
-        long count = 1;
-        for (long d : shape) {
-            count = Math.multiplyExact(count, d);
-        }
         int width = dtype.width();
+        long count = count(shape, width, descr, what);
         int dataStart = start + headerLen;
-        if (count > Integer.MAX_VALUE / width || (long) dataStart + count * width != bytes.length) {
-            throw new IllegalArgumentException(what + ": shape " + Arrays.toString(shape) + " of " + descr + " needs "
-                    + count * width + " bytes of data but the entry holds " + (bytes.length - dataStart));
+        if ((long) dataStart + count * width != bytes.length) {
+            throw new IllegalArgumentException(what + ": shape " + Arrays.toString(shape) + " of " + printable(descr) + " needs "
+                    + count * width + " bytes of data but the entry holds " + (bytes.length - dataStart) + "; allowed: exactly the bytes the header declares");
         }
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) count * width).slice()
                 .order(byteOrder == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
@@ -115,10 +118,43 @@ public final class Npy {
         return shape.length == 1 ? flat : flat.reshape(order, shape).dup('c');
     }
 
+    /**
+     * The element count of {@code shape}, checked before anything is allocated: a corrupt or hostile header can
+     * declare negative dimensions, more dimensions than ND4J holds, or a product that overflows a long (it
+     * used to throw ArithmeticException) or exceeds what one Java array can hold.
+     */
+    private static long count(long[] shape, int width, String descr, String what) {
+        if (shape.length > MAX_RANK) {
+            throw new IllegalArgumentException(what + ": .npy shape has " + shape.length + " dimensions; allowed: at most " + MAX_RANK);
+        }
+        long nonZero = 1; // the product of the non-zero dimensions: ND4J's strides must fit even when a dimension is 0
+        boolean empty = false;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(what + ": .npy shape " + Arrays.toString(shape) + " has the negative dimension " + d
+                        + "; allowed: dimensions >= 0");
+            }
+            if (d == 0) {
+                empty = true;
+            } else if (nonZero > MAX_BYTES / width / d) {
+                throw new IllegalArgumentException(what + ": .npy shape " + Arrays.toString(shape) + " of " + printable(descr)
+                        + " declares more than " + MAX_BYTES + " bytes of data; allowed: arrays of at most " + MAX_BYTES + " bytes");
+            } else {
+                nonZero *= d;
+            }
+        }
+        return empty ? 0 : nonZero;
+    }
+
+    private static String printable(String s) {
+        return io.depthscope.util.Names.printable(s);
+    }
+
     private static String group(Pattern p, String header, String what, String field) {
         Matcher m = p.matcher(header);
         if (!m.find()) {
-            throw new IllegalArgumentException(what + ": .npy header has no '" + field + "': " + header.strip());
+            throw new IllegalArgumentException(what + ": .npy header has no '" + field + "': " + printable(header.strip())
+                    + "; allowed: a header as numpy.save writes it");
         }
         return m.group(1);
     }
@@ -129,7 +165,7 @@ public final class Npy {
             try {
                 return Long.parseLong(p);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(what + ": .npy shape (" + s + ") is not a tuple of integers");
+                throw new IllegalArgumentException(what + ": .npy shape (" + printable(s) + ") is not allowed; allowed: a tuple of integers >= 0");
             }
         }).toArray();
     }

@@ -1,5 +1,6 @@
 package io.depthscope.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,9 +42,7 @@ public final class Npz {
                             + "', which is not an array; allowed: .npy entries as numpy.savez writes them");
                 }
                 String key = name.substring(0, name.length() - 4);
-                try (InputStream in = zip.getInputStream(e)) {
-                    arrays.put(key, Npy.read(in.readAllBytes(), what + " key '" + key + "'"));
-                }
+                arrays.put(key, Npy.read(entry(zip, e, path, what), what + " key '" + key + "'"));
             }
         } catch (ZipException e) {
             throw new IllegalArgumentException(what + ": " + path + " is not an .npz archive (" + e.getMessage()
@@ -52,6 +51,27 @@ public final class Npz {
             throw new UncheckedIOException(what + ": cannot read " + path, e);
         }
         return arrays;
+    }
+
+    /**
+     * The bytes of one entry. A deflated entry cut short or garbled ends in EOFException or ZipException while
+     * it is inflated: that is a broken file, not a failing disk, so it is bad input naming the entry.
+     */
+    private static byte[] entry(ZipFile zip, ZipEntry e, Path path, String what) throws IOException {
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] bytes = in.readAllBytes();
+            // ZipFile does not check a stored entry's CRC: without this, a flipped byte in the data is a different number
+            CRC32 crc = new CRC32();
+            crc.update(bytes);
+            if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                throw new IllegalArgumentException(what + ": entry '" + e.getName() + "' of " + path + " fails its CRC check (the archive is "
+                        + "corrupt); allowed: files written by numpy.savez or numpy.savez_compressed, unaltered");
+            }
+            return bytes;
+        } catch (EOFException | ZipException broken) {
+            throw new IllegalArgumentException(what + ": entry '" + e.getName() + "' of " + path + " is corrupt or truncated ("
+                    + broken.getMessage() + "); allowed: files written by numpy.savez or numpy.savez_compressed");
+        }
     }
 
     /** The array in the {@code .npy} file at {@code path}. */

@@ -34,6 +34,9 @@ public record NetworkSpec(
     }
 
     /** Checks every field; the error names the field, the value and what is allowed. */
+    /** The most parameters a network may have: theta is one flat array, indexed by int. */
+    public static final long MAX_PARAMS = Integer.MAX_VALUE - 8;
+
     public NetworkSpec validate() {
         if (!ARCHS.contains(arch)) {
             throw new IllegalArgumentException("arch: unknown value '" + arch + "'; allowed: " + String.join(", ", ARCHS));
@@ -51,6 +54,14 @@ public record NetworkSpec(
         }
         if (!Double.isFinite(residualScale)) {
             throw new IllegalArgumentException("residual_scale: value " + residualScale + " is not allowed; allowed: a finite number");
+        }
+        // in doubles, which cannot overflow: width * width * depth exceeds a long for the largest ints
+        double params = (double) width * inputDim + (double) (depth - 1) * width * width + (double) outputDim * width
+                + (bias ? (double) depth * width + outputDim : 0);
+        if (params > MAX_PARAMS) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "input_dim, width, depth, output_dim: values %d, %d, %d, %d"
+                    + " give %.3g parameters; allowed: at most %d parameters (one flat array)", inputDim, width, depth, outputDim, params,
+                    MAX_PARAMS));
         }
         if ("cross_entropy".equals(loss) && outputDim < 2) {
             throw new IllegalArgumentException("output_dim: value " + outputDim + " is not allowed with cross_entropy; allowed: >= 2 classes");

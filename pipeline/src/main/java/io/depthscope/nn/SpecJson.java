@@ -48,7 +48,8 @@ public final class SpecJson {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown field(s) " + unknown + "; allowed: " + FIELDS);
+            throw new IllegalArgumentException("unknown field(s) " + unknown.stream().map(io.depthscope.util.Names::printable).toList()
+                    + "; allowed: " + FIELDS);
         }
         return new NetworkSpec(
                 string(node, "arch", NetworkSpec.ARCHS.toString()),
@@ -87,7 +88,8 @@ public final class SpecJson {
 
     private static String string(JsonNode node, String field, String allowed) {
         JsonNode v = required(node, field, "one of " + allowed);
-        if (!v.isTextual()) {
+        // a control character can be in no allowed name, and validate() quotes names as they are: refuse it here, JSON-escaped
+        if (!v.isTextual() || io.depthscope.util.Names.hasControl(v.textValue())) {
             throw new IllegalArgumentException(field + ": value " + describe(v) + " is not allowed; allowed: one of " + allowed);
         }
         return v.textValue();

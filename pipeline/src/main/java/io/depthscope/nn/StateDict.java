@@ -31,7 +31,7 @@ public final class StateDict {
                     ? " (the spec says \"bias\": false)" : "";
             throw new IllegalArgumentException(what + ": unknown key(s) " + unknown + hint + "; allowed: " + allowed);
         }
-        double[] theta = new double[Math.toIntExact(layout.size())];
+        // every key and shape first: theta is allocated only once the arrays, whose size the file bounds, match it
         for (ParamLayout.Entry e : layout.entries()) {
             INDArray a = arrays.get(e.name());
             String key = what + " key '" + e.name() + "'";
@@ -44,6 +44,11 @@ public final class StateDict {
                 throw new IllegalArgumentException(key + ": shape " + Checks.shape(a) + " is not allowed; allowed: shape "
                         + Arrays.toString(e.shape()) + " for this spec");
             }
+        }
+        double[] theta = new double[Math.toIntExact(layout.size())];
+        for (ParamLayout.Entry e : layout.entries()) {
+            INDArray a = arrays.get(e.name());
+            String key = what + " key '" + e.name() + "'";
             double[] v = Checks.finiteValues(a, key);
             System.arraycopy(v, 0, theta, (int) e.offset(), v.length);
         }

@@ -8,6 +8,7 @@ import io.depthscope.nn.StateDict;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import java.nio.file.Path;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -55,8 +56,15 @@ public record ProbeRequest(Network network, INDArray theta, Batch batch, INDArra
     /** Loads spec JSON, state-dict weights, a data batch and optionally a direction (.npy), checking each against the spec. */
     public static ProbeRequest load(Path spec, Path weights, Path data, Path vector, MomentMethod moments, DataType dtype) {
         NetworkSpec s = SpecJson.read(spec);
+        Map<String, INDArray> arrays = Npz.read(weights, "weights");
+        // a spec can declare millions of layers in a few bytes; the weights file is the bound, so compare before building
+        if (arrays.size() < (long) s.depth() + 1) {
+            throw new IllegalArgumentException("weights: " + weights + " holds " + arrays.size() + " arrays, too few for depth " + s.depth()
+                    + " of the spec (" + ((long) s.depth() + 1) + " weight matrices); allowed: the state dict of this spec, layers.0 .. layers."
+                    + s.depth());
+        }
         Network network = Network.of(s);
-        INDArray theta = StateDict.toTheta(network, Npz.read(weights, "weights"), dtype, "weights");
+        INDArray theta = StateDict.toTheta(network, arrays, dtype, "weights");
         Batch batch = BatchNpz.read(data, s);
         INDArray v = vector == null ? null : Npz.readNpy(vector, "vector");
         return new ProbeRequest(network, theta, batch, v, moments);

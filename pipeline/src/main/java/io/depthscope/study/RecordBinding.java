@@ -47,7 +47,7 @@ final class RecordBinding {
         List<String> known = keys(type);
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
-                throw new IllegalArgumentException(prefix + key + ": unknown field; allowed: " + known);
+                throw new IllegalArgumentException(prefix + io.depthscope.util.Names.printable(key) + ": unknown field; allowed: " + known);
             }
         }
         for (int i = 0; i < components.length; i++) {
@@ -92,6 +92,11 @@ final class RecordBinding {
         }
     }
 
+    /** A value as one line of JSON for an error message (the default rendering spreads lists over lines, with comments). */
+    static String render(ConfigValue value) {
+        return value.render(com.typesafe.config.ConfigRenderOptions.concise());
+    }
+
     /** A HOCON value as the component's type; a mismatch names the field, the value and the type wanted. */
     static Object read(String field, ConfigValue value, RecordComponent c) {
         Class<?> t = c.getType();
@@ -103,7 +108,12 @@ final class RecordBinding {
                 if (value.valueType() != ConfigValueType.STRING) {
                     throw new NumberFormatException();
                 }
-                return value.unwrapped().toString();
+                String text = value.unwrapped().toString();
+                if (io.depthscope.util.Names.hasControl(text)) { // validate() quotes names as they are: keep messages one line
+                    throw new IllegalArgumentException(field + ": value " + render(value)
+                            + " is not allowed; allowed: a string without control characters (newlines, tabs)");
+                }
+                return text;
             }
             if (t == int.class) {
                 return Math.toIntExact(integral(value.unwrapped()));
@@ -133,7 +143,7 @@ final class RecordBinding {
                 return List.copyOf(list);
             }
         } catch (NumberFormatException | ArithmeticException | NullPointerException e) {
-            throw new IllegalArgumentException(field + ": value " + value.render() + " has the wrong type; allowed: " + describe(c));
+            throw new IllegalArgumentException(field + ": value " + render(value) + " has the wrong type; allowed: " + describe(c));
         }
         throw new IllegalStateException("no binding for " + t + " (" + field + ")");
     }

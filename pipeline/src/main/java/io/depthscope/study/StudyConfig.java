@@ -7,10 +7,12 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.depthscope.data.DataPaths;
 import io.depthscope.data.DatasetSpec;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.probe.HessianSpec;
 import io.depthscope.nn.InitSpec;
+import io.depthscope.util.Names;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,23 +64,33 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         }
         try {
             return parse(ConfigFactory.parseFile(file));
-        } catch (ConfigException.Parse e) {
-            throw new IllegalArgumentException("config: " + file + " is not valid HOCON: " + e.getMessage(), e);
+        } catch (ConfigException e) {
+            throw invalid(file + " ", e);
         }
     }
 
     public static StudyConfig parse(String hocon) {
         try {
             return parse(ConfigFactory.parseString(hocon));
-        } catch (ConfigException.Parse e) {
-            throw new IllegalArgumentException("config: not valid HOCON: " + e.getMessage(), e);
+        } catch (ConfigException e) {
+            throw invalid("", e);
         }
+    }
+
+    /**
+     * Typesafe Config's own errors: a syntax error (Parse), but also text that parses and cannot be merged
+     * ("Cannot concatenate object or list with a non-object-or-list", WrongType) or an unresolved
+     * substitution. Their messages start with the line they concern.
+     */
+    private static IllegalArgumentException invalid(String file, ConfigException e) {
+        return new IllegalArgumentException("config: " + file + "is not valid HOCON: " + Names.printable(e.getMessage())
+                + "; allowed: a HOCON object with fields name, run, grid, variants", e);
     }
 
     private static StudyConfig parse(Config root) {
         for (String key : root.root().keySet()) {
             if (!Set.of("name", "run", "grid", "variants").contains(key)) {
-                throw new IllegalArgumentException(key + ": unknown field; allowed: [grid, name, run, variants]");
+                throw new IllegalArgumentException(Names.printable(key) + ": unknown field; allowed: [grid, name, run, variants]");
             }
         }
         if (!root.hasPath("name")) {
@@ -86,7 +98,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         }
         String name = root.getValue("name").unwrapped().toString();
         if (!name.matches("[A-Za-z0-9_-]+")) {
-            throw new IllegalArgumentException("name: value '" + name + "' is not allowed; allowed: letters, digits, '-' and '_'");
+            throw new IllegalArgumentException("name: value '" + Names.printable(name) + "' is not allowed; allowed: letters, digits, '-' and '_'");
         }
         Set<String> known = fieldNames();
         Map<String, ConfigValue> base = new TreeMap<>();
@@ -107,7 +119,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
                     continue;
                 }
                 if (value.valueType() != ConfigValueType.LIST || ((ConfigList) value).isEmpty()) {
-                    throw new IllegalArgumentException("grid." + field + ": value " + value.render()
+                    throw new IllegalArgumentException("grid." + field + ": value " + RecordBinding.render(value)
                             + " is not allowed; allowed: a non-empty list of values");
                 }
                 grid.put(field, new ArrayList<>((ConfigList) value));
@@ -128,14 +140,14 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         }
         ConfigValue v = root.getValue("variants");
         if (v.valueType() != ConfigValueType.LIST || ((ConfigList) v).isEmpty()) {
-            throw new IllegalArgumentException("variants: value " + v.render() + " is not allowed; allowed: a non-empty list of objects"
+            throw new IllegalArgumentException("variants: value " + RecordBinding.render(v) + " is not allowed; allowed: a non-empty list of objects"
                     + " { field = value, ... }");
         }
         ConfigList list = (ConfigList) v;
         for (int i = 0; i < list.size(); i++) {
             ConfigValue e = list.get(i);
             if (e.valueType() != ConfigValueType.OBJECT) {
-                throw new IllegalArgumentException("variants[" + i + "]: value " + e.render() + " is not allowed; allowed: an object"
+                throw new IllegalArgumentException("variants[" + i + "]: value " + RecordBinding.render(e) + " is not allowed; allowed: an object"
                         + " { field = value, ... }");
             }
             Map<String, ConfigValue> fields = new TreeMap<>();
@@ -154,7 +166,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
 
     private static Config object(Config root, String path) {
         if (root.getValue(path).valueType() != ConfigValueType.OBJECT) {
-            throw new IllegalArgumentException(path + ": value " + root.getValue(path).render()
+            throw new IllegalArgumentException(path + ": value " + RecordBinding.render(root.getValue(path))
                     + " is not allowed; allowed: an object { field = value, ... }");
         }
         return root.getConfig(path);
@@ -172,7 +184,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             if (allowed.isEmpty()) {
                 allowed.addAll(known);
             }
-            throw new IllegalArgumentException(prefix + key + ": unknown field; allowed: " + allowed);
+            throw new IllegalArgumentException(prefix + Names.printable(key) + ": unknown field; allowed: " + allowed);
         }
         return key;
     }
@@ -245,6 +257,34 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         return specs;
     }
 
+    /**
+     * Checks that every file the planned runs' datasets read exists where their readers will look
+     * ({@link DataPaths}), naming the field, the value and what is allowed. Not part of parsing: a config is
+     * valid anywhere, its data are there or not on the machine that runs it; plan and study call this before
+     * anything starts.
+     */
+    public void checkDataPaths() {
+        Set<DatasetSpec> seen = new HashSet<>();
+        for (RunSpec r : plan()) {
+            if (seen.add(r.dataset())) {
+                DataPaths.check(r.dataset(), source("dataset.path", "dataset.test_path") + "dataset.");
+            }
+        }
+    }
+
+    /** Where {@code fields} are set: "grid.", "variants." or "run.", for naming them in errors. */
+    private String source(String... fields) {
+        for (String f : fields) {
+            if (grid.containsKey(f)) {
+                return "grid.";
+            }
+            if (variants.stream().anyMatch(v -> v.containsKey(f))) {
+                return "variants.";
+            }
+        }
+        return "run.";
+    }
+
     private String where(Map<String, ConfigValue> run) {
         if (grid.isEmpty() && variants.isEmpty()) {
             return "";
@@ -254,7 +294,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             sb.append(" variants[").append(run.get(VARIANT).unwrapped()).append(']');
         }
         for (String axis : grid.keySet()) {
-            sb.append(' ').append(axis).append('=').append(run.get(axis).render());
+            sb.append(' ').append(axis).append('=').append(RecordBinding.render(run.get(axis)));
         }
         return sb.append(')').toString();
     }
@@ -295,7 +335,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             return SECTION_KIND_DEFAULT.get(name);
         }
         if (v.valueType() != ConfigValueType.STRING) {
-            throw new IllegalArgumentException("run." + name + ".kind: value " + v.render() + " has the wrong type; allowed: a string");
+            throw new IllegalArgumentException("run." + name + ".kind: value " + RecordBinding.render(v) + " has the wrong type; allowed: a string");
         }
         return v.unwrapped().toString();
     }

@@ -10,4 +10,22 @@ public final class Names {
     public static String snake(String camel) {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
+
+    /**
+     * {@code s} as it may appear inside a one-line error message: control characters (a newline in a
+     * corrupt header or a quoted config key) escaped as \xNN, and anything past 200 characters cut.
+     */
+    public static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length() && out.length() < 200; i++) {
+            char c = s.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return out.length() < 200 ? out.toString() : out + "...";
+    }
+
+    /** True when {@code s} holds a control character, which no name, kind or path of ours contains. */
+    public static boolean hasControl(String s) {
+        return s.chars().anyMatch(Character::isISOControl);
+    }
 }

@@ -21,6 +21,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StudyConfig study = StudyConfig.load(config);
+        study.checkDataPaths(); // what study would find only once every run had failed
         List<RunSpec> plan = study.plan();
         System.out.printf(Locale.ROOT, "study %s: %d runs%n", study.name(), plan.size());
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-5s %-16s", "index", "run_id"));

@@ -45,6 +45,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StudyConfig study = StudyConfig.load(config);
+        study.checkDataPaths(); // before Spark starts: a wrong path would otherwise fail every run, one task at a time
         String target = out != null ? out : "depthscope-out/" + study.name();
         int runs = study.plan().size();
         System.out.printf("study %s: %d runs%n", study.name(), runs);
@@ -56,8 +57,18 @@ public final class StudyCommand implements Callable<Integer> {
                     result.runs(), result.diverged(), result.failed(), (System.nanoTime() - start) / 1e9, result.tablesSeconds());
             System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.jobs.tables.Tables.names()) + "}");
             printSummary(result, study);
+            if (result.runs() > 0 && result.failed() == result.runs()) {
+                // a study with no run to measure is no result, whatever the tables say; they stay, as the record of why
+                System.err.println("error: all " + result.runs() + " runs failed; the first error: " + oneLine(result.firstError())
+                        + " (the tables under " + target + " record the failures)");
+                return 1;
+            }
         }
         return 0;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "(none recorded)" : s.replaceAll("\\s*\\R\\s*", " | ");
     }
 
     /** Prints the summary for the config columns that vary in this study. */

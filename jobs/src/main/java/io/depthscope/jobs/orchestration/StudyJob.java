@@ -42,7 +42,7 @@ public final class StudyJob {
      * Where the tables went, and the summary and trends as written. {@code tablesSeconds} is the wall time of
      * writing the tables and computing the summary and trends: a once-per-study cost, apart from the tasks.
      */
-    public record Result(String out, int runs, long diverged, long failed, Dataset<Row> summary, Dataset<Row> trends,
+    public record Result(String out, int runs, long diverged, long failed, String firstError, Dataset<Row> summary, Dataset<Row> trends,
             List<String> groupColumns, double tablesSeconds) {}
 
     /** A run and its index in the plan (fault injection and `plan` name runs by index). */
@@ -182,7 +182,9 @@ public final class StudyJob {
         values.unpersist();
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
-        return new Result(out, outcomes.size(), diverged, failed, read(spark, out, Tables.SUMMARY), read(spark, out, Tables.TRENDS),
+        String firstError = outcomes.stream().filter(o -> "failed".equals(o.run().status())).map(o -> o.run().runId() + ": " + o.run().error())
+                .findFirst().orElse(null);
+        return new Result(out, outcomes.size(), diverged, failed, firstError, read(spark, out, Tables.SUMMARY), read(spark, out, Tables.TRENDS),
                 groups, (System.nanoTime() - start) / 1e9);
     }
 

@@ -38,6 +38,51 @@ class StudyCommandTest {
         assertFalse(Files.exists(out), "no output is written for a bad config");
     }
 
+    /** The npz of a missing file: valid as a config, so only the data check can catch it before every run fails. */
+    private Path missingData() throws Exception {
+        Path conf = dir.resolve("missing-data.conf");
+        Files.writeString(conf, "name = missing\nrun { steps = 2, width = 4, dataset { kind = npz, path = \"" + dir.resolve("gone.npz")
+                + "\" } }\n");
+        return conf;
+    }
+
+    @Test
+    void aMissingDatasetPathIsABadInputForPlanAndForStudyBeforeSparkStarts() throws Exception {
+        Path out = dir.resolve("out");
+        for (String command : new String[] {"plan", "study"}) {
+            String result = command.equals("plan") ? run("plan", missingData().toString())
+                    : run("study", missingData().toString(), "--out", out.toString(), "--master", "local[1]");
+            assertTrue(result.startsWith("2:error: run.dataset.path: value '" + dir.resolve("gone.npz") + "'"), result);
+            assertTrue(result.contains("allowed: a readable .npz file"), result);
+            assertEquals(1, result.strip().lines().count(), "one line: " + result);
+        }
+        assertFalse(Files.exists(out), "study stopped before writing anything");
+    }
+
+    @Test
+    void aDataUriIsNamedAsNotReadByTheReaders() throws Exception {
+        Path conf = dir.resolve("fashion.conf");
+        Files.writeString(conf, "name = f\nrun { dataset { kind = fashion_mnist, path = \"hdfs://namenode/fashion\" } }\n");
+        String result = run("plan", conf.toString());
+        assertTrue(result.startsWith("2:error: run.dataset.path: value 'hdfs://namenode/fashion' is not allowed; allowed: a local path"),
+                result);
+        assertTrue(result.contains("a URI such as hdfs:// or file:// is not read"), result);
+    }
+
+    /** Every run failing is no result: exit 1 and one line, the tables left as the record of the failures. */
+    @Test
+    void aStudyWhoseRunsAllFailedExitsWithOne() throws Exception {
+        Path conf = dir.resolve("one.conf");
+        Files.writeString(conf, "name = allfail\nrun { steps = 2, width = 4, dataset { n_train = 8, n_test = 8, input_dim = 3 } }\n");
+        Path out = dir.resolve("out");
+        String result = run("study", conf.toString(), "--out", out.toString(), "--master", "local[1]", "--fail-task-always", "0");
+        assertTrue(result.startsWith("1:error: all 1 runs failed; the first error: "), result);
+        assertTrue(result.contains("injected") || result.contains("fail"), result);
+        assertTrue(result.contains("the tables under " + out + " record the failures"), result);
+        assertEquals(1, result.strip().lines().count(), "one line, no stack trace: " + result);
+        assertTrue(Files.exists(out.resolve("runs")), "the tables stay");
+    }
+
     @Test
     void aMissingConfigFileIsABadInput() {
         String result = run("study", dir.resolve("nope.conf").toString());
