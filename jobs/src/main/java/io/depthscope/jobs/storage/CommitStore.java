@@ -32,14 +32,17 @@ public final class CommitStore<T extends Serializable> implements Serializable {
         this.type = type;
     }
 
-    /** Commits {@code value} under {@code key}; if another attempt committed the key first, its value stays. */
-    public void save(String key, T value) {
+    /**
+     * Commits {@code value} under {@code key}, unless another attempt committed the key first: its value
+     * stays (a task rerun after its executor was lost past the commit). Returns whether it committed.
+     */
+    public boolean save(String key, T value) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
                 o.writeObject(value);
             }
-            HadoopFiles.writeAtomically(new Path(dir, key + suffix), bytes.toByteArray(), false);
+            return HadoopFiles.writeAtomically(new Path(dir, key + suffix), bytes.toByteArray(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("saving " + key + suffix + " under " + dir, e);
         }
@@ -63,6 +66,16 @@ public final class CommitStore<T extends Serializable> implements Serializable {
             return keys;
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + dir, e);
+        }
+    }
+
+    /** Whether {@code key} has a committed file. */
+    public boolean has(String key) {
+        Path p = new Path(dir, key + suffix);
+        try {
+            return p.getFileSystem(new Configuration()).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("looking for " + key + suffix + " under " + dir, e);
         }
     }
 

@@ -19,6 +19,11 @@ public final class HadoopFiles {
      */
     public static boolean writeAtomically(Path target, byte[] bytes, boolean replace) throws IOException {
         FileSystem fs = target.getFileSystem(new Configuration());
+        // Hadoop's local file system renames onto an existing file (HDFS refuses), so look first. Only two
+        // attempts alive at once (speculation) can still both pass here, and then both wrote the same work.
+        if (!replace && fs.exists(target)) {
+            return false;
+        }
         // unique per attempt, so two attempts of one task never write the same temporary file
         Path tmp = new Path(target.getParent(), "." + target.getName() + "." + System.nanoTime() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
