@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * ends what it launched, stops the cluster and checks its daemons are gone.
  */
 final class StandaloneCluster implements AutoCloseable {
-    static final long STEP_SECONDS = 300;
+    /** A bound on each step (start, a study, stop): minutes on an idle machine, but the tests share 2 cores with others. */
+    static final long STEP_SECONDS = 600;
     static final String EXECUTOR_CLASS = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
 
     private final Path root = Path.of(System.getProperty("depthscope.root", "..")).toAbsolutePath().normalize();

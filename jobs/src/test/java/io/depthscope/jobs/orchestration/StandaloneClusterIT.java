@@ -137,12 +137,14 @@ class StandaloneClusterIT {
     }
 
     /**
-     * Waits until at least one run has committed, then SIGKILLs the study's executor (the only one: it
-     * has all the Worker's cores) while the others train. Returns the outcomes committed by then.
+     * Waits until at least one run has committed and the executor has started a third training task (TID
+     * 2, so one task is cut off mid-run, not only tasks between their commit and Spark hearing of it), then
+     * SIGKILLs the study's executor (the only one: it has all the Worker's cores). Returns the outcomes
+     * committed by then.
      */
     private static Map<String, FileTime> killExecutorMidStudy(StandaloneCluster c, Process study, Path out) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(StandaloneCluster.STEP_SECONDS);
-        while (committed(out.resolve("_outcomes")).isEmpty()) {
+        while (committed(out.resolve("_outcomes")).isEmpty() || !executorLog(c).contains("(TID 2)")) {
             assertTrue(study.isAlive(), "the study ended before a run committed: " + c.log("cluster"));
             assertTrue(System.nanoTime() < deadline, "no run committed within " + StandaloneCluster.STEP_SECONDS + " s: " + c.log("cluster"));
             Thread.sleep(20);
@@ -178,6 +180,12 @@ class StandaloneClusterIT {
         long lost = Files.readAllLines(c.logFile("cluster")).stream().filter(l -> l.contains("ExecutorLostFailure")).count();
         assertTrue(lost > 0, "the driver lost tasks with the executor and ran them again: " + c.log("cluster"));
         System.out.printf("executors of %s: %s; %d task(s) lost with executor 0%n", app, executors, lost);
+    }
+
+    /** The first executor's log so far (empty before it starts). */
+    private static String executorLog(StandaloneCluster c) throws IOException {
+        Optional<Path> log = Files.isDirectory(c.work()) ? find(c.work(), "stderr") : Optional.empty();
+        return log.isPresent() ? Files.readString(log.get()) : "";
     }
 
     /** The committed files of a commit store and their times (temporary files of killed attempts start with a dot). */
