@@ -92,7 +92,12 @@ final class HessianPhase {
             int total = all.size();
             int already = all.size() - todo.size();
             try (ProgressLine progress = new ProgressLine("hessian tasks", () -> pieces.finished().size(), total, already)) {
-                jsc.parallelize(todo, todo.size()).foreach(w -> pieces.save(key(w.task()), runTask(w, parameters, taskCpus, maxFailures)));
+                // as in the training phase, a task run again after its commit finds its piece committed
+                jsc.parallelize(todo, todo.size()).foreach(w -> {
+                    if (!pieces.has(key(w.task()))) {
+                        pieces.save(key(w.task()), runTask(w, parameters, taskCpus, maxFailures));
+                    }
+                });
             }
         }
         Map<String, RunOutcome> measured = new LinkedHashMap<>();

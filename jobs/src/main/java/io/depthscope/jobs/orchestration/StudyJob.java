@@ -112,8 +112,12 @@ public final class StudyJob {
             jsc.setJobDescription("depthscope study " + config.name() + ": " + tasks.size() + " training runs");
             int done = outcomes.size();
             try (ProgressLine progress = new ProgressLine("runs", () -> store.finished().size(), plan.size(), done)) {
-                jsc.parallelize(tasks, tasks.size()).foreach(t -> store.save(t.spec().runId(), runTask(t.index(), t.spec(), taskCpus,
-                        maxFailures, checkpoints, parameters, f)));
+                // A task run again after its executor was lost past the commit finds its run committed: nothing to do.
+                jsc.parallelize(tasks, tasks.size()).foreach(t -> {
+                    if (!store.has(t.spec().runId())) {
+                        store.save(t.spec().runId(), runTask(t.index(), t.spec(), taskCpus, maxFailures, checkpoints, parameters, f));
+                    }
+                });
             }
             for (int i : todo) {
                 RunOutcome o = store.load(plan.get(i).runId());

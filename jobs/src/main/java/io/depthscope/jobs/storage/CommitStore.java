@@ -75,6 +75,16 @@ public final class CommitStore<T> implements Serializable {
         return keys;
     }
 
+    /** Whether {@code key} has a committed file (readable or not): a task run again after its executor was lost finds it and does nothing. */
+    public boolean has(String key) {
+        Path p = path(key);
+        try {
+            return p.getFileSystem(new Configuration()).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("looking for " + key + suffix + " under " + dir, e);
+        }
+    }
+
     /**
      * Withdraws the commit of {@code key}, so the work is done again: for retrying a failure. A study
      * killed between this and the new commit simply finds the key unfinished.

@@ -11,13 +11,16 @@ import io.depthscope.jobs.tables.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.Test;
@@ -44,50 +47,26 @@ class StandaloneClusterIT {
             grid { arch = [mlp, resmlp], hessian.method = [hutchinson, exact], seed = [0, 1] }
             """;
     static final int RUNS = 8;
-    static final long STEP_SECONDS = 300;
 
     @TempDir
     Path dir;
-    private final Map<String, Long> launched = new HashMap<>();
 
     @Test
     void aStudyOnAStandaloneClusterWritesTheSameTablesAsOnLocal() throws Exception {
-        Path root = Path.of(System.getProperty("depthscope.root", "..")).toAbsolutePath().normalize();
-        Path script = root.resolve("tools/standalone-cluster.sh");
-        assertTrue(Files.isRegularFile(root.resolve("jobs/target/depthscope.jar")), "jobs/target/depthscope.jar is built at package, before this test");
         Path conf = dir.resolve("cluster-it.conf");
         Files.writeString(conf, CONF);
         Path local = dir.resolve("local");
         Path cluster = dir.resolve("cluster");
-        Path state = dir.resolve("state");
-
-        // The two studies are independent, so the local one runs while the cluster starts and works: much of
-        // either is JVMs and Spark jobs starting, which leaves cores idle.
-        Process localStudy = launch("local", script, "submit", "--master", "local[2]", "--", "study", conf.toString(), "--out",
-                local.toString());
-        Process clusterStudy = null;
-        List<Long> daemons = new ArrayList<>();
-        try {
-            String url = await("start", launch("start", script, "start", state.toString())).strip();
-            assertTrue(url.matches("spark://127\\.0\\.0\\.1:\\d+"), "master URL: " + url);
-            daemons.add(Long.parseLong(Files.readString(state.resolve("master.pid")).strip()));
-            daemons.add(Long.parseLong(Files.readString(state.resolve("worker.pid")).strip()));
-            clusterStudy = launch("cluster", script, "submit", "--master", url, "--conf", "spark.ui.enabled=false", "--",
-                    "study", conf.toString(), "--out", cluster.toString());
-            await("local", localStudy);
-            await("cluster", clusterStudy);
-        } finally {
-            localStudy.destroyForcibly();
-            if (clusterStudy != null) {
-                clusterStudy.destroyForcibly();
-            }
-            await("stop", launch("stop", script, "stop", state.toString()));
+        try (StandaloneCluster c = new StandaloneCluster(dir)) {
+            // The two studies are independent, so the local one runs while the cluster starts and works: much of
+            // either is JVMs and Spark jobs starting, which leaves cores idle.
+            Process localStudy = c.study("local", "local[2]", conf, local);
+            Process clusterStudy = c.study("cluster", c.start(), conf, cluster);
+            c.await("local", localStudy);
+            c.await("cluster", clusterStudy);
+            Path executorLog = find(c.work(), "stderr").orElseThrow(() -> new AssertionError("no executor log under " + c.work()));
+            assertTrue(Files.readString(executorLog).contains("Running task"), "the tasks ran in the Worker's executor: " + executorLog);
         }
-        for (long pid : daemons) {
-            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "daemon " + pid + " is stopped");
-        }
-        Path executorLog = find(state.resolve("work"), "stderr").orElseThrow(() -> new AssertionError("no executor log under " + state));
-        assertTrue(Files.readString(executorLog).contains("Running task"), "the tasks ran in the Worker's executor: " + executorLog);
 
         long compareStart = System.nanoTime();
         try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
@@ -100,6 +79,144 @@ class StandaloneClusterIT {
                     (System.nanoTime() - compareStart) / 1e9);
         }
         assertSameCheckpoints(local.resolve("checkpoints"), cluster.resolve("checkpoints"));
+    }
+
+    /**
+     * Six small runs, each with a Hessian phase of two tasks (blocks of two probes): long enough that the
+     * executor can be killed while some runs have committed and others train, short enough to add seconds.
+     */
+    static final String KILL_CONF = """
+            name = kill-it
+            run {
+              width = 16, depth = 2, dataset { n_train = 128, n_test = 32 }, steps = 200, eval_every = 50
+              hessian { probes = 4, probes_per_block = 2 }
+            }
+            grid { arch = [mlp, resmlp], seed = [0, 1, 2] }
+            """;
+    static final int KILL_RUNS = 6;
+    static final int KILL_PIECES = 12;
+
+    /**
+     * SIGKILL of the executor JVM in the middle of a study: Spark reschedules the lost tasks on the
+     * executor the Worker starts in its place, and the tables are those of a clean local[2] run, no run
+     * written twice. Catches a study that hangs or fails on a lost executor, loses or duplicates a run's
+     * rows, or commits differing results from a task's second attempt.
+     */
+    @Test
+    void anExecutorKilledInTheMiddleOfAStudyIsReplacedAndTheTablesAreTheSame() throws Exception {
+        Path conf = dir.resolve("kill-it.conf");
+        Files.writeString(conf, KILL_CONF);
+        Path local = dir.resolve("local");
+        Path cluster = dir.resolve("cluster");
+        Map<String, FileTime> committedAtKill;
+        try (StandaloneCluster c = new StandaloneCluster(dir)) {
+            Process localStudy = c.study("local", "local[2]", conf, local);
+            Process clusterStudy = c.study("cluster", c.start(), conf, cluster);
+            committedAtKill = killExecutorMidStudy(c, clusterStudy, cluster);
+            c.await("cluster", clusterStudy);
+            c.await("local", localStudy);
+            assertExecutorReplaced(c);
+        }
+        Map<String, FileTime> outcomes = committed(cluster.resolve("_outcomes"));
+        assertEquals(KILL_RUNS, outcomes.size(), "one committed outcome per run");
+        // The kill often lands just after a task's commit, before Spark hears of it: the task runs again,
+        // and must leave that commit as it was.
+        committedAtKill.forEach((name, time) -> assertEquals(time, outcomes.get(name), name + " committed before the kill is not written again"));
+        assertEquals(KILL_PIECES, committed(cluster.resolve("_hessian")).size(), "one committed piece per Hessian task");
+
+        try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
+            TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
+            // The same seeds on the same backend, one ND4J thread per task: bitwise the same numbers.
+            assertEquals(0.0, report.maxRelativeDifference(), "numbers equal, not merely close");
+            for (String table : report.tables()) {
+                assertEquals(rowsPerRun(spark, local, table), rowsPerRun(spark, cluster, table), "rows per run_id in " + table);
+            }
+            assertEquals(KILL_RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").select("run_id").distinct().count());
+            System.out.printf("after the kill, cluster and local[2] agree: %d tables, %d rows%n", report.tables().size(), report.rows());
+        }
+    }
+
+    /**
+     * Waits until at least one run has committed and the executor has started a third training task (TID
+     * 2, so one task is cut off mid-run, not only tasks between their commit and Spark hearing of it), then
+     * SIGKILLs the study's executor (the only one: it has all the Worker's cores). Returns the outcomes
+     * committed by then.
+     */
+    private static Map<String, FileTime> killExecutorMidStudy(StandaloneCluster c, Process study, Path out) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(StandaloneCluster.STEP_SECONDS);
+        while (committed(out.resolve("_outcomes")).isEmpty() || !executorLog(c).contains("(TID 2)")) {
+            assertTrue(study.isAlive(), "the study ended before a run committed: " + c.log("cluster"));
+            assertTrue(System.nanoTime() < deadline, "no run committed within " + StandaloneCluster.STEP_SECONDS + " s: " + c.log("cluster"));
+            Thread.sleep(20);
+        }
+        List<ProcessHandle> executors = c.executors();
+        assertEquals(1, executors.size(), "the study's executor, found among the Worker's children: " + executors);
+        ProcessHandle executor = executors.get(0);
+        assertTrue(executor.destroyForcibly(), "SIGKILL sent to executor " + executor.pid());
+        executor.onExit().get(30, TimeUnit.SECONDS);
+        Map<String, FileTime> runs = committed(out.resolve("_outcomes"));
+        assertTrue(runs.size() < KILL_RUNS, "killed while runs were training: " + runs.size() + " of " + KILL_RUNS + " had committed");
+        System.out.printf("killed executor pid %d (SIGKILL) with %d of %d runs and %d of %d Hessian pieces committed%n", executor.pid(),
+                runs.size(), KILL_RUNS, committed(out.resolve("_hessian")).size(), KILL_PIECES);
+        return runs;
+    }
+
+    /**
+     * The Worker saw its executor die of SIGKILL (exit 137) and started a second one for the app, which ran
+     * tasks; the driver lost the killed executor's tasks and ran them again.
+     */
+    private static void assertExecutorReplaced(StandaloneCluster c) throws IOException {
+        List<Path> apps = children(c.work());
+        assertEquals(1, apps.size(), "one application under " + c.work() + ": " + apps);
+        String app = apps.get(0).getFileName().toString();
+        List<String> executors = children(apps.get(0)).stream().map(p -> p.getFileName().toString()).sorted().toList();
+        assertTrue(executors.size() >= 2 && executors.containsAll(List.of("0", "1")), "a second executor was started: " + executors);
+        List<String> worker = Files.readAllLines(c.worker());
+        assertTrue(worker.stream().anyMatch(l -> l.contains("Executor " + app + "/0 finished") && l.endsWith("exitStatus 137")),
+                "the Worker saw executor 0 killed: " + c.worker());
+        assertTrue(worker.stream().anyMatch(l -> l.contains("Asked to launch executor " + app + "/1")), "the Worker launched executor 1: " + c.worker());
+        Path replacement = apps.get(0).resolve("1/stderr");
+        assertTrue(Files.readString(replacement).contains("Running task"), "the second executor ran tasks: " + replacement);
+        long lost = Files.readAllLines(c.logFile("cluster")).stream().filter(l -> l.contains("ExecutorLostFailure")).count();
+        assertTrue(lost > 0, "the driver lost tasks with the executor and ran them again: " + c.log("cluster"));
+        System.out.printf("executors of %s: %s; %d task(s) lost with executor 0%n", app, executors, lost);
+    }
+
+    /** The first executor's log so far (empty before it starts). */
+    private static String executorLog(StandaloneCluster c) throws IOException {
+        Optional<Path> log = Files.isDirectory(c.work()) ? find(c.work(), "stderr") : Optional.empty();
+        return log.isPresent() ? Files.readString(log.get()) : "";
+    }
+
+    /** The committed files of a commit store and their times (temporary files of killed attempts start with a dot). */
+    private static Map<String, FileTime> committed(Path store) throws IOException {
+        Map<String, FileTime> files = new TreeMap<>();
+        if (Files.isDirectory(store)) {
+            try (Stream<Path> list = Files.list(store)) {
+                for (Path f : (Iterable<Path>) list::iterator) {
+                    if (!f.getFileName().toString().startsWith(".")) {
+                        files.put(f.getFileName().toString(), Files.getLastModifiedTime(f));
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    /** Rows per run_id, so a run written twice shows even in a table whose rows the comparison matches otherwise. */
+    private static Map<Object, Long> rowsPerRun(SparkSession spark, Path out, String table) {
+        Dataset<Row> rows = spark.read().parquet(out.resolve(table).toString());
+        Map<Object, Long> counts = new TreeMap<>(Comparator.comparing(String::valueOf));
+        if (List.of(rows.columns()).contains("run_id")) {
+            rows.select("run_id").collectAsList().forEach(r -> counts.merge(r.get(0), 1L, Long::sum));
+        }
+        return counts;
+    }
+
+    private static List<Path> children(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isDirectory).toList();
+        }
     }
 
     /** The same checkpoint files; arrays equal to the tables' tolerance (npz archives carry their write time). */
@@ -123,36 +240,6 @@ class StandaloneClusterIT {
                 assertEquals(Files.readString(local.resolve(name)), Files.readString(cluster.resolve(name)), name);
             }
         }
-    }
-
-    /** Starts the script, its stdout kept in {@code <name>.out} and its stderr in {@code <name>.log}. */
-    private Process launch(String name, Path script, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".out").toFile())
-                .redirectError(dir.resolve(name + ".log").toFile());
-        // The cluster goes down with this JVM even if the test is killed before its finally block.
-        pb.environment().put("CLUSTER_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
-        launched.put(name, System.nanoTime());
-        return pb.start();
-    }
-
-    /** Waits for a launched script; returns its stdout, or fails showing its output. */
-    private String await(String name, Process p) throws IOException, InterruptedException {
-        Path out = dir.resolve(name + ".out");
-        Path log = dir.resolve(name + ".log");
-        if (!p.waitFor(STEP_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError(name + " took over " + STEP_SECONDS + " s: " + tail(log));
-        }
-        assertEquals(0, p.exitValue(), name + " failed: " + tail(log) + tail(out));
-        System.out.printf("%s: %.1f s%n", name, (System.nanoTime() - launched.get(name)) / 1e9);
-        return Files.readString(out);
-    }
-
-    private static String tail(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     private static Optional<Path> find(Path under, String name) throws IOException {
