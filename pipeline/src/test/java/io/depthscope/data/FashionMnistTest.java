@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -164,6 +165,7 @@ class FashionMnistTest {
 
     /** The Debian package dataset-fashion-mnist: skipped on a machine without it, failed under CI (.ci/run installs it). */
     @Test
+    @Tag("slow") // decodes all 70,000 images (about 20 s on a loaded machine): left out of the fast path, whose other tests read small IDX files
     void realFilesFromDebianPackage() {
         Required.file(FashionMnist.DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz"), "Fashion-MNIST",
                 "apt-get install dataset-fashion-mnist");

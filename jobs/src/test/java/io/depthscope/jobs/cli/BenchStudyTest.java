@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench --study} on a 4-run study of a few steps: the figures agree with each other and with the
  * runs tables they come from. Not the goals: those are measurements, and a test machine is shared.
  */
+@Tag("spark-study") // a study on local[1] and again on local[2]: left out of the fast path
 class BenchStudyTest {
     static final String CONF = """
             name = bench-study-test

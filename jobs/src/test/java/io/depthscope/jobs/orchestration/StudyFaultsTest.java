@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A task that fails once is retried by Spark; one that keeps failing is a "failed" run and the study
  * finishes; a restart keeps the failure unless asked to retry it, and a retry gives the clean numbers.
  */
+@Tag("spark-study") // five studies with injected faults: left out of the fast path
 class StudyFaultsTest {
     @TempDir
     Path dir;

@@ -22,6 +22,7 @@ import java.util.Set;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The quickstart study's path on local[2], on a smaller grid: tables, row counts, schema, summary. */
 @ExtendWith(SharedSpark.class)
+@Tag("spark-study") // whole studies on Spark: left out of the fast path (mvn -Pfast)
 class StudyJobTest {
     static final String CONF = """
             name = quickstart-test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a real study process (SIGKILL, mid-phase) and starts it again: every finished run is kept, only
  * the others run, and no table holds a row twice.
  */
+@Tag("spark-study") // a study process killed and restarted: left out of the fast path
 class StudyRestartTest {
     static final String CONF = """
             name = restart
