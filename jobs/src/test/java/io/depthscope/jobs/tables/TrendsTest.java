@@ -23,6 +23,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,6 +190,7 @@ class TrendsTest {
     }
 
     @Test
+    @Tag("spark-study") // a whole 6-run study: left out of the fast path, which keeps the fits above on tables made here
     void aStudyWritesOneTrendPerMetricWithThreeDepthsAndOneMorePerPositiveMetric(@TempDir Path dir) {
         StudyConfig config = StudyConfig.parse("""
                 name = trends-test
