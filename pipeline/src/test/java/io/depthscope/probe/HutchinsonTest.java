@@ -8,6 +8,7 @@ import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * reported standard errors. Seeds are fixed, so each test is deterministic; the probabilities below are
  * those of a false failure over the choice of seeds, i.e. how unlucky a correct estimator would have to be.
  */
+@Tag("slow") // 400 probes, and 100 runs of 20, per distribution for the estimator's statistics: left out of the fast path (mvn -Pfast), which keeps the exact moments (ExactMomentsTest, HessianWorkTest)
 class HutchinsonTest {
     private static final NetworkSpec SPEC = new NetworkSpec("mlp", 6, 10, 2, 3, "tanh", true, 1.0, "mse");
 

@@ -8,7 +8,7 @@ import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
@@ -21,12 +21,13 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The de2020 claims on synthetic confusion tables whose answers are known by construction. */
+@ExtendWith(SharedSpark.class)
 class De2020ClaimsTest {
     static SparkSession spark;
     @TempDir
@@ -45,39 +46,25 @@ class De2020ClaimsTest {
     }
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[2]", "De2020ClaimsTest");
+    static void start(SparkSession shared) {
+        spark = shared;
         // tanh: min cosine -0.05 depth at width 16, -0.01 depth at width 64; linear: flat
         write(s -> (s.activation().equals("tanh") ? (s.width() == 16 ? -0.05 : -0.01) * s.depth() : -0.1) + noise(s), dir.resolve("clear"));
         // everything flat: no depth trend, no width effect
         write(s -> -0.1 + noise(s), dir.resolve("null"));
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+    /** runs (final loss 0.5) and gradient_confusion at steps 0 and 20, per-example min cosine as chosen, minibatch rows beside. */
     static void write(ToDoubleFunction<RunSpec> minCosine, Path out) {
-        StudyConfig config = StudyConfig.parse(CONF);
-        Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
-        List<Row> runs = new ArrayList<>();
-        List<GradientConfusionAt> confusion = new ArrayList<>();
-        for (RunSpec s : config.plan()) {
-            RunRecord rec = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, 0.5, 0.1, Double.NaN, Double.NaN, Double.NaN, -1, 20,
-                    -1, 1.0, provenance);
-            List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0));
+        SyntheticStudy.of(CONF).finalLoss(s -> 0.5).perRun("gradient_confusion", GradientConfusionAt.class, s -> {
             double c = minCosine.applyAsDouble(s);
+            List<GradientConfusionAt> rows = new ArrayList<>();
             for (int step : new int[] {0, 20}) {
-                confusion.add(new GradientConfusionAt(s.runId(), step, "per_example", 1, 64, c, 0.1, c, 0.1, 1, 0.2));
-                confusion.add(new GradientConfusionAt(s.runId(), step, "minibatch", 16, 8, 5, 5, 0.5, 0.5, 1, 0));
+                rows.add(new GradientConfusionAt(s.runId(), step, "per_example", 1, 64, c, 0.1, c, 0.1, 1, 0.2));
+                rows.add(new GradientConfusionAt(s.runId(), step, "minibatch", 16, 8, 5, 5, 0.5, 0.5, 1, 0));
             }
-            runs.add(Tables.runRow("de2020", new RunOutcome(s, rec, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()),
-                    spark.version()));
-        }
-        spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))).coalesce(1).write().parquet(out.resolve(Tables.RUNS).toString());
-        spark.createDataFrame(RecordTable.rows(confusion), RecordTable.schema(GradientConfusionAt.class)).coalesce(1).write()
-                .parquet(out.resolve("gradient_confusion").toString());
+            return rows;
+        }).write(spark, out);
     }
 
     static StudyTables open(String name) {

@@ -9,7 +9,7 @@ import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
@@ -24,12 +24,13 @@ import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The du2018 and vanishing claims on synthetic tables whose answers are known by construction. */
+@ExtendWith(SharedSpark.class)
 class Du2018VanishingClaimsTest {
     static SparkSession spark;
     @TempDir
@@ -40,8 +41,8 @@ class Du2018VanishingClaimsTest {
     static final String VAN_GRID = "activation = [sigmoid, relu], depth = [2, 4], seed = [0, 1, 2]";
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[2]", "Du2018VanishingClaimsTest");
+    static void start(SparkSession shared) {
+        spark = shared;
         // final loss 1e-4 (1 + seed/10), target 1e-3: every cell well below; lambda_min = exp(-depth) (mlp), exp(-0.1 depth) (resmlp)
         write("du2018", DU_GRID, "target_loss = 0.001", s -> 1e-4 * (1 + 0.1 * s.seed()),
                 (s, map) -> Double.NaN, s -> Math.exp((s.arch().equals("mlp") ? -1.0 : -0.1) * s.depth() + 0.01 * s.seed()), dir.resolve("du-clear"));
@@ -55,45 +56,21 @@ class Du2018VanishingClaimsTest {
         write("vanishing", VAN_GRID, "", s -> 0.5, (s, map) -> 1 + 0.1 * ((s.seed() + map) % 3), s -> Double.NaN, dir.resolve("van-null"));
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
     /** runs, train_curve, ntk (step 0 and 20; the claims read step 0) and layer_gradients (step 0) with the chosen numbers. */
     static void write(String name, String grid, String run, ToDoubleFunction<RunSpec> finalLoss, BiFunction<RunSpec, Integer, Double> delta,
             ToDoubleFunction<RunSpec> lambdaMin, Path out) {
-        StudyConfig config = StudyConfig.parse("name = " + name + "\nrun { width = 8, steps = 20, eval_every = 10, " + run + " }\ngrid { " + grid + " }\n");
-        Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
-        List<Row> runs = new ArrayList<>();
-        List<Row> curves = new ArrayList<>();
-        List<NtkAt> ntk = new ArrayList<>();
-        List<LayerGradientsAt> grads = new ArrayList<>();
-        for (RunSpec s : config.plan()) {
-            double loss = finalLoss.applyAsDouble(s);
-            RunRecord rec = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN, Double.NaN, -1, 20, -1,
-                    1.0, provenance);
-            List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
-                    new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
+        SyntheticStudy.of(name, run, grid).finalLoss(finalLoss).perRun("ntk", NtkAt.class, s -> {
             double lm = lambdaMin.applyAsDouble(s);
-            ntk.add(new NtkAt(s.runId(), 0, 32, 1, lm, 10, 10 / lm, 1, 1, 0, 0, 1));
-            ntk.add(new NtkAt(s.runId(), 20, 32, 1, 1e6, 1e7, 10, 1, 1, 0, 0.1, 0.9));
+            return List.of(new NtkAt(s.runId(), 0, 32, 1, lm, 10, 10 / lm, 1, 1, 0, 0, 1), new NtkAt(s.runId(), 20, 32, 1, 1e6, 1e7, 10, 1, 1, 0, 0.1, 0.9));
+        }).perRun("layer_gradients", LayerGradientsAt.class, s -> {
+            List<LayerGradientsAt> grads = new ArrayList<>();
             for (int map = 0; map <= s.depth(); map++) {
                 double d = delta.apply(s, map);
                 grads.add(new LayerGradientsAt(s.runId(), 0, 32, map, 1, 1, d / Math.sqrt(32), d));
                 grads.add(new LayerGradientsAt(s.runId(), 20, 32, map, 1, 1, 1, 1));
             }
-            runs.add(Tables.runRow(name, new RunOutcome(s, rec, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()), spark.version()));
-            curve.forEach(p -> curves.add(Tables.curveRow(p)));
-        }
-        save(spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))), out.resolve(Tables.RUNS));
-        save(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
-        save(spark.createDataFrame(RecordTable.rows(ntk), RecordTable.schema(NtkAt.class)), out.resolve("ntk"));
-        save(spark.createDataFrame(RecordTable.rows(grads), RecordTable.schema(LayerGradientsAt.class)), out.resolve("layer_gradients"));
-    }
-
-    private static void save(Dataset<Row> table, Path path) {
-        table.coalesce(1).write().parquet(path.toString());
+            return grads;
+        }).write(spark, out);
     }
 
     static StudyTables open(String name) {

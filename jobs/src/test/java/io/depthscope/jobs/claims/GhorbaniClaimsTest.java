@@ -9,19 +9,20 @@ import io.depthscope.diag.ResidualComparisonAt;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Ghorbani et al. 2019 claims on synthetic tables whose answers are known by construction, and the density interpolation. */
+@ExtendWith(SharedSpark.class)
 class GhorbaniClaimsTest {
     static final String GRID = "arch = [mlp, resmlp], depth = [2, 4, 8], seed = [0, 1, 2]";
     static SparkSession spark;
@@ -30,8 +31,8 @@ class GhorbaniClaimsTest {
     static final GhorbaniClaims CLAIMS = new GhorbaniClaims();
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[2]", "GhorbaniClaimsTest");
+    static void start(SparkSession shared) {
+        spark = shared;
         // plain kurtosis = 10 depth (1 + seed/10): slope exactly 1 on ln(depth); residual 5 + seed; fraction (seed+1)/(depth+1)
         write("clear", s -> s.arch().equals("mlp") ? 10.0 * s.depth() * (1 + 0.1 * s.seed()) : 5 + s.seed(),
                 (depth, seed) -> (seed + 1.0) / (depth + 1));
@@ -43,27 +44,21 @@ class GhorbaniClaimsTest {
         double of(int depth, long seed);
     }
 
+    /** runs, train_curve, hessian_moments (the kurtosis) and the residual comparison of each plain run with its residual twin. */
     static void write(String name, ToDoubleFunction<RunSpec> kurtosis, Fraction fraction) {
-        Path out = dir.resolve(name);
-        SyntheticStudy.write(spark, "ghorbani2019", GRID, s -> 0.4, kurtosis, out);
-        List<RunSpec> plan = StudyConfig.parse("name = ghorbani2019\nrun { width = 8, steps = 20, eval_every = 10 }\ngrid { " + GRID + " }\n").plan();
-        List<ResidualComparisonAt> rows = new ArrayList<>();
-        for (RunSpec p : plan) {
-            for (RunSpec r : plan) {
-                if (p.arch().equals("mlp") && r.arch().equals("resmlp") && p.depth() == r.depth() && p.seed() == r.seed()) {
-                    rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 0, p.depth() + 1, fraction.of(p.depth(), p.seed()), 0.5));
-                    // another step, which claim (d) must not read
-                    rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 20, p.depth() + 1, 1.0, 0.5));
+        SyntheticStudy.of("ghorbani2019", "", GRID).kurtosis(kurtosis).table(Tables.RESIDUAL_COMPARISON, ResidualComparisonAt.class, plan -> {
+            List<ResidualComparisonAt> rows = new ArrayList<>();
+            for (RunSpec p : plan) {
+                for (RunSpec r : plan) {
+                    if (p.arch().equals("mlp") && r.arch().equals("resmlp") && p.depth() == r.depth() && p.seed() == r.seed()) {
+                        rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 0, p.depth() + 1, fraction.of(p.depth(), p.seed()), 0.5));
+                        // another step, which claim (d) must not read
+                        rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 20, p.depth() + 1, 1.0, 0.5));
+                    }
                 }
             }
-        }
-        spark.createDataFrame(RecordTable.rows(rows), RecordTable.schema(ResidualComparisonAt.class)).coalesce(1).write()
-                .parquet(out.resolve(Tables.RESIDUAL_COMPARISON).toString());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
+            return rows;
+        }).write(spark, dir.resolve(name));
     }
 
     static StudyTables open(String name) {

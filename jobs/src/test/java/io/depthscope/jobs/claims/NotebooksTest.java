@@ -7,78 +7,115 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.depthscope.io.Json;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.jobs.orchestration.StudyJob;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
- * Executes every notebook in notebooks/ headless (nbconvert, Debian's Jupyter, the Java kernel) against a
- * quick run of its study, and fails on any cell error. The kernel gets this test's class path, so it works
- * in the test phase, before the shaded jar exists. Without Jupyter it is skipped, except under CI (env CI,
- * set by .ci/run, which installs Jupyter), where it fails.
+ * Executes each notebook in notebooks/ headless (nbconvert, Debian's Jupyter, the Java kernel) against a small
+ * run of its study, {@code src/test/resources/notebooks/NAME.conf}, and fails on any cell error. One test case
+ * per notebook file, found at run time, so a new notebook is tested without a change here (and fails until it
+ * has its study). One notebook alone: {@code mvn -B -ntp test -pl jobs -am -Dtest=NotebooksTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dnotebook=du2018}.
+ * The kernel gets this test's class path, so it works in the test phase, before the shaded jar exists. Without
+ * Jupyter it is skipped, except under CI (env CI, set by .ci/run, which installs Jupyter), where it fails.
  */
+@Tag("notebooks")
+@ExtendWith(SharedSpark.class)
 class NotebooksTest {
     static final String PYTHON = "/usr/bin/python3";
     static final String INSTALL = "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client";
-    /** A small run of each notebook's study, under the study's own name: a notebook without one here fails the test. */
-    static final Map<String, String> QUICK_STUDIES = Map.of("quickstart", """
-            name = quickstart
-            run { width = 12, dataset { input_dim = 5, n_train = 32, n_test = 16 }, steps = 20, eval_every = 5,
-                  optimizer { lr = 0.1 }, hessian { probes = 4 } }
-            grid { arch = [mlp, resmlp], depth = [1, 3], seed = [0, 1, 2] }
-            """, "du2018", quickConf("du2018"), "vanishing", quickConf("vanishing"), "ghorbani2019", quickConf("ghorbani2019"),
-            "orhan2017", quickConf("orhan2017"), "de2020", quickConf("de2020"));
-
-    /** The study's real quick config, conf/studies/STUDY-quick.conf (the tests run in jobs/). */
-    static String quickConf(String study) {
-        Path conf = Path.of("..", "conf", "studies", study + "-quick.conf");
-        try {
-            return Files.readString(conf);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + conf.toAbsolutePath(), e);
-        }
-    }
+    /** Selects one notebook by name (without .ipynb); unset or blank, every notebook runs. */
+    static final String ONLY = "notebook";
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
-    Path dir;
+    static Path dir;
+    static SparkSession spark;
+    /** Each distinct study config's run, computed once per test run and shared by the notebooks that read it. */
+    static final Map<String, Study> STUDIES = new HashMap<>();
+    static Path jupyter;
 
-    @Test
-    void everyNotebookExecutesAgainstAQuickRunOfItsStudyAndStatesItsClaims() throws Exception {
+    record Study(Path dir, List<String> sentences) {}
+
+    @BeforeAll
+    static void start(SparkSession shared) throws Exception {
+        spark = shared;
         requireJupyter();
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        List<Path> notebooks;
-        try (Stream<Path> files = Files.list(root.resolve("notebooks"))) {
-            notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
+        jupyter = writeKernelSpec();
+    }
+
+    static Stream<String> notebooks() throws IOException {
+        List<String> names;
+        try (Stream<Path> files = Files.list(ROOT.resolve("notebooks"))) {
+            names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ipynb")).map(n -> n.replace(".ipynb", ""))
+                    .sorted().toList();
         }
-        assertFalse(notebooks.isEmpty(), "no notebooks in " + root.resolve("notebooks"));
-        Path jupyter = writeKernelSpec(root);
-        for (Path notebook : notebooks) {
-            String name = notebook.getFileName().toString().replace(".ipynb", "");
-            String conf = QUICK_STUDIES.get(name);
-            assertNotNull(conf, notebook + " has no quick study in NotebooksTest.QUICK_STUDIES; add one");
-            Path study = dir.resolve("studies").resolve(name);
-            List<String> sentences = runStudy(conf, study);
-            Path executed = execute(notebook, jupyter, study);
-            String text = outputText(executed);
-            for (String s : sentences) {
-                assertTrue(text.contains(s), notebook + " does not state, as the report does: " + s + "\n--- its output:\n" + text);
+        assertFalse(names.isEmpty(), "no notebooks in " + ROOT.resolve("notebooks"));
+        String only = System.getProperty(ONLY, "").trim();
+        if (only.isEmpty()) {
+            return names.stream();
+        }
+        assertTrue(names.contains(only), "-D" + ONLY + "=" + only + ": no notebooks/" + only + ".ipynb; there are " + names);
+        return Stream.of(only);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notebooks")
+    void executesAgainstASmallRunOfItsStudyAndStatesItsClaims(String name) throws Exception {
+        Path notebook = ROOT.resolve("notebooks").resolve(name + ".ipynb");
+        Study study = study(name);
+        Path executed = execute(notebook, study.dir());
+        String text = outputText(executed);
+        assertFalse(study.sentences().isEmpty(), "the report states no claim for " + name + "'s study");
+        for (String s : study.sentences()) {
+            assertTrue(text.contains(s), notebook + " does not state, as the report does: " + s + "\n--- its output:\n" + text);
+        }
+        assertTrue(countImages(executed) >= 1, notebook + " shows no figure");
+    }
+
+    /** The notebook's study, run on first use; notebooks with the same config text share one run. */
+    static Study study(String notebook) {
+        String resource = "/notebooks/" + notebook + ".conf";
+        String conf;
+        try (InputStream in = NotebooksTest.class.getResourceAsStream(resource)) {
+            assertNotNull(in, "notebooks/" + notebook + ".ipynb has no study for the test: add jobs/src/test/resources" + resource
+                    + " (see the README beside the others)");
+            conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(resource, e);
+        }
+        // not computeIfAbsent: a study takes seconds and a failure inside it must reach this test as itself
+        synchronized (STUDIES) {
+            Study s = STUDIES.get(conf);
+            if (s == null) {
+                s = runStudy(conf, dir.resolve("studies").resolve(notebook));
+                STUDIES.put(conf, s);
             }
-            assertTrue(countImages(executed) >= 1, notebook + " shows no figure");
+            return s;
         }
     }
 
@@ -101,18 +138,14 @@ class NotebooksTest {
         }
     }
 
-    /** The quick study's tables, and the claim sentences the report gives for them. */
-    private static List<String> runStudy(String conf, Path out) {
-        SparkSession spark = SparkSessions.create("local[2]", "NotebooksTest");
-        try {
-            StudyJob.run(spark, StudyConfig.parse(conf), out.toString());
-            return Report.of(StudyTables.open(spark, out.toString())).sentences();
-        } finally {
-            spark.stop();
-        }
+    /** The study's tables, and the claim sentences the report gives for them. */
+    private static Study runStudy(String conf, Path out) {
+        StudyJob.run(spark, StudyConfig.parse(conf), out.toString());
+        return new Study(out, Report.of(StudyTables.open(spark, out.toString())).sentences());
     }
 
-    private Path writeKernelSpec(Path root) {
+    private static Path writeKernelSpec() {
+        Path root = ROOT;
         List<String> classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).toList();
         assertTrue(classPath.stream().anyMatch(p -> p.contains("spark-sql")), "the test class path lacks Spark: " + classPath);
         List<String> opens = Arrays.stream(System.getProperty("depthscope.test.opens", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
@@ -129,7 +162,7 @@ class NotebooksTest {
      * notebooks/kernel/KernelLauncher.java closes rapaio 3.0.1's two start-up races, which made about one
      * start in five fail on a loaded machine; a retry here would hide a new one.
      */
-    private Path execute(Path notebook, Path jupyter, Path study) throws Exception {
+    private static Path execute(Path notebook, Path study) throws Exception {
         Path outDir = dir.resolve("executed");
         Path log = dir.resolve(notebook.getFileName() + ".log");
         ProcessBuilder pb = new ProcessBuilder(PYTHON, "-m", "nbconvert", "--to", "notebook", "--execute",

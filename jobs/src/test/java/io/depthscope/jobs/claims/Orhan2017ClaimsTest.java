@@ -10,7 +10,7 @@ import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
@@ -23,12 +23,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The orhan2017 claims on synthetic tables whose answers are known by construction. */
+@ExtendWith(SharedSpark.class)
 class Orhan2017ClaimsTest {
     static final String CONF = """
             name = orhan2017
@@ -49,14 +50,9 @@ class Orhan2017ClaimsTest {
     static final Orhan2017Claims CLAIMS = new Orhan2017Claims();
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[2]", "Orhan2017ClaimsTest");
+    static void start(SparkSession shared) {
+        spark = shared;
         write(dir.resolve("study"));
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     static String variant(RunSpec s) {
@@ -88,48 +84,26 @@ class Orhan2017ClaimsTest {
         };
     }
 
+    /** runs, train_curve, layer_gradients, representation_rank and jacobian_spectrum with the chosen numbers. */
     static void write(Path out) {
-        StudyConfig config = StudyConfig.parse(CONF);
-        Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
-        List<Row> runs = new ArrayList<>();
-        List<Row> curves = new ArrayList<>();
-        List<LayerGradientsAt> gradients = new ArrayList<>();
-        List<RepresentationRankAt> ranks = new ArrayList<>();
-        List<JacobianSpectrumAt> jacobians = new ArrayList<>();
-        for (RunSpec s : config.plan()) {
-            String v = variant(s);
-            int seed = (int) s.seed();
-            double loss = finalLoss(v, seed);
-            RunRecord run = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN, Double.NaN, -1,
-                    20, -1, 1.0, provenance);
-            List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
-                    new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
-            runs.add(Tables.runRow("orhan2017", new RunOutcome(s, run, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()),
-                    spark.version()));
-            curve.forEach(p -> curves.add(Tables.curveRow(p)));
+        SyntheticStudy.of(CONF).finalLoss(s -> finalLoss(variant(s), (int) s.seed())).perRun("layer_gradients", LayerGradientsAt.class, s -> {
+            List<LayerGradientsAt> gradients = new ArrayList<>();
             for (int map = 0; map <= 3; map++) {
-                gradients.add(new LayerGradientsAt(s.runId(), 0, 8, map, gradient(v, seed), Double.NaN, 1, 1));
+                gradients.add(new LayerGradientsAt(s.runId(), 0, 8, map, gradient(variant(s), (int) s.seed()), Double.NaN, 1, 1));
                 // a later step that the claims must not read
-                gradients.add(new LayerGradientsAt(s.runId(), 20, 8, map, 100.0 * seed, Double.NaN, 1, 1));
+                gradients.add(new LayerGradientsAt(s.runId(), 20, 8, map, 100.0 * s.seed(), Double.NaN, 1, 1));
             }
+            return gradients;
+        }).perRun("representation_rank", RepresentationRankAt.class, s -> {
             // deepest layer 3: Fold-0 rank 4 - 0.1 seed, Fold-1 2 + 0.1 seed; layer 1 the other way round (not read)
-            double deep = v.equals("fold1") ? 2 + 0.1 * seed : 4 - 0.1 * seed;
-            ranks.add(new RepresentationRankAt(s.runId(), 0, 8, 3, deep, 0, 0));
-            ranks.add(new RepresentationRankAt(s.runId(), 0, 8, 1, 6 - deep, 0, 0));
+            double deep = variant(s).equals("fold1") ? 2 + 0.1 * s.seed() : 4 - 0.1 * s.seed();
+            return List.of(new RepresentationRankAt(s.runId(), 0, 8, 3, deep, 0, 0), new RepresentationRankAt(s.runId(), 0, 8, 1, 6 - deep, 0, 0));
+        }).perRun("jacobian_spectrum", JacobianSpectrumAt.class, s -> {
             // deepest layer: relu spread 1 + 0.1 seed, hardtanh 0.1 + 0.01 seed; layer 1 reversed (not read)
-            double spread = v.equals("relu") ? 1 + 0.1 * seed : 0.1 + 0.01 * seed;
-            jacobians.add(new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 3, List.of(2.0, 1.0), 1, 2, spread));
-            jacobians.add(new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 1, List.of(2.0, 1.0), 1, 2, 2 - spread));
-        }
-        save(spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))), out.resolve(Tables.RUNS));
-        save(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
-        save(spark.createDataFrame(RecordTable.rows(gradients), RecordTable.schema(LayerGradientsAt.class)), out.resolve("layer_gradients"));
-        save(spark.createDataFrame(RecordTable.rows(ranks), RecordTable.schema(RepresentationRankAt.class)), out.resolve("representation_rank"));
-        save(spark.createDataFrame(RecordTable.rows(jacobians), RecordTable.schema(JacobianSpectrumAt.class)), out.resolve("jacobian_spectrum"));
-    }
-
-    static void save(org.apache.spark.sql.Dataset<Row> table, Path path) {
-        table.coalesce(1).write().parquet(path.toString());
+            double spread = variant(s).equals("relu") ? 1 + 0.1 * s.seed() : 0.1 + 0.01 * s.seed();
+            return List.of(new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 3, List.of(2.0, 1.0), 1, 2, spread),
+                    new JacobianSpectrumAt(s.runId(), 0, JacobianSpectrumAt.INPUT_TO_HIDDEN, 0, 1, List.of(2.0, 1.0), 1, 2, 2 - spread));
+        }).write(spark, out);
     }
 
     static StudyTables open() {

@@ -5,17 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The quickstart claims on synthetic tables whose answers are known by construction. */
+@ExtendWith(SharedSpark.class)
 class QuickstartClaimsTest {
     static final String GRID = "arch = [mlp, resmlp], depth = [1, 2, 4], seed = [0, 1, 2]";
     static SparkSession spark;
@@ -24,8 +25,8 @@ class QuickstartClaimsTest {
     static final QuickstartClaims CLAIMS = new QuickstartClaims();
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[2]", "QuickstartClaimsTest");
+    static void start(SparkSession shared) {
+        spark = shared;
         // residual far below plain at depth 4; plain kurtosis = 10 depth (1 + seed/10): slope ln 2 per doubling
         SyntheticStudy.write(spark, "quickstart", GRID,
                 s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed(),
@@ -40,11 +41,6 @@ class QuickstartClaimsTest {
                 dir.resolve("oneseed"));
         SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], width = [8, 16], seed = [0, 1]", s -> 0.4,
                 s -> 10.0, dir.resolve("widths"));
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     static StudyTables open(String name) {

@@ -1,57 +1,122 @@
 package io.depthscope.jobs.claims;
 
+import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianMoments;
+import io.depthscope.probe.HessianMomentsAt;
+import io.depthscope.probe.HessianResults;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.jobs.tables.Tables;
-import io.depthscope.probe.HessianMomentsAt;
+import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.TrainPoint;
 import io.depthscope.util.Provenance;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A study's tables with numbers the test chooses, in the real schemas (rows made by {@link Tables}): each
- * run's final loss and final Hessian kurtosis, a curve falling from 1 to the final loss. The summary table
- * (no claim reads it) is left out, to keep the test short.
+ * A study's tables with numbers the test chooses, in the real schemas (rows made by {@link Tables} and
+ * {@link RecordTable}), for the claims and report tests: the tests' one writer of fake study tables. Every run
+ * of the config's plan is "ok", trains 20 steps and has a curve falling from 1 through sqrt(final loss) to the
+ * final loss; the test adds the tables its claims read. The summary table (no claim reads it) is left out.
  */
 public final class SyntheticStudy {
-    private SyntheticStudy() {}
+    static final int STEPS = 20;
+    private final StudyConfig config;
+    private ToDoubleFunction<RunSpec> finalLoss = s -> 0.4;
+    private ToDoubleFunction<RunSpec> kurtosis;
+    private final Map<String, Function<List<RunSpec>, List<? extends Record>>> tables = new LinkedHashMap<>();
+    private final Map<String, Class<? extends Record>> types = new LinkedHashMap<>();
 
-    /** Writes the study {@code name} over {@code grid} (HOCON grid body) under {@code out}. */
-    public static void write(SparkSession spark, String name, String grid, ToDoubleFunction<RunSpec> finalLoss,
-            ToDoubleFunction<RunSpec> kurtosis, Path out) {
-        StudyConfig config = StudyConfig.parse("name = " + name + "\nrun { width = 8, steps = 20, eval_every = 10 }\ngrid { " + grid + " }\n");
+    private SyntheticStudy(StudyConfig config) {
+        this.config = config;
+    }
+
+    /** The study {@code name} over {@code grid} (a HOCON grid body), with {@code run} added to the run block (may be empty). */
+    public static SyntheticStudy of(String name, String run, String grid) {
+        return of("name = " + name + "\nrun { width = 8, steps = " + STEPS + ", eval_every = 10, " + run + " }\ngrid { " + grid + " }\n");
+    }
+
+    /** The study of a whole config text (for variants), whose runs should have {@code steps = 20}. */
+    public static SyntheticStudy of(String conf) {
+        return new SyntheticStudy(StudyConfig.parse(conf));
+    }
+
+    public List<RunSpec> plan() {
+        return config.plan();
+    }
+
+    /** Each run's final training loss (default 0.4). */
+    public SyntheticStudy finalLoss(ToDoubleFunction<RunSpec> loss) {
+        this.finalLoss = loss;
+        return this;
+    }
+
+    /** A hessian_moments table: each run's kurtosis (also its non-excess fourth moment) at the last step. */
+    public SyntheticStudy kurtosis(ToDoubleFunction<RunSpec> kurtosis) {
+        this.kurtosis = kurtosis;
+        return this;
+    }
+
+    /** A table of records made from each run. */
+    public <R extends Record> SyntheticStudy perRun(String table, Class<R> type, Function<RunSpec, List<R>> rows) {
+        return table(table, type, plan -> plan.stream().flatMap(s -> rows.apply(s).stream()).toList());
+    }
+
+    /** A table of records made from the whole plan (rows that pair runs). */
+    public <R extends Record> SyntheticStudy table(String table, Class<R> type, Function<List<RunSpec>, List<R>> rows) {
+        tables.put(table, rows::apply);
+        types.put(table, type);
+        return this;
+    }
+
+    /** Writes runs, train_curve, the kurtosis' hessian_moments if set, and the added tables under {@code out}. */
+    public void write(SparkSession spark, Path out) {
         Provenance provenance = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
         List<Row> runs = new ArrayList<>();
         List<Row> curves = new ArrayList<>();
         List<Row> moments = new ArrayList<>();
-        for (RunSpec s : config.plan()) {
+        for (RunSpec s : plan()) {
             double loss = finalLoss.applyAsDouble(s);
             RunRecord run = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN,
-                    Double.NaN, -1, 20, -1, 1.0, provenance);
+                    Double.NaN, -1, STEPS, -1, 1.0, provenance);
             List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
-                    new TrainPoint(s.runId(), 10, Math.sqrt(loss), Double.NaN, 1, Double.NaN, Double.NaN, 0.5),
-                    new TrainPoint(s.runId(), 20, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
-            HessianMoments m = new HessianMoments(0, 1, 0, kurtosis.applyAsDouble(s), 0, 0, 0, 0, 0, kurtosis.applyAsDouble(s), 0, 0,
-                    "exact", 0, 100);
-            runs.add(Tables.runRow(name, new RunOutcome(s, run, curve, io.depthscope.train.RunDiagnostics.empty(), io.depthscope.probe.HessianResults.empty(), List.of()), spark.version()));
+                    new TrainPoint(s.runId(), STEPS / 2, Math.sqrt(loss), Double.NaN, 1, Double.NaN, Double.NaN, 0.5),
+                    new TrainPoint(s.runId(), STEPS, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
+            runs.add(Tables.runRow(config.name(), new RunOutcome(s, run, curve, RunDiagnostics.empty(), HessianResults.empty(), List.of()),
+                    spark.version()));
             curve.forEach(p -> curves.add(Tables.curveRow(p)));
-            moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), 20, 32, m)));
+            if (kurtosis != null) {
+                double k = kurtosis.applyAsDouble(s);
+                HessianMoments m = new HessianMoments(0, 1, 0, k, 0, 0, 0, 0, 0, k, 0, 0, "exact", 0, 100);
+                moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), STEPS, 32, m)));
+            }
         }
-        write(spark.createDataFrame(runs, Tables.runsSchema(config.plan().get(0))), out.resolve(Tables.RUNS));
-        write(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
-        write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out.resolve(Tables.HESSIAN_MOMENTS));
+        save(spark.createDataFrame(runs, Tables.runsSchema(plan().get(0))), out.resolve(Tables.RUNS));
+        save(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
+        if (kurtosis != null) {
+            save(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out.resolve(Tables.HESSIAN_MOMENTS));
+        }
+        tables.forEach((name, rows) -> save(spark.createDataFrame(RecordTable.rows(rows.apply(plan())), RecordTable.schema(types.get(name))),
+                out.resolve(name)));
     }
 
-    private static void write(Dataset<Row> table, Path path) {
+    /** The study {@code name} over {@code grid} with each run's final loss and final Hessian kurtosis, written under {@code out}. */
+    public static void write(SparkSession spark, String name, String grid, ToDoubleFunction<RunSpec> finalLoss,
+            ToDoubleFunction<RunSpec> kurtosis, Path out) {
+        of(name, "", grid).finalLoss(finalLoss).kurtosis(kurtosis).write(spark, out);
+    }
+
+    private static void save(Dataset<Row> table, Path path) {
         table.coalesce(1).write().parquet(path.toString());
     }
 }

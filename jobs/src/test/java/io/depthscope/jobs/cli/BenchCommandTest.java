@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -112,25 +110,6 @@ class BenchCommandTest {
             assertEquals(Main.BAD_INPUT, run.code(), String.join(" ", args));
             assertTrue(run.err().startsWith("error: " + c[0]) && run.err().contains("allowed"), run.err());
             assertFalse(run.out().contains("local[1]"), "no study started: " + run.out());
-        }
-    }
-
-    /** A command's exit code, and what it printed on stdout and stderr. */
-    record Captured(int code, String out, String err) {
-        static Captured run(String... args) {
-            PrintStream oldOut = System.out;
-            PrintStream oldErr = System.err;
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            try {
-                int code = Main.execute(args);
-                return new Captured(code, out.toString(), err.toString());
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
         }
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.jobs.orchestration.StudyJob;
 import java.nio.file.Files;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench --study} on a 4-run study of a few steps: the figures agree with each other and with the
  * runs tables they come from. Not the goals: those are measurements, and a test machine is shared.
  */
+@Tag("spark-study") // a study on local[1] and again on local[2]: left out of the fast path
 class BenchStudyTest {
     static final String CONF = """
             name = bench-study-test
@@ -37,7 +39,9 @@ class BenchStudyTest {
         Files.writeString(conf, CONF);
         Path out = dir.resolve("out");
         Path json = dir.resolve("study.json");
-        BenchCommandTest.Captured run = BenchCommandTest.Captured.run("bench", "--study", "--study-config", conf.toString(),
+        // the bench starts local[1], then local[2], and reports each; a live shared session would stand in for both
+        SharedSpark.stop();
+        Captured run = Captured.run("bench", "--study", "--study-config", conf.toString(),
                 "--study-out", out.toString(), "--study-no-warm-up", "--json", json.toString());
         assertEquals(0, run.code(), run.err());
         JsonNode r = new ObjectMapper().readTree(Files.readString(json));
@@ -52,36 +56,32 @@ class BenchStudyTest {
         assertEquals(r.get("efficiency").asDouble() >= 0.9, r.get("efficiency_met").asBoolean());
 
         List<String> plan = StudyConfig.parse(CONF).plan().stream().map(RunSpec::runId).toList();
-        SparkSession spark = SparkSessions.create("local[1]", "BenchStudyTest");
-        try {
-            for (JsonNode m : List.of(serial, parallel)) {
-                int slots = m.get("slots").asInt();
-                double wall = m.get("wall_seconds").asDouble();
-                double tasks = m.get("task_seconds").asDouble();
-                assertEquals(4, m.get("runs").asInt());
-                assertEquals(0, m.get("failed").asInt());
-                assertEquals(tasks / 4, m.get("mean_task_seconds").asDouble(), 1e-12 * tasks);
-                assertEquals((slots * wall - tasks) / tasks, m.get("overhead").asDouble(), 1e-9);
-                // each trainer's clock runs inside the study's, at most `slots` at a time
-                assertTrue(m.get("overhead").asDouble() >= 0, m.toString());
-                // the tables are written after the tasks, inside the study's wall, and their share is part of the overhead
-                double tablesSeconds = m.get("tables_seconds").asDouble();
-                assertTrue(tablesSeconds > 0 && tablesSeconds < wall, m.toString());
-                assertEquals(slots * tablesSeconds / tasks, m.get("tables_overhead").asDouble(), 1e-9);
-                assertEquals(m.get("overhead").asDouble(), m.get("tables_overhead").asDouble() + m.get("task_overhead").asDouble(), 1e-9);
+        SparkSession spark = SharedSpark.session();
+        for (JsonNode m : List.of(serial, parallel)) {
+            int slots = m.get("slots").asInt();
+            double wall = m.get("wall_seconds").asDouble();
+            double tasks = m.get("task_seconds").asDouble();
+            assertEquals(4, m.get("runs").asInt());
+            assertEquals(0, m.get("failed").asInt());
+            assertEquals(tasks / 4, m.get("mean_task_seconds").asDouble(), 1e-12 * tasks);
+            assertEquals((slots * wall - tasks) / tasks, m.get("overhead").asDouble(), 1e-9);
+            // each trainer's clock runs inside the study's, at most `slots` at a time
+            assertTrue(m.get("overhead").asDouble() >= 0, m.toString());
+            // the tables are written after the tasks, inside the study's wall, and their share is part of the overhead
+            double tablesSeconds = m.get("tables_seconds").asDouble();
+            assertTrue(tablesSeconds > 0 && tablesSeconds < wall, m.toString());
+            assertEquals(slots * tablesSeconds / tasks, m.get("tables_overhead").asDouble(), 1e-9);
+            assertEquals(m.get("overhead").asDouble(), m.get("tables_overhead").asDouble() + m.get("task_overhead").asDouble(), 1e-9);
 
-                List<Row> runs = StudyJob.read(spark, out.resolve("local-" + slots).toString(), Tables.RUNS).collectAsList();
-                Set<String> ids = new HashSet<>();
-                double sum = 0;
-                for (Row row : runs) {
-                    ids.add(row.getAs("run_id"));
-                    sum += row.<Double>getAs("wall_seconds");
-                }
-                assertEquals(new HashSet<>(plan), ids);
-                assertEquals(sum, tasks, 1e-12 * sum);
+            List<Row> runs = StudyJob.read(spark, out.resolve("local-" + slots).toString(), Tables.RUNS).collectAsList();
+            Set<String> ids = new HashSet<>();
+            double sum = 0;
+            for (Row row : runs) {
+                ids.add(row.getAs("run_id"));
+                sum += row.<Double>getAs("wall_seconds");
             }
-        } finally {
-            spark.stop();
+            assertEquals(new HashSet<>(plan), ids);
+            assertEquals(sum, tasks, 1e-12 * sum);
         }
         for (String shown : new String[] {"local[1]", "local[2]", "parallel efficiency T1 / (2 T2)", "goal >= 0.9", "goal <= 5%",
                 "tasks >= 10 s"}) {

@@ -17,10 +17,7 @@ import io.depthscope.nn.Point;
 import io.depthscope.probe.DenseHessian;
 import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.Hutchinson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,18 +100,8 @@ class ProbeCommandTest {
         v = Nd4j.createFromArray(d);
     }
 
-    record Run(int code, String err) {}
-
-    private static synchronized Run run(List<String> args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args.toArray(String[]::new));
-            return new Run(code, err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(saved);
-        }
+    private static Captured run(List<String> args) {
+        return Captured.run(args.toArray(String[]::new));
     }
 
     private JsonNode result() {
@@ -136,7 +123,7 @@ class ProbeCommandTest {
 
     @Test
     void exactProbeWithVectorMatchesTheLibrary() {
-        Run r = run(new Inputs().write("--vector", dir.resolve("v.npy").toString(), "--exact"));
+        Captured r = run(new Inputs().write("--vector", dir.resolve("v.npy").toString(), "--exact"));
         assertEquals(0, r.code(), r.err());
         JsonNode j = result();
         Point p = net.at(batch, theta);
@@ -165,7 +152,7 @@ class ProbeCommandTest {
 
     @Test
     void diagnosticsAgreeWithIndependentComputations() {
-        Run r = run(new Inputs().write("--exact", "--diagnostics"));
+        Captured r = run(new Inputs().write("--exact", "--diagnostics"));
         assertEquals(0, r.code(), r.err());
         JsonNode res = result();
         // gradient confusion against per-example gradients from one-example batches (no Gram trick)
@@ -211,7 +198,7 @@ class ProbeCommandTest {
 
     @Test
     void hutchinsonProbeMatchesTheLibrary() {
-        Run r = run(new Inputs().write("--probes", "12", "--seed", "9"));
+        Captured r = run(new Inputs().write("--probes", "12", "--seed", "9"));
         assertEquals(0, r.code(), r.err());
         JsonNode h = result().get("hessian_moments");
         HessianMoments m = Hutchinson.estimate(net.at(batch, theta), 12, 9, Hutchinson.Distribution.RADEMACHER);
@@ -226,7 +213,7 @@ class ProbeCommandTest {
 
     @Test
     void defaultIsExactForASmallNetworkAndFloat32IsHonoured() {
-        Run r = run(new Inputs().write("--dtype", "float32"));
+        Captured r = run(new Inputs().write("--dtype", "float32"));
         assertEquals(0, r.code(), r.err());
         JsonNode j = result();
         assertEquals("exact", j.get("hessian_moments").get("method").textValue());
@@ -245,7 +232,7 @@ class ProbeCommandTest {
         StateDict.fromTheta(cnet, ctheta).forEach((k, a) -> in.weights.put(k, a.castTo(DataType.FLOAT)));
         long[] labels = {0, 2, 1, 1, 0, 2, 2, 1};
         in.data = new LinkedHashMap<>(Map.of("x", batch.x(), "labels", Nd4j.createFromArray(labels)));
-        Run r = run(in.write("--exact"));
+        Captured r = run(in.write("--exact"));
         assertEquals(0, r.code(), r.err());
         int[] ints = java.util.Arrays.stream(labels).mapToInt(l -> (int) l).toArray();
         Point p = cnet.at(new Batch(batch.x(), Batch.oneHot(ints, 3, DataType.DOUBLE)), ctheta.castTo(DataType.FLOAT).castTo(DataType.DOUBLE));
@@ -325,7 +312,7 @@ class ProbeCommandTest {
     }
 
     private void expectBadInput(List<String> args, String fragment) {
-        Run r = run(args);
+        Captured r = run(args);
         assertEquals(Main.BAD_INPUT, r.code(), r.err());
         List<String> lines = r.err().lines().filter(l -> l.startsWith("error: ")).toList();
         assertEquals(1, lines.size(), r.err());
@@ -358,7 +345,7 @@ class ProbeCommandTest {
         Npz.write(dir.resolve("d.npz"), Map.of("x", all.get("x"), "y", all.get("y")));
         Npz.writeNpy(dir.resolve("tv.npy"), all.get("v"));
         Files.copy(fixtures.resolve(name + ".json"), dir.resolve("s.json"));
-        Run r = run(List.of("probe", "--spec", dir.resolve("s.json").toString(), "--weights", dir.resolve("w.npz").toString(),
+        Captured r = run(List.of("probe", "--spec", dir.resolve("s.json").toString(), "--weights", dir.resolve("w.npz").toString(),
                 "--data", dir.resolve("d.npz").toString(), "--vector", dir.resolve("tv.npy").toString(), "--exact",
                 "--out", out().toString()));
         assertEquals(0, r.code(), r.err());

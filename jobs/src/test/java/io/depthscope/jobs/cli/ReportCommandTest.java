@@ -5,42 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.jobs.claims.SyntheticStudy;
-import io.depthscope.jobs.spark.SparkSessions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.depthscope.jobs.spark.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(SharedSpark.class)
 class ReportCommandTest {
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void writeStudies() {
-        SparkSession spark = SparkSessions.create("local[1]", "ReportCommandTest");
-        try {
-            SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], seed = [0, 1, 2]",
-                    s -> s.arch().equals("resmlp") && s.depth() == 2 ? 0.01 * (1 + s.seed()) : 0.4 + 0.01 * s.seed(),
-                    s -> 10.0 * s.depth() + s.seed(), dir.resolve("quickstart"));
-            SyntheticStudy.write(spark, "other", "seed = [0, 1]", s -> 0.4, s -> 10.0, dir.resolve("other"));
-        } finally {
-            spark.stop();
-        }
+    static void writeStudies(SparkSession spark) {
+        SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], seed = [0, 1, 2]",
+                s -> s.arch().equals("resmlp") && s.depth() == 2 ? 0.01 * (1 + s.seed()) : 0.4 + 0.01 * s.seed(),
+                s -> 10.0 * s.depth() + s.seed(), dir.resolve("quickstart"));
+        SyntheticStudy.write(spark, "other", "seed = [0, 1]", s -> 0.4, s -> 10.0, dir.resolve("other"));
     }
 
     private static String run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        try {
-            return Main.execute(args) + ":" + err;
-        } finally {
-            System.setErr(old);
-        }
+        return Captured.run(args).codeAndErr();
     }
 
     @Test

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,16 +13,8 @@ class StudyCommandTest {
     @TempDir
     Path dir;
 
-    private String run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = Main.execute(args);
-            return code + ":" + err;
-        } finally {
-            System.setErr(old);
-        }
+    private static String run(String... args) {
+        return Captured.run(args).codeAndErr();
     }
 
     @Test

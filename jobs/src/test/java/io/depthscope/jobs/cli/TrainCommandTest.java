@@ -9,15 +9,13 @@ import io.depthscope.nn.SpecJson;
 import io.depthscope.nn.StateDict;
 import io.depthscope.nn.Network;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.nn.Initializers;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.Trainer;
 import io.depthscope.util.Seeds;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,29 +45,20 @@ class TrainCommandTest {
         Path conf = dir.resolve("one.conf");
         Files.writeString(conf, CONF);
         Path out = dir.resolve("out");
-        PrintStream old = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true));
-        int code;
-        try {
-            code = Main.execute("train", "--config", conf.toString(), "--out", out.toString());
-        } finally {
-            System.setOut(old);
-        }
-        String printed = captured.toString();
-        assertEquals(0, code, printed);
+        Captured train = Captured.run("train", "--config", conf.toString(), "--out", out.toString());
+        String printed = train.out();
+        assertEquals(0, train.code(), printed + train.err());
         assertTrue(printed.contains("step 0/30") && printed.contains("step 30/30") && printed.contains("ETA"), printed);
 
         RunSpec spec = StudyConfig.load(conf.toFile()).plan().get(0);
         RunOutcome direct = Trainer.run(spec);
-        try (SparkSession spark = SparkSessions.create("local[1]", "TrainCommandTest")) {
-            List<Row> runs = StudyJob.read(spark, out.toString(), "runs").collectAsList();
-            assertEquals(1, runs.size());
-            assertEquals(spec.runId(), runs.get(0).getAs("run_id"));
-            assertEquals(direct.run().finalLoss(), runs.get(0).<Double>getAs("final_loss"), 0.0, "the same run gives the same numbers");
-            assertEquals(4, StudyJob.read(spark, out.toString(), "train_curve").count());
-            assertEquals(24, StudyJob.read(spark, out.toString(), "hessian_moments").first().<Integer>getAs("examples"));
-        }
+        SparkSession spark = SharedSpark.session();
+        List<Row> runs = StudyJob.read(spark, out.toString(), "runs").collectAsList();
+        assertEquals(1, runs.size());
+        assertEquals(spec.runId(), runs.get(0).getAs("run_id"));
+        assertEquals(direct.run().finalLoss(), runs.get(0).<Double>getAs("final_loss"), 0.0, "the same run gives the same numbers");
+        assertEquals(4, StudyJob.read(spark, out.toString(), "train_curve").count());
+        assertEquals(24, StudyJob.read(spark, out.toString(), "hessian_moments").first().<Integer>getAs("examples"));
 
         // the checkpoint at step 0 is the initialisation, in the layout probe reads, with its spec beside it
         Path run = out.resolve("checkpoints").resolve(spec.runId());
@@ -88,20 +77,10 @@ class TrainCommandTest {
         Files.writeString(conf, "name = fm\nrun { loss = cross_entropy, dataset { kind = fashion_mnist, path = \""
                 + dir.resolve("nowhere") + "\" } }\n");
         Path out = dir.resolve("fm-out");
-        PrintStream old = System.err;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        System.setOut(new PrintStream(printed, true));
-        try {
-            assertEquals(2, Main.execute("train", "--config", conf.toString(), "--out", out.toString()));
-        } finally {
-            System.setErr(old);
-            System.setOut(oldOut);
-        }
-        assertTrue(err.toString().contains("nowhere"), err.toString());
-        assertTrue(!printed.toString().contains("step 0/"), "no training started: " + printed);
+        Captured train = Captured.run("train", "--config", conf.toString(), "--out", out.toString());
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("nowhere"), train.err());
+        assertTrue(!train.out().contains("step 0/"), "no training started: " + train.out());
         assertTrue(!Files.exists(out.resolve("runs")), "no table is written");
     }
 
@@ -109,14 +88,8 @@ class TrainCommandTest {
     void aConfigWithManyRunsNeedsAnIndex() throws Exception {
         Path conf = dir.resolve("grid.conf");
         Files.writeString(conf, "name = g\ngrid { seed = [0, 1] }\n");
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        try {
-            assertEquals(2, Main.execute("train", "--config", conf.toString(), "--out", dir.resolve("o").toString()));
-        } finally {
-            System.setErr(old);
-        }
-        assertTrue(err.toString().contains("--index") && err.toString().contains("2 runs"), err.toString());
+        Captured train = Captured.run("train", "--config", conf.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(2, train.code(), train.err());
+        assertTrue(train.err().contains("--index") && train.err().contains("2 runs"), train.err());
     }
 }

@@ -23,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on 127.0.0.1 started by tools/standalone-cluster.sh from Maven's Spark jars, the runs in a separate
  * executor JVM), writes the same tables as the same jar on local[2]. Runs after {@code package}.
  */
+@Tag("cluster") // a standalone cluster on this machine, after package (failsafe)
 class StandaloneClusterIT {
     /**
      * Minibatches (shuffling), both Hessian methods with probes split over tasks, Lanczos, quadrature and

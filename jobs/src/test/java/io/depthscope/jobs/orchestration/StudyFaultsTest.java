@@ -1,5 +1,6 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.study.RunSpec;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A task that fails once is retried by Spark; one that keeps failing is a "failed" run and the study
  * finishes; a restart keeps the failure unless asked to retry it, and a retry gives the clean numbers.
  */
+@Tag("spark-study") // five studies with injected faults: left out of the fast path
 class StudyFaultsTest {
     @TempDir
     Path dir;
@@ -37,6 +40,8 @@ class StudyFaultsTest {
                 """);
         List<RunSpec> plan = config.plan();
         String out = dir.resolve("out").toString();
+        // task retries (local[N,F]) are a static setting, which the shared session would ignore: a session of its own
+        SharedSpark.stop();
         try (SparkSession spark = SparkSessions.create("local[2,2]", "StudyFaultsTest")) {
             assertEquals(2, StudyJob.maxTaskFailures(spark));
             StudyJob.Result result = StudyJob.run(spark, config, out, new FaultInjection(1, 2, null));
@@ -70,18 +75,17 @@ class StudyFaultsTest {
         String id = config.plan().get(1).runId();
         String clean = dir.resolve("clean").toString();
         String out = dir.resolve("out").toString();
-        try (SparkSession spark = SparkSessions.create("local[2]", "StudyFaultsTest")) {
-            StudyJob.run(spark, config, clean);
-            assertEquals(1, StudyJob.run(spark, config, out, new FaultInjection(-1, 1, null)).failed());
-            // a plain restart keeps the failure: nothing runs again
-            long before = outcomeModified(out, config.plan().get(0).runId());
-            assertEquals(1, StudyJob.run(spark, config, out).failed());
-            StudyJob.Result retried = StudyJob.run(spark, config, out, FaultInjection.none(), true);
-            assertEquals(0, retried.failed());
-            assertEquals(before, outcomeModified(out, config.plan().get(0).runId()), "a run that finished is not run again");
-            assertSameNumbers(spark, clean, out, 3);
-            assertNull(runRow(spark, out, id).getAs("error"));
-        }
+        SparkSession spark = SharedSpark.session();
+        StudyJob.run(spark, config, clean);
+        assertEquals(1, StudyJob.run(spark, config, out, new FaultInjection(-1, 1, null)).failed());
+        // a plain restart keeps the failure: nothing runs again
+        long before = outcomeModified(out, config.plan().get(0).runId());
+        assertEquals(1, StudyJob.run(spark, config, out).failed());
+        StudyJob.Result retried = StudyJob.run(spark, config, out, FaultInjection.none(), true);
+        assertEquals(0, retried.failed());
+        assertEquals(before, outcomeModified(out, config.plan().get(0).runId()), "a run that finished is not run again");
+        assertSameNumbers(spark, clean, out, 3);
+        assertNull(runRow(spark, out, id).getAs("error"));
     }
 
     @Test
@@ -90,25 +94,24 @@ class StudyFaultsTest {
         String id = config.plan().get(2).runId();
         String clean = dir.resolve("clean").toString();
         String out = dir.resolve("out").toString();
-        try (SparkSession spark = SparkSessions.create("local[2]", "StudyFaultsTest")) {
-            StudyJob.run(spark, config, clean);
-            StudyJob.run(spark, config, out);
-            // the piece holding probes 2-3 of run 2 is replaced by the error its last attempt would have committed
-            CommitStore<HessianPhase.PieceOutcome> pieces = HessianPhase.pieceStore(out);
-            String key = pieces.finished().stream().filter(k -> k.startsWith(id + ".")).sorted().toList().get(1);
-            HessianPhase.PieceOutcome good = pieces.load(key);
-            pieces.delete(key);
-            pieces.save(key, new HessianPhase.PieceOutcome(good.task(), null, 0, "java.lang.OutOfMemoryError (attempt 4 of 4)", 1.0));
+        SparkSession spark = SharedSpark.session();
+        StudyJob.run(spark, config, clean);
+        StudyJob.run(spark, config, out);
+        // the piece holding probes 2-3 of run 2 is replaced by the error its last attempt would have committed
+        CommitStore<HessianPhase.PieceOutcome> pieces = HessianPhase.pieceStore(out);
+        String key = pieces.finished().stream().filter(k -> k.startsWith(id + ".")).sorted().toList().get(1);
+        HessianPhase.PieceOutcome good = pieces.load(key);
+        pieces.delete(key);
+        pieces.save(key, new HessianPhase.PieceOutcome(good.task(), null, 0, "java.lang.OutOfMemoryError (attempt 4 of 4)", 1.0));
 
-            StudyJob.run(spark, config, out);
-            assertTrue(((String) runRow(spark, out, id).getAs("error")).contains("OutOfMemoryError"));
-            assertEquals(0, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter("run_id = '" + id + "'").count(),
-                    "a step with a failed piece has no moments");
+        StudyJob.run(spark, config, out);
+        assertTrue(((String) runRow(spark, out, id).getAs("error")).contains("OutOfMemoryError"));
+        assertEquals(0, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter("run_id = '" + id + "'").count(),
+                "a step with a failed piece has no moments");
 
-            StudyJob.run(spark, config, out, FaultInjection.none(), true);
-            assertNull(runRow(spark, out, id).getAs("error"));
-            assertSameNumbers(spark, clean, out, 3);
-        }
+        StudyJob.run(spark, config, out, FaultInjection.none(), true);
+        assertNull(runRow(spark, out, id).getAs("error"));
+        assertSameNumbers(spark, clean, out, 3);
     }
 
     private static long outcomeModified(String out, String runId) {

@@ -1,6 +1,6 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.Summary;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
@@ -22,12 +22,15 @@ import java.util.Set;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The quickstart study's path on local[2], on a smaller grid: tables, row counts, schema, summary. */
+@ExtendWith(SharedSpark.class)
+@Tag("spark-study") // whole studies on Spark: left out of the fast path (mvn -Pfast)
 class StudyJobTest {
     static final String CONF = """
             name = quickstart-test
@@ -46,16 +49,11 @@ class StudyJobTest {
     static String out;
 
     @BeforeAll
-    static void runStudy() {
-        spark = SparkSessions.create("local[2]", "StudyJobTest");
+    static void runStudy(SparkSession shared) {
+        spark = shared;
         config = StudyConfig.parse(CONF);
         out = dir.resolve("out").toString();
         result = StudyJob.run(spark, config, out);
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     @Test

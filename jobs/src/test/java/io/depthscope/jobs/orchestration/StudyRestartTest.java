@@ -1,6 +1,6 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a real study process (SIGKILL, mid-phase) and starts it again: every finished run is kept, only
  * the others run, and no table holds a row twice.
  */
+@Tag("spark-study") // a study process killed and restarted: left out of the fast path
 class StudyRestartTest {
     static final String CONF = """
             name = restart
@@ -66,30 +68,29 @@ class StudyRestartTest {
         assertTrue(before.size() < 8, "killed before every run finished: " + before.size());
 
         StudyConfig config = StudyConfig.load(conf.toFile());
-        try (SparkSession spark = SparkSessions.create("local[2]", "StudyRestartTest")) {
-            StudyJob.run(spark, config, out.toString());
-            Map<String, FileTime> after = committed(outcomes);
-            for (Map.Entry<String, FileTime> e : before.entrySet()) {
-                assertEquals(e.getValue(), after.get(e.getKey()), "run " + e.getKey() + " was finished before the kill and is not run again");
-            }
-            Set<String> planned = new HashSet<>();
-            config.plan().forEach(s -> planned.add(s.runId()));
-            assertEquals(planned, after.keySet());
-
-            List<Row> runs = StudyJob.read(spark, out.toString(), Tables.RUNS).collectAsList();
-            assertEquals(8, runs.size());
-            Set<String> ids = new HashSet<>();
-            runs.forEach(r -> ids.add(r.getAs("run_id")));
-            assertEquals(planned, ids, "every run once");
-            assertTrue(runs.stream().allMatch(r -> "ok".equals(r.getAs("status"))));
-            List<Row> curve = StudyJob.read(spark, out.toString(), Tables.TRAIN_CURVE).collectAsList();
-            Set<String> keys = new HashSet<>();
-            curve.forEach(r -> keys.add(r.getAs("run_id") + "@" + r.getAs("step")));
-            assertEquals(8 * 7, curve.size());
-            assertEquals(curve.size(), keys.size(), "no curve row twice");
-            assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).select("run_id").distinct().count());
-            assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).count());
+        SparkSession spark = SharedSpark.session();
+        StudyJob.run(spark, config, out.toString());
+        Map<String, FileTime> after = committed(outcomes);
+        for (Map.Entry<String, FileTime> e : before.entrySet()) {
+            assertEquals(e.getValue(), after.get(e.getKey()), "run " + e.getKey() + " was finished before the kill and is not run again");
         }
+        Set<String> planned = new HashSet<>();
+        config.plan().forEach(s -> planned.add(s.runId()));
+        assertEquals(planned, after.keySet());
+
+        List<Row> runs = StudyJob.read(spark, out.toString(), Tables.RUNS).collectAsList();
+        assertEquals(8, runs.size());
+        Set<String> ids = new HashSet<>();
+        runs.forEach(r -> ids.add(r.getAs("run_id")));
+        assertEquals(planned, ids, "every run once");
+        assertTrue(runs.stream().allMatch(r -> "ok".equals(r.getAs("status"))));
+        List<Row> curve = StudyJob.read(spark, out.toString(), Tables.TRAIN_CURVE).collectAsList();
+        Set<String> keys = new HashSet<>();
+        curve.forEach(r -> keys.add(r.getAs("run_id") + "@" + r.getAs("step")));
+        assertEquals(8 * 7, curve.size());
+        assertEquals(curve.size(), keys.size(), "no curve row twice");
+        assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).select("run_id").distinct().count());
+        assertEquals(8, StudyJob.read(spark, out.toString(), Tables.HESSIAN_MOMENTS).count());
     }
 
     /** Committed outcome files (run id to modification time); a killed attempt's temporary file is not one. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,12 +14,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The comparison the cluster test relies on: it must find every kind of difference, and only those. */
+@ExtendWith(SharedSpark.class)
 class TableComparisonTest {
     static final StructType CURVE = DataTypes.createStructType(List.of(
             DataTypes.createStructField("run_id", DataTypes.StringType, true),
@@ -39,13 +40,8 @@ class TableComparisonTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        spark = SparkSessions.create("local[1]", "TableComparisonTest");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
+    static void start(SparkSession shared) {
+        spark = shared;
     }
 
     static Object[][] curve() {

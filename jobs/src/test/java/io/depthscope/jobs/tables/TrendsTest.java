@@ -2,7 +2,7 @@ package io.depthscope.jobs.tables;
 
 import io.depthscope.jobs.orchestration.FaultInjection;
 import io.depthscope.jobs.orchestration.StudyJob;
-import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,9 +22,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on the values the test itself says should count: exact lines, noisy ones, logs, constants, and values
  * that must stay out (diverged runs, NaN, Inf, steps_to_target = -1, fewer than three depths).
  */
+@ExtendWith(SharedSpark.class)
 class TrendsTest {
     static final StructType RUNS = DataTypes.createStructType(List.of(
             DataTypes.createStructField("run_id", DataTypes.StringType, false),
@@ -64,8 +66,8 @@ class TrendsTest {
     static long rowCount;
 
     @BeforeAll
-    static void fit() {
-        spark = SparkSessions.create("local[2]", "TrendsTest");
+    static void fit(SparkSession shared) {
+        spark = shared;
         Random rnd = new Random(7);
         List<Row> runs = new ArrayList<>();
         List<Row> moments = new ArrayList<>();
@@ -116,11 +118,6 @@ class TrendsTest {
             assertEquals(List.of(0, STEPS), r.getList(r.fieldIndex("checkpoints")));
             trends.put(r.getAs("arch") + "/" + r.getAs("metric") + "/" + r.getAs("scale"), r);
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
     }
 
     private static void add(String arch, String metric, int depth, double value) {
@@ -193,6 +190,7 @@ class TrendsTest {
     }
 
     @Test
+    @Tag("spark-study") // a whole 6-run study: left out of the fast path, which keeps the fits above on tables made here
     void aStudyWritesOneTrendPerMetricWithThreeDepthsAndOneMorePerPositiveMetric(@TempDir Path dir) {
         StudyConfig config = StudyConfig.parse("""
                 name = trends-test
