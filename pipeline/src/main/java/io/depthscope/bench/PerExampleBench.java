@@ -1,8 +1,8 @@
 package io.depthscope.bench;
 
-import io.depthscope.nn.Batch;
 import io.depthscope.diag.Ntk;
 import io.depthscope.diag.PerExampleGradients;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.util.RandomArrays;

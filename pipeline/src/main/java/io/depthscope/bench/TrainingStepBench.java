@@ -1,14 +1,14 @@
 package io.depthscope.bench;
 
+import io.depthscope.data.MinibatchSampler;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.InitSpec;
+import io.depthscope.nn.Initializers;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Point;
-import io.depthscope.nn.InitSpec;
-import io.depthscope.nn.Initializers;
-import io.depthscope.data.MinibatchSampler;
-import io.depthscope.train.Optimizer;
 import io.depthscope.study.OptimizerSpec;
+import io.depthscope.train.Optimizer;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

@@ -2,7 +2,6 @@ package io.depthscope.data;
 
 import io.depthscope.io.Checks;
 import io.depthscope.io.Npz;
-
 import io.depthscope.nn.Batch;
 import io.depthscope.nn.NetworkSpec;
 import java.nio.file.Path;

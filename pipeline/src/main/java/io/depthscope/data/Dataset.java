@@ -1,7 +1,6 @@
 package io.depthscope.data;
 
 import io.depthscope.nn.Batch;
-
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

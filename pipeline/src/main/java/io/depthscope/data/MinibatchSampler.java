@@ -4,9 +4,9 @@ import io.depthscope.nn.Batch;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
-import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Index batches for minibatch training: epoch e visits the examples in the order of a permutation drawn

@@ -1,8 +1,7 @@
 package io.depthscope.data;
 
-import io.depthscope.nn.Batch;
-
 import io.depthscope.io.Npz;
+import io.depthscope.nn.Batch;
 import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;

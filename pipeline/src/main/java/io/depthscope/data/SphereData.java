@@ -1,7 +1,6 @@
 package io.depthscope.data;
 
 import io.depthscope.nn.Batch;
-
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

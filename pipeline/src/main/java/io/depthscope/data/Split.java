@@ -1,7 +1,6 @@
 package io.depthscope.data;
 
 import io.depthscope.nn.Batch;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,11 +1,10 @@
 package io.depthscope.data;
 
 import io.depthscope.nn.Batch;
-
-import io.depthscope.nn.Network;
-import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.InitSpec;
 import io.depthscope.nn.Initializers;
+import io.depthscope.nn.Network;
+import io.depthscope.nn.NetworkSpec;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

@@ -1,9 +1,9 @@
 package io.depthscope.diag;
 
+import io.depthscope.data.MinibatchSampler;
 import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
-import io.depthscope.data.MinibatchSampler;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.depthscope.nn;
 
+
 /**
  * Orhan's "Fold-k" degenerate starts (A. E. Orhan, "Why is it hard to train deep neural networks?
  * Degeneracy, not vanishing gradients, is the key", blog post, 2017; see also Orhan and Pitkow, "Skip

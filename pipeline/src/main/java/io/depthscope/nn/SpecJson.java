@@ -1,7 +1,6 @@
 package io.depthscope.nn;
 
 import io.depthscope.io.Json;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -2,7 +2,6 @@ package io.depthscope.nn;
 
 import io.depthscope.io.Checks;
 import io.depthscope.io.Npz;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

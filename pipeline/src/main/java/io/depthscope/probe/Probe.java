@@ -1,6 +1,5 @@
 package io.depthscope.probe;
 
-
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;

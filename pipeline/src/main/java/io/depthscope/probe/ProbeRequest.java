@@ -1,12 +1,12 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Batch;
 import io.depthscope.data.BatchNpz;
 import io.depthscope.io.Npz;
-import io.depthscope.nn.SpecJson;
-import io.depthscope.nn.StateDict;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
+import io.depthscope.nn.SpecJson;
+import io.depthscope.nn.StateDict;
 import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -2,7 +2,6 @@ package io.depthscope.study;
 
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.train.Schedule;
-
 import java.util.List;
 import java.util.Locale;
 

@@ -2,9 +2,9 @@ package io.depthscope.train;
 
 import io.depthscope.io.Json;
 import io.depthscope.io.Npz;
+import io.depthscope.nn.Network;
 import io.depthscope.nn.SpecJson;
 import io.depthscope.nn.StateDict;
-import io.depthscope.nn.Network;
 import io.depthscope.study.RunSpec;
 import io.depthscope.util.Provenance;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,5 @@
 package io.depthscope.train;
 
-import io.depthscope.nn.Batch;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.diag.GradientConfusion;
 import io.depthscope.diag.GradientConfusionAt;
@@ -14,6 +13,7 @@ import io.depthscope.diag.NtkAt;
 import io.depthscope.diag.NtkGram;
 import io.depthscope.diag.RepresentationRank;
 import io.depthscope.diag.RepresentationRankAt;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.study.RunSpec;

@@ -1,7 +1,6 @@
 package io.depthscope.train;
 
 import io.depthscope.study.OptimizerSpec;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

@@ -1,10 +1,9 @@
 package io.depthscope.train;
 
-import io.depthscope.data.MinibatchSampler;
-import io.depthscope.nn.Initializers;
-
-import io.depthscope.nn.Batch;
 import io.depthscope.data.Dataset;
+import io.depthscope.data.MinibatchSampler;
+import io.depthscope.nn.Batch;
+import io.depthscope.nn.Initializers;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;

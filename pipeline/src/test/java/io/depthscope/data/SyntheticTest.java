@@ -1,16 +1,15 @@
 package io.depthscope.data;
 
-import io.depthscope.nn.Batch;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.nn.Network;
-import io.depthscope.nn.NetworkSpec;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.InitSpec;
 import io.depthscope.nn.Initializers;
+import io.depthscope.nn.Network;
+import io.depthscope.nn.NetworkSpec;
 import io.depthscope.util.Seeds;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

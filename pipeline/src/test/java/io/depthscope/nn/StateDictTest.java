@@ -1,13 +1,12 @@
 package io.depthscope.nn;
 
-import io.depthscope.data.BatchNpz;
-import io.depthscope.io.Npz;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.data.BatchNpz;
+import io.depthscope.io.Npz;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

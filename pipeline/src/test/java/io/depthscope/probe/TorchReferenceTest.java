@@ -3,15 +3,15 @@ package io.depthscope.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.nn.Batch;
 import io.depthscope.data.BatchNpz;
 import io.depthscope.io.Npz;
-import io.depthscope.nn.SpecJson;
-import io.depthscope.nn.StateDict;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Point;
+import io.depthscope.nn.SpecJson;
+import io.depthscope.nn.StateDict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,10 @@
 package io.depthscope.study;
 
-import io.depthscope.train.Optimizer;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.train.Optimizer;
 import org.junit.jupiter.api.Test;
 
 class OptimizerSpecTest {

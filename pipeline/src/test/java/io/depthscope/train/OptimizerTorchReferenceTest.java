@@ -1,11 +1,10 @@
 package io.depthscope.train;
 
-import io.depthscope.study.OptimizerSpec;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.depthscope.io.Json;
+import io.depthscope.study.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

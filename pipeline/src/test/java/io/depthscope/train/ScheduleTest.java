@@ -1,9 +1,8 @@
 package io.depthscope.train;
 
-import io.depthscope.study.OptimizerSpec;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.depthscope.study.OptimizerSpec;
 import org.junit.jupiter.api.Test;
 
 class ScheduleTest {

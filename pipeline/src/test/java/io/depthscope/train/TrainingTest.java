@@ -1,18 +1,17 @@
 package io.depthscope.train;
 
-import io.depthscope.data.MinibatchSampler;
-import io.depthscope.nn.InitSpec;
-import io.depthscope.nn.Initializers;
-import io.depthscope.study.OptimizerSpec;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.nn.Batch;
+import io.depthscope.data.MinibatchSampler;
 import io.depthscope.data.SphereData;
+import io.depthscope.nn.Batch;
+import io.depthscope.nn.InitSpec;
+import io.depthscope.nn.Initializers;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Point;
+import io.depthscope.study.OptimizerSpec;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package io.depthscope.jobs.claims;
 
+
 /** What a measurement says about a claim, by one rule fixed before looking at any data ({@link #RULE}). */
 public enum Verdict {
     SUPPORTED("Supported"),

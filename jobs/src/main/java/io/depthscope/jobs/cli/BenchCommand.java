@@ -1,7 +1,7 @@
 package io.depthscope.jobs.cli;
 
-import io.depthscope.bench.Benchmarks;
 import io.depthscope.bench.Benchmarks.Config;
+import io.depthscope.bench.Benchmarks;
 import io.depthscope.bench.EstimatorCostBench;
 import io.depthscope.bench.PerExampleBench;
 import io.depthscope.bench.Profile;
@@ -18,9 +18,9 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code depthscope bench}: seconds per gradient and per exact Hessian-vector product on this machine, and

@@ -2,8 +2,8 @@ package io.depthscope.jobs.cli;
 
 import io.depthscope.io.ForeignFormatException;
 import io.depthscope.jobs.storage.StudyLock;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code bin/depthscope} and {@code spark-submit --class io.depthscope.jobs.cli.Main depthscope.jar}: one entry

@@ -1,10 +1,10 @@
 package io.depthscope.jobs.cli;
 
+import io.depthscope.probe.HessianWork;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
 import java.io.File;
 import java.util.List;
-import io.depthscope.probe.HessianWork;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;

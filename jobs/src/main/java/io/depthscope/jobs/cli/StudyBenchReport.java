@@ -1,8 +1,8 @@
 package io.depthscope.jobs.cli;
 
 import io.depthscope.io.Json;
-import io.depthscope.jobs.orchestration.StudyBench;
 import io.depthscope.jobs.orchestration.StudyBench.Measurement;
+import io.depthscope.jobs.orchestration.StudyBench;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,16 +1,16 @@
 package io.depthscope.jobs.cli;
 
-import io.depthscope.study.StudyConfig;
 import io.depthscope.jobs.orchestration.FaultInjection;
-import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.orchestration.StudyJob;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.storage.StudyLock;
+import io.depthscope.study.StudyConfig;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
-import io.depthscope.jobs.storage.StudyLock;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,11 +1,11 @@
 package io.depthscope.jobs.cli;
 
+import io.depthscope.jobs.orchestration.StudyJob;
+import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
 import io.depthscope.jobs.storage.StudyLock;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.train.Progress;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;

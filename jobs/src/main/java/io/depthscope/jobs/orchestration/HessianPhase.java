@@ -1,18 +1,17 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.data.Dataset;
+import io.depthscope.data.Datasets;
 import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.ParameterStore;
-import io.depthscope.study.RunSpec;
-
 import io.depthscope.nn.Batch;
-import io.depthscope.data.Dataset;
-import io.depthscope.data.Datasets;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.probe.HessianWork;
-import io.depthscope.train.RunOutcome;
+import io.depthscope.study.RunSpec;
 import io.depthscope.train.RunContext;
+import io.depthscope.train.RunOutcome;
 import io.depthscope.util.Dtypes;
 import io.depthscope.util.NativeThreads;
 import java.io.Serializable;

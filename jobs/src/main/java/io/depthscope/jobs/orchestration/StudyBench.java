@@ -1,9 +1,8 @@
 package io.depthscope.jobs.orchestration;
 
 import io.depthscope.jobs.spark.SparkSessions;
-import io.depthscope.study.StudyConfig;
-
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.StudyConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

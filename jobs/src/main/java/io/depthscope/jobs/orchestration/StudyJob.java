@@ -1,20 +1,19 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.diag.ResidualComparisonAt;
 import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
 import io.depthscope.jobs.storage.HadoopFiles;
 import io.depthscope.jobs.storage.ParameterStore;
+import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Summary;
+import io.depthscope.jobs.tables.Tables;
 import io.depthscope.jobs.tables.Trends;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.train.ResidualPairs;
-
-import io.depthscope.diag.ResidualComparisonAt;
-import io.depthscope.jobs.tables.RecordTable;
-import io.depthscope.jobs.tables.Tables;
 import io.depthscope.train.Progress;
+import io.depthscope.train.ResidualPairs;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.Trainer;

@@ -1,8 +1,7 @@
 package io.depthscope.jobs.storage;
 
-import io.depthscope.study.RunSpec;
-
 import io.depthscope.nn.Network;
+import io.depthscope.study.RunSpec;
 import io.depthscope.train.CheckpointSink;
 import io.depthscope.train.Checkpoints;
 import java.io.IOException;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.diag.ResidualComparisonAt;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Ghorbani et al. 2019 claims on synthetic tables whose answers are known by construction, and the density interpolation. */
+@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
 @ExtendWith(SharedSpark.class)
 class GhorbaniClaimsTest {
     static final String GRID = "arch = [mlp, resmlp], depth = [2, 4, 8], seed = [0, 1, 2]";

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.depthscope.io.Json;
+import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.jobs.orchestration.StudyJob;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
@@ -148,7 +148,10 @@ class NotebooksTest {
         Path root = ROOT;
         List<String> classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).toList();
         assertTrue(classPath.stream().anyMatch(p -> p.contains("spark-sql")), "the test class path lacks Spark: " + classPath);
-        List<String> opens = Arrays.stream(System.getProperty("depthscope.test.opens", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> opens = Arrays.stream(System.getProperty("depthscope.test.opens", "").trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+        // a kernel lives for one notebook: the client compiler alone and one GC thread start it and compile its
+        // cells faster on two cores than C2 would
+        opens.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         Path kernelJar = Path.of("target/kernel/rapaio-jupyter-kernel.jar");
         assertTrue(Files.isRegularFile(kernelJar), kernelJar.toAbsolutePath() + " is missing: the jobs pom's `kernel` execution copies it (mvn test)");
         Path jupyter = dir.resolve("jupyter");

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.depthscope.diag.JacobianSpectrumAt;
 import io.depthscope.diag.LayerGradientsAt;
 import io.depthscope.diag.RepresentationRankAt;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunDiagnostics;
 import io.depthscope.train.RunOutcome;
@@ -24,11 +24,13 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The orhan2017 claims on synthetic tables whose answers are known by construction. */
+@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
 @ExtendWith(SharedSpark.class)
 class Orhan2017ClaimsTest {
     static final String CONF = """

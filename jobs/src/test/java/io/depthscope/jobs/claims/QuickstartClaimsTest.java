@@ -11,11 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The quickstart claims on synthetic tables whose answers are known by construction. */
+@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
 @ExtendWith(SharedSpark.class)
 class QuickstartClaimsTest {
     static final String GRID = "arch = [mlp, resmlp], depth = [1, 2, 4], seed = [0, 1, 2]";

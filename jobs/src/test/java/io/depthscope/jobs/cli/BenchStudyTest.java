@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthscope.jobs.orchestration.StudyJob;
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.jobs.orchestration.StudyJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;

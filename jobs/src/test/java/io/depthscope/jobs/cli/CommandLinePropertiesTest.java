@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.io.Json;
 import io.depthscope.io.Mutation;
-import io.depthscope.io.Npz;
 import io.depthscope.io.NpyImages;
+import io.depthscope.io.Npz;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.SpecJson;
@@ -28,9 +28,9 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.depthscope.nn.Batch;
 import io.depthscope.io.Json;
 import io.depthscope.io.Npz;
-import io.depthscope.nn.SpecJson;
-import io.depthscope.nn.StateDict;
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.ParamLayout;
 import io.depthscope.nn.Point;
+import io.depthscope.nn.SpecJson;
+import io.depthscope.nn.StateDict;
 import io.depthscope.probe.DenseHessian;
 import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.Hutchinson;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.io.Npz;
+import io.depthscope.jobs.orchestration.StudyJob;
+import io.depthscope.jobs.spark.SharedSpark;
+import io.depthscope.nn.Initializers;
+import io.depthscope.nn.Network;
 import io.depthscope.nn.SpecJson;
 import io.depthscope.nn.StateDict;
-import io.depthscope.nn.Network;
 import io.depthscope.study.RunSpec;
-import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
-import io.depthscope.jobs.orchestration.StudyJob;
-import io.depthscope.nn.Initializers;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.Trainer;
 import io.depthscope.util.Seeds;

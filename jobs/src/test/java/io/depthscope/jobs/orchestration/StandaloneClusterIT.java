@@ -1,11 +1,10 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SparkSessions;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.io.Npz;
+import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.tables.TableComparison;
 import io.depthscope.jobs.tables.Tables;
 import java.io.IOException;
@@ -22,10 +21,10 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The shaded jar, submitted as spark-submit submits it to a real standalone cluster (a Master and a Worker

@@ -1,10 +1,9 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.study.RunSpec;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.depthscope.study.RunSpec;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;

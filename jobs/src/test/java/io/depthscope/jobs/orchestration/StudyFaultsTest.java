@@ -1,16 +1,15 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SharedSpark;
-import io.depthscope.jobs.spark.SparkSessions;
-import io.depthscope.jobs.storage.CommitStore;
-import io.depthscope.study.RunSpec;
-import io.depthscope.study.StudyConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.jobs.spark.SharedSpark;
+import io.depthscope.jobs.spark.SparkSessions;
+import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,14 +1,13 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SharedSpark;
-import io.depthscope.jobs.tables.Summary;
-import io.depthscope.study.RunSpec;
-import io.depthscope.study.StudyConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.jobs.spark.SharedSpark;
+import io.depthscope.jobs.tables.Summary;
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.RunSpec;
+import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.Trainer;
 import java.nio.file.Path;
@@ -22,8 +21,8 @@ import java.util.Set;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

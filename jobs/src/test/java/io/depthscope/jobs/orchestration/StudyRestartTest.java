@@ -1,12 +1,11 @@
 package io.depthscope.jobs.orchestration;
 
-import io.depthscope.jobs.spark.SharedSpark;
-import io.depthscope.study.StudyConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.StudyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -1,7 +1,6 @@
 package io.depthscope.jobs.tables;
 
 import io.depthscope.io.Checks;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

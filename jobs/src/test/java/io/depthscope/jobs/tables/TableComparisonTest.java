@@ -15,11 +15,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The comparison the cluster test relies on: it must find every kind of difference, and only those. */
+@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
 @ExtendWith(SharedSpark.class)
 class TableComparisonTest {
     static final StructType CURVE = DataTypes.createStructType(List.of(

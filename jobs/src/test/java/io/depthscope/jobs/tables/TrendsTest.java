@@ -1,13 +1,12 @@
 package io.depthscope.jobs.tables;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.depthscope.jobs.orchestration.FaultInjection;
 import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.study.StudyConfig;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on the values the test itself says should count: exact lines, noisy ones, logs, constants, and values
  * that must stay out (diverged runs, NaN, Inf, steps_to_target = -1, fewer than three depths).
  */
+@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
 @ExtendWith(SharedSpark.class)
 class TrendsTest {
     static final StructType RUNS = DataTypes.createStructType(List.of(
