@@ -1,5 +1,6 @@
 package io.depthscope.jobs.storage;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import org.apache.hadoop.fs.Path;
@@ -23,7 +24,7 @@ public class NoOverwriteFileSystem extends RawLocalFileSystem {
         return URI.create(SCHEME + ":///");
     }
 
-    /** One name node: its check and move are one step, as HDFS's are. */
+    /** One name node: a rename's check and move are one step, and no delete falls between them, as on HDFS. */
     private static final Object NAME_NODE = new Object();
 
     @Override
@@ -33,9 +34,20 @@ public class NoOverwriteFileSystem extends RawLocalFileSystem {
         }
     }
 
+    @Override
+    public boolean delete(Path p, boolean recursive) throws IOException {
+        synchronized (NAME_NODE) {
+            return super.delete(p, recursive);
+        }
+    }
+
     private boolean renameWithoutOverwrite(Path src, Path dst) throws IOException {
-        if (exists(dst) && getFileStatus(dst).isFile()) {
-            return false;
+        try {
+            if (getFileStatus(dst).isFile()) {
+                return false;
+            }
+        } catch (FileNotFoundException e) {
+            // free: move into place
         }
         return super.rename(src, dst);
     }
