@@ -22,15 +22,22 @@ die() { echo "standalone-cluster: $*" >&2; exit 2; }
 
 # A SPARK_HOME holding only Spark's jars: the project's own jars there would be loaded parent-first by
 # executors, whose class loader would then not see ND4J inside the application jar.
+# Built under a lock: a cluster's start and a study's submit often run side by side, and one building it
+# while the other's launcher reads it made that launcher fail (ClassNotFoundException: launcher.Main).
 spark_home() {
   local home="$ROOT/jobs/target/spark-home"
+  exec 9>"$ROOT/jobs/target/.spark-home.lock"
+  flock 9
   if [ ! -d "$home/jars" ] || [ "$SPARK_CP" -nt "$home/jars" ]; then
     local tmp
     tmp=$(mktemp -d "$ROOT/jobs/target/.spark-home.XXXXXX")
     mkdir "$tmp/jars"
-    tr ':' '\n' <"$SPARK_CP" | while IFS= read -r j; do [ -n "$j" ] && ln -s "$j" "$tmp/jars/"; done
-    rm -rf "$home" && mv "$tmp" "$home"
+    # (the file ends without a newline: read's failure on the last entry must not drop it)
+    tr ':' '\n' <"$SPARK_CP" | while IFS= read -r j || [ -n "$j" ]; do [ -z "$j" ] || ln -s "$j" "$tmp/jars/"; done
+    [ "$(ls "$tmp/jars" | wc -l)" -eq "$(tr ':' '\n' <"$SPARK_CP" | grep -c .)" ] || die "could not link every jar of $SPARK_CP into $tmp/jars"
+    rm -rf "$home" && mv -T "$tmp" "$home"
   fi
+  flock -u 9
   echo "$home"
 }
 export SPARK_HOME; SPARK_HOME=$(spark_home)
@@ -45,7 +52,8 @@ CMD=()
 launch_command() {
   local out arg first=true seen=false
   out=$(mktemp)
-  java -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main "$@" >"$out" || { rm -f "$out"; die "Spark's launcher failed for: $*"; }
+  java -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main "$@" >"$out" \
+    || { rm -f "$out"; die "Spark's launcher failed for: $* (SPARK_HOME=$SPARK_HOME: $(ls "$SPARK_HOME/jars" 2>&1 | wc -l) jars, launcher: $(ls "$SPARK_HOME/jars" 2>&1 | grep spark-launcher || echo missing))"; }
   CMD=()
   while IFS= read -r -d '' arg; do
     if ! $seen; then seen=true; continue; fi
