@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -47,9 +48,27 @@ public final class De2020Claims implements ClaimSet {
         return c.where(col("step").equalTo(col(first ? "first_step" : "last_step")));
     }
 
-    private static int extreme(Dataset<Row> rows, String column, boolean largest) {
-        Row r = rows.agg(largest ? max(column) : min(column)).first();
-        return r.isNullAt(0) ? -1 : r.getInt(0);
+    /** {@link #at} on the driver, one row per run: the claims below read it in Java rather than by a Spark job per number. */
+    private List<Row> collectAt(StudyTables t, boolean first) {
+        return at(t, first).select("activation", "width", "depth", "seed", "min_cosine").collectAsList();
+    }
+
+    private static List<Row> where(List<Row> rows, String activation) {
+        return rows.stream().filter(r -> activation.equals(r.getAs("activation"))).toList();
+    }
+
+    private static List<Row> where(List<Row> rows, String column, int value) {
+        return rows.stream().filter(r -> !r.isNullAt(r.fieldIndex(column)) && r.<Integer>getAs(column) == value).toList();
+    }
+
+    /** The smallest or largest value of an int column, -1 for no rows (SQL's min/max leave nulls out). */
+    private static int extreme(List<Row> rows, String column, boolean largest) {
+        IntStream values = rows.stream().filter(r -> !r.isNullAt(r.fieldIndex(column))).mapToInt(r -> r.<Integer>getAs(column));
+        return (largest ? values.max() : values.min()).orElse(-1);
+    }
+
+    private static long seeds(List<Row> rows) {
+        return RowValues.distinct(rows, "seed").size();
     }
 
     public Figure vsDepth(StudyTables t, boolean first) {
@@ -63,14 +82,13 @@ public final class De2020Claims implements ClaimSet {
                 new Finding(fallsWithDepth(t, false), vsDepth(t, false)), new Finding(orthogonalLinearFallsLess(t), vsDepth(t, true)));
     }
 
-    /** (depth, min_cosine) of the ok runs of {@code activation} at {@code width}. */
-    private static double[][] points(Dataset<Row> rows, String activation, int width) {
-        List<Row> r = rows.where(col("activation").equalTo(activation).and(col("width").equalTo(width))).select("depth", "min_cosine")
-                .collectAsList();
+    /** (depth, min_cosine) of the runs of {@code activation} at {@code width}. */
+    private static double[][] points(List<Row> rows, String activation, int width) {
+        List<Row> r = where(where(rows, activation), "width", width);
         double[][] xy = new double[2][r.size()];
         for (int i = 0; i < r.size(); i++) {
-            xy[0][i] = r.get(i).getInt(0);
-            xy[1][i] = r.get(i).getDouble(1);
+            xy[0][i] = r.get(i).<Integer>getAs("depth");
+            xy[1][i] = r.get(i).<Double>getAs("min_cosine");
         }
         return xy;
     }
@@ -79,8 +97,8 @@ public final class De2020Claims implements ClaimSet {
         String when = first ? "at initialisation" : "at the last diagnostics step (along training)";
         String statement = "in tanh networks with Gaussian init at the narrowest width, gradient confusion grows with depth " + when
                 + " (effect: minus the OLS slope of the per-example min cosine on depth over runs; supported iff its 95% interval lies above 0)";
-        Dataset<Row> rows = at(t, first);
-        int width = extreme(rows.where(col("activation").equalTo(TANH)), "width", false);
+        List<Row> rows = collectAt(t, first);
+        int width = extreme(where(rows, TANH), "width", false);
         String quantity = "-d(min cosine)/d(depth), tanh" + (width < 0 ? "" : " width " + width);
         if (width < 0) {
             return new Claim(statement, "De et al. 2020", quantity, Effect.undefined("OLS slope", "no ok tanh runs"), 0, 0, "");
@@ -88,7 +106,7 @@ public final class De2020Claims implements ClaimSet {
         double[][] xy = points(rows, TANH, width);
         Effect slope = Effect.olsSlope(xy[0], xy[1]);
         Effect e = new Effect(-slope.estimate(), -slope.high(), -slope.low(), slope.method(), slope.missing());
-        long seeds = rows.where(col("activation").equalTo(TANH).and(col("width").equalTo(width))).select("seed").distinct().count();
+        long seeds = seeds(where(where(rows, TANH), "width", width));
         return new Claim(statement, "De et al. 2020", quantity, e, xy[0].length, seeds, "Per-example gradients of the diagnostics batch; "
                 + "each run is one point of the fit.");
     }
@@ -97,7 +115,7 @@ public final class De2020Claims implements ClaimSet {
         String statement = "in tanh networks with Gaussian init at the largest depth, gradient confusion at initialisation is lower at the "
                 + "widest width than at the narrowest (effect: min cosine, widest minus narrowest, Welch; supported iff its 95% interval "
                 + "lies above 0)";
-        Dataset<Row> rows = at(t, true).where(col("activation").equalTo(TANH));
+        List<Row> rows = where(collectAt(t, true), TANH);
         int depth = extreme(rows, "depth", true);
         int narrow = extreme(rows, "width", false);
         int wide = extreme(rows, "width", true);
@@ -105,20 +123,18 @@ public final class De2020Claims implements ClaimSet {
         if (depth < 0 || narrow == wide) {
             return new Claim(statement, "De et al. 2020", quantity, Effect.undefined("Welch", "fewer than two widths"), 0, 0, "");
         }
-        Dataset<Row> d = rows.where(col("depth").equalTo(depth));
-        double[] a = values(d.where(col("width").equalTo(wide)));
-        double[] b = values(d.where(col("width").equalTo(narrow)));
-        return new Claim(statement, "De et al. 2020", quantity, Effect.welch(a, b), a.length + b.length,
-                d.select("seed").distinct().count(), "");
+        List<Row> d = where(rows, "depth", depth);
+        double[] a = values(where(d, "width", wide));
+        double[] b = values(where(d, "width", narrow));
+        return new Claim(statement, "De et al. 2020", quantity, Effect.welch(a, b), a.length + b.length, seeds(d), "");
     }
 
     public Claim orthogonalLinearFallsLess(StudyTables t) {
         String statement = "at initialisation and the narrowest width, the per-example min cosine of linear networks with orthogonal init "
                 + "falls less with depth than that of tanh networks with Gaussian init (effect: the linear OLS slope on depth minus the tanh "
                 + "one, Welch-type interval; supported iff it lies above 0; this does not show independence of depth)";
-        Dataset<Row> rows = at(t, true);
-        int width = Math.max(extreme(rows.where(col("activation").equalTo(TANH)), "width", false),
-                extreme(rows.where(col("activation").equalTo(LINEAR)), "width", false));
+        List<Row> rows = collectAt(t, true);
+        int width = Math.max(extreme(where(rows, TANH), "width", false), extreme(where(rows, LINEAR), "width", false));
         String quantity = "slope(linear) - slope(tanh) of min cosine on depth, width " + width;
         double[][] tanh = points(rows, TANH, width);
         double[][] linear = points(rows, LINEAR, width);
@@ -129,19 +145,18 @@ public final class De2020Claims implements ClaimSet {
         String notes = "The linear network's own slope: " + Claim.num(lin.estimate()) + " [" + Claim.num(lin.low()) + ", "
                 + Claim.num(lin.high()) + "] per layer.";
         return new Claim(statement, "De et al. 2020", quantity, Effect.slopeDifference(tanh[0], tanh[1], linear[0], linear[1]),
-                tanh[0].length + linear[0].length, rows.select("seed").distinct().count(), notes);
+                tanh[0].length + linear[0].length, seeds(rows), notes);
     }
 
-    private static double[] values(Dataset<Row> rows) {
-        return rows.select("min_cosine").collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
+    private static double[] values(List<Row> rows) {
+        return rows.stream().mapToDouble(r -> r.<Double>getAs("min_cosine")).toArray();
     }
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: mlp networks of width " + Du2018Claims.v(r, "width") + " and depth " + Du2018Claims.v(r, "depth")
-                + " (activations " + Du2018Claims.v(r, "activation") + "), " + Du2018Claims.v(r, "dataset_n_train")
-                + " labelled points of the unit sphere, SGD, confusion on a batch of " + Du2018Claims.v(r, "diagnostics_examples")
+        return "This study: mlp networks of width " + t.values("width") + " and depth " + t.values("depth")
+                + " (activations " + t.values("activation") + "), " + t.values("dataset_n_train")
+                + " labelled points of the unit sphere, SGD, confusion on a batch of " + t.values("diagnostics_examples")
                 + " examples. De et al. (2020) bound confusion for wide networks and measure it on CIFAR-10 with much wider and deeper"
                 + " networks; a verdict here concerns these small networks.";
     }

@@ -33,7 +33,7 @@ public final class Du2018Claims implements ClaimSet {
     }
 
     public List<Integer> depths(StudyTables t) {
-        return t.okRuns().select("depth").distinct().orderBy("depth").collectAsList().stream().map(r -> r.getInt(0)).toList();
+        return t.okValues("depth").stream().map(Integer::valueOf).toList();
     }
 
     /** Each ok run with lambda_min of the NTK Gram at its first diagnostics step (step 0). */
@@ -69,7 +69,7 @@ public final class Du2018Claims implements ClaimSet {
                 + "(effect: mean across seeds of ln(target_loss / final_loss) in the (arch, depth) cell whose 95% interval reaches lowest; "
                 + "supported iff every cell's interval lies above 0)";
         String source = "Du et al. 2018, Theorems 5.1 and 6.1 (zero training loss at a linear rate)";
-        List<Row> runs = t.runs().select("arch", "depth", "status", "final_loss", "target_loss", "seed").orderBy("arch", "depth").collectAsList();
+        List<Row> runs = t.runs().select("arch", "depth", "status", "final_loss", "target_loss", "seed").collectAsList();
         String quantity = "ln(target_loss / final_loss) in the worst cell";
         long bad = runs.stream().filter(r -> !"ok".equals(r.getString(2)) || r.isNullAt(3) || !Double.isFinite(r.getDouble(3))
                 || !(r.getDouble(3) > 0) || r.isNullAt(4) || !(r.getDouble(4) > 0)).count();
@@ -80,8 +80,8 @@ public final class Du2018Claims implements ClaimSet {
         Effect worst = null;
         String worstCell = "";
         List<String> cells = new ArrayList<>();
-        for (String arch : StudyTables.distinct(t.runs(), "arch")) {
-            for (String depth : StudyTables.distinct(t.runs(), "depth")) {
+        for (String arch : RowValues.distinct(runs, "arch")) {
+            for (String depth : RowValues.distinct(runs, "depth")) {
                 double[] v = runs.stream().filter(r -> r.getString(0).equals(arch) && String.valueOf(r.getInt(1)).equals(depth))
                         .mapToDouble(r -> Math.log(r.getDouble(4) / r.getDouble(3))).toArray();
                 if (v.length == 0) {
@@ -100,22 +100,22 @@ public final class Du2018Claims implements ClaimSet {
         }
         String notes = "Each cell (estimate [95% CI]): " + String.join("; ", cells) + ". Final loss is the full training set's mse after "
                 + "the last step; target_loss is the config's.";
-        return new Claim(statement, source, quantity + " (" + worstCell + ")", worst, runs.size(),
-                t.runs().select("seed").distinct().count(), notes);
+        return new Claim(statement, source, quantity + " (" + worstCell + ")", worst, runs.size(), RowValues.distinct(runs, "seed").size(),
+                notes);
     }
 
     public Claim mlpKernelDecaysFaster(StudyTables t) {
         String statement = "lambda_min of the NTK Gram at initialisation shrinks faster with depth for plain (mlp) than for residual (resmlp) "
                 + "networks (effect: resmlp's OLS slope of ln lambda_min(K_0) on depth minus mlp's; supported iff its 95% interval lies above 0)";
         String source = "Du et al. 2018 (lambda_min bound exponential in depth for mlp, polynomial for ResNet)";
-        Dataset<Row> k0 = initialNtk(t);
-        List<Row> rows = k0.where(col("lambda_min").gt(0)).select("arch", "depth", "lambda_min").collectAsList();
+        List<Row> k0 = initialNtk(t).select("arch", "depth", "lambda_min", "seed").collectAsList();
+        List<Row> rows = k0.stream().filter(r -> !r.isNullAt(2) && r.getDouble(2) > 0).toList();
         double[][] mlp = xy(rows, "mlp");
         double[][] res = xy(rows, "resmlp");
         Effect d = Effect.slopeDifference(mlp[0], mlp[1], res[0], res[1]);
         Effect sm = Effect.olsSlope(mlp[0], mlp[1]);
         Effect sr = Effect.olsSlope(res[0], res[1]);
-        long excluded = k0.count() - rows.size();
+        long excluded = k0.size() - rows.size();
         String notes = String.format(Locale.ROOT, "Slopes of ln lambda_min(K_0) per hidden layer: mlp %s [%s, %s], resmlp %s [%s, %s]; "
                 + "exp(slope) is the factor per layer. K_0 is the NTK Gram on the diagnostics batch at step 0; %d ok run(s) without a "
                 + "positive lambda_min are left out.", Claim.num(sm.estimate()), Claim.num(sm.low()), Claim.num(sm.high()),
@@ -125,7 +125,7 @@ public final class Du2018Claims implements ClaimSet {
                     + "slower growth for mlp, not a decay.";
         }
         return new Claim(statement, source, "resmlp minus mlp slope of ln lambda_min(K_0) on depth", d, rows.size(),
-                k0.select("seed").distinct().count(), notes);
+                RowValues.distinct(k0, "seed").size(), notes);
     }
 
     private static double[][] xy(List<Row> rows, String arch) {
@@ -135,18 +135,14 @@ public final class Du2018Claims implements ClaimSet {
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: " + v(r, "arch") + " networks of width " + v(r, "width") + " and depth " + v(r, "depth") + " ("
-                + v(r, "activation") + ", " + v(r, "init_kind") + " init sigma2 " + v(r, "init_sigma2") + ", residual_scale "
-                + v(r, "residual_scale") + "), " + v(r, "dataset_n_train") + " points of the unit sphere in " + v(r, "dataset_input_dim")
-                + " dimensions with random targets, " + v(r, "steps") + " steps of " + v(r, "optimizer_kind") + " at learning rate "
-                + v(r, "optimizer_lr") + ", " + v(r, "dtype") + ". Du et al. (2018) prove their results for widths polynomial in n "
+        return "This study: " + t.values("arch") + " networks of width " + t.values("width") + " and depth " + t.values("depth") + " ("
+                + t.values("activation") + ", " + t.values("init_kind") + " init sigma2 " + t.values("init_sigma2") + ", residual_scale "
+                + t.values("residual_scale") + "), " + t.values("dataset_n_train") + " points of the unit sphere in " + t.values("dataset_input_dim")
+                + " dimensions with random targets, " + t.values("steps") + " steps of " + t.values("optimizer_kind") + " at learning rate "
+                + t.values("optimizer_lr") + ", " + t.values("dtype") + ". Du et al. (2018) prove their results for widths polynomial in n "
                 + "and exponential in depth (mlp) and for learning rates far smaller than these; a width of 64 on 32 points is "
                 + "over-parameterised but far from that regime, so a verdict here says what these small networks do, not whether the "
                 + "theorems' conditions hold.";
     }
 
-    static String v(Dataset<Row> rows, String column) {
-        return String.join(", ", StudyTables.distinct(rows, column));
-    }
 }

@@ -1,7 +1,6 @@
 package io.depthscope.jobs.claims;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
 
 import io.depthscope.jobs.tables.Tables;
 import java.util.ArrayList;
@@ -58,9 +57,7 @@ public final class GhorbaniClaims implements ClaimSet {
 
     /** The largest depth with ok runs of both archs, or -1. */
     public int deepestPairedDepth(StudyTables t) {
-        List<Row> both = t.okRuns().groupBy("depth").agg(countDistinct(col("arch")).as("archs")).where("archs >= 2")
-                .orderBy(col("depth").desc()).collectAsList();
-        return both.isEmpty() ? -1 : both.get(0).getInt(0);
+        return t.deepestDepthWithTwoArchs();
     }
 
     private Dataset<Row> finite(Dataset<Row> moments, String column) {
@@ -75,7 +72,7 @@ public final class GhorbaniClaims implements ClaimSet {
         double[] x = rows.stream().mapToDouble(r -> Math.log(r.getInt(0))).toArray();
         double[] y = rows.stream().mapToDouble(r -> Math.log(r.getDouble(1))).toArray();
         Effect slope = Effect.olsSlope(x, y);
-        long excluded = t.okRuns().where(col("arch").equalTo("mlp")).count() - rows.size();
+        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - rows.size();
         String notes = String.format(Locale.ROOT, "The slope is a power-law exponent: kurtosis ~ depth^slope. Kurtosis is non-excess "
                 + "(3 for a Gaussian), from hessian_moments at the runs' last step; %d ok plain run(s) without a positive finite kurtosis "
                 + "are left out, as are runs that diverged or failed.", excluded);
@@ -107,7 +104,8 @@ public final class GhorbaniClaims implements ClaimSet {
         }
         double[] plain = values(at.where(col("arch").equalTo("mlp")), moment, log);
         double[] residual = values(at.where(col("arch").equalTo("resmlp")), moment, log);
-        long excluded = t.okRuns().where(col("depth").equalTo(depth)).count() - plain.length - residual.length;
+        long excluded = t.okRunRows().stream().filter(r -> !r.isNullAt(r.fieldIndex("depth")) && r.<Integer>getAs("depth") == depth).count()
+                - plain.length - residual.length;
         String notes = String.format(Locale.ROOT, "Mean %s at depth %d: plain %s, residual %s (hessian_moments at the runs' last step); "
                 + "%d ok run(s) without a finite%s value are left out, as are runs that diverged or failed.", moment, depth,
                 Claim.num(Interval.of(raw(at.where(col("arch").equalTo("mlp")), moment)).mean()),
@@ -207,12 +205,11 @@ public final class GhorbaniClaims implements ClaimSet {
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: fully connected " + v(r, "arch") + " networks of width " + v(r, "width") + " and depth " + v(r, "depth") + " ("
-                + v(r, "activation") + "), " + v(r, "dataset_n_train") + " training examples (" + v(r, "dataset_kind") + ", "
-                + v(r, "dataset_input_dim") + " inputs), " + v(r, "steps") + " steps of " + v(r, "optimizer_kind") + " at learning rate "
-                + v(r, "optimizer_lr") + "; Hessian moments by " + v(r, "hessian_method") + " with " + v(r, "hessian_probes") + " probes and "
-                + "densities by stochastic Lanczos quadrature with a few short runs, " + v(r, "dtype") + ". Ghorbani et al. (2019) "
+        return "This study: fully connected " + t.values("arch") + " networks of width " + t.values("width") + " and depth " + t.values("depth") + " ("
+                + t.values("activation") + "), " + t.values("dataset_n_train") + " training examples (" + t.values("dataset_kind") + ", "
+                + t.values("dataset_input_dim") + " inputs), " + t.values("steps") + " steps of " + t.values("optimizer_kind") + " at learning rate "
+                + t.values("optimizer_lr") + "; Hessian moments by " + t.values("hessian_method") + " with " + t.values("hessian_probes") + " probes and "
+                + "densities by stochastic Lanczos quadrature with a few short runs, " + t.values("dtype") + ". Ghorbani et al. (2019) "
                 + "estimate the whole spectra of convolutional ResNet-32 and VGG-type networks (and plain ResNets without skip "
                 + "connections) with hundreds of thousands to millions of parameters on CIFAR-10 and ImageNet, trained for many epochs, "
                 + "with batch normalisation in much of their study. These small networks test the claims' direction only; they are "
@@ -228,7 +225,4 @@ public final class GhorbaniClaims implements ClaimSet {
         return log ? java.util.Arrays.stream(v).map(Math::log).toArray() : v;
     }
 
-    private static String v(Dataset<Row> rows, String column) {
-        return String.join(", ", StudyTables.distinct(rows, column));
-    }
 }

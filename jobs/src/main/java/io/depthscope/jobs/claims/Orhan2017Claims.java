@@ -115,26 +115,31 @@ public final class Orhan2017Claims implements ClaimSet {
                 "relu minus hardtanh mean log_std of the deepest layer's Jacobian singular values at step 0");
     }
 
-    /** mean(value | a) - mean(value | b) over ok runs, Welch; non-finite values are left out and counted in the notes. */
+    /**
+     * mean(value | a) - mean(value | b) over ok runs, Welch; non-finite values are left out and counted in the notes.
+     * One Spark job: the rows of either arm come to the driver with their arm, value and seed.
+     */
     static Claim compare(Dataset<Row> rows, String value, Column a, Column b, String statement, String source, String quantity) {
-        Dataset<Row> both = rows.where(a.or(b));
-        double[] x = values(rows.where(a), value);
-        double[] y = values(rows.where(b), value);
-        long excluded = both.count() - x.length - y.length;
+        List<Row> both = rows.where(a.or(b)).select(a.as("in_a"), b.as("in_b"), col(value), col("seed")).collectAsList();
+        double[] x = finite(both, 0);
+        double[] y = finite(both, 1);
+        long excluded = both.size() - x.length - y.length;
         String notes = String.format(Locale.ROOT, "%d and %d runs; %d run(s) with a non-finite %s left out, as are runs that diverged or failed.",
                 x.length, y.length, excluded, value);
-        return new Claim(statement, source, quantity, Effect.welch(x, y), x.length + y.length, both.select("seed").distinct().count(), notes);
+        long seeds = both.stream().map(r -> r.get(3)).distinct().count();
+        return new Claim(statement, source, quantity, Effect.welch(x, y), x.length + y.length, seeds, notes);
     }
 
-    static double[] values(Dataset<Row> rows, String column) {
-        return rows.select(column).collectAsList().stream().filter(r -> !r.isNullAt(0)).mapToDouble(r -> r.getDouble(0))
+    /** The finite values (column 2) of the rows in arm {@code arm} (column 0 for a, 1 for b). */
+    private static double[] finite(List<Row> rows, int arm) {
+        return rows.stream().filter(r -> !r.isNullAt(arm) && r.getBoolean(arm) && !r.isNullAt(2)).mapToDouble(r -> r.getDouble(2))
                 .filter(Double::isFinite).toArray();
     }
 
     // ---- figures ----
 
     public Figure learningCurves(StudyTables t) {
-        return Charts.vsStep("Training loss, depth-" + v(t.okRuns(), "depth") + " networks", "training loss",
+        return Charts.vsStep("Training loss, depth-" + t.values("depth") + " networks", "training loss",
                 finiteSeries(t.curves(), LABEL, "step", "train_loss"), true);
     }
 
@@ -181,11 +186,10 @@ public final class Orhan2017Claims implements ClaimSet {
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: " + v(r, "arch") + " networks of depth " + v(r, "depth") + " and width " + v(r, "width") + " (" + v(r, "activation")
-                + "), " + v(r, "dataset_n_train") + " training examples (" + v(r, "dataset_kind") + "), " + v(r, "steps") + " steps of "
-                + v(r, "optimizer_kind") + " at learning rate " + v(r, "optimizer_lr") + ", " + t.okRuns().select("seed").distinct().count()
-                + " seeds per variant, diagnostics on " + v(r, "diagnostics_examples") + " examples. Orhan & Pitkow (2017) and Orhan's note "
+        return "This study: " + t.values("arch") + " networks of depth " + t.values("depth") + " and width " + t.values("width") + " (" + t.values("activation")
+                + "), " + t.values("dataset_n_train") + " training examples (" + t.values("dataset_kind") + "), " + t.values("steps") + " steps of "
+                + t.values("optimizer_kind") + " at learning rate " + t.values("optimizer_lr") + ", " + t.okValues("seed").size()
+                + " seeds per variant, diagnostics on " + t.values("diagnostics_examples") + " examples. Orhan & Pitkow (2017) and Orhan's note "
                 + "train 30-layer linear networks of larger width for many more steps with 10 seeds, and Pennington et al. (2017) analyse "
                 + "the Jacobian spectrum in the wide-network limit (hundreds to a thousand units) and train on CIFAR-10. A verdict here "
                 + "says what these small networks do after a short training; it is not a replication.";
@@ -196,7 +200,4 @@ public final class Orhan2017Claims implements ClaimSet {
         return SeedStats.series(rows.where(col(value).between(-Double.MAX_VALUE, Double.MAX_VALUE)), seriesExpr, x, value);
     }
 
-    private static String v(Dataset<Row> rows, String column) {
-        return String.join(", ", StudyTables.distinct(rows, column));
-    }
 }

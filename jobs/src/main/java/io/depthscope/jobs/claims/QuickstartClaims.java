@@ -1,13 +1,10 @@
 package io.depthscope.jobs.claims;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -35,7 +32,7 @@ public final class QuickstartClaims implements ClaimSet {
     }
 
     public List<Integer> depths(StudyTables t) {
-        return t.okRuns().select("depth").distinct().orderBy("depth").collectAsList().stream().map(r -> r.getInt(0)).toList();
+        return t.okValues("depth").stream().map(Integer::valueOf).toList();
     }
 
     public Figure learningCurves(StudyTables t, int depth) {
@@ -62,49 +59,46 @@ public final class QuickstartClaims implements ClaimSet {
     public Claim residualReachesLowerLoss(StudyTables t) {
         String statement = "residual networks reach lower final training loss than plain ones at the largest depth";
         String source = "He et al. 2016 (deeper plain networks train worse; residual connections fix it)";
-        List<Integer> both = t.okRuns().groupBy("depth").agg(countDistinct(col("arch")).as("archs")).where("archs >= 2")
-                .orderBy(col("depth").desc()).collectAsList().stream().map(r -> r.getInt(0)).toList();
-        if (both.isEmpty()) {
+        int depth = t.deepestDepthWithTwoArchs();
+        if (depth < 0) {
             return new Claim(statement, source, "plain minus residual mean final loss",
                     Effect.undefined("Welch", "no depth has ok runs of both mlp and resmlp"), 0, 0, "");
         }
-        int depth = both.get(0);
-        Dataset<Row> atDepth = t.runs().where(col("depth").equalTo(depth));
-        Dataset<Row> ok = atDepth.where(col("status").equalTo("ok").and(col("final_loss").isNotNull()));
-        double[] plain = values(ok.where(col("arch").equalTo("mlp")), "final_loss");
-        double[] residual = values(ok.where(col("arch").equalTo("resmlp")), "final_loss");
-        long excluded = atDepth.count() - plain.length - residual.length;
+        List<Row> atDepth = t.runRows().stream().filter(r -> !r.isNullAt(r.fieldIndex("depth")) && r.<Integer>getAs("depth") == depth).toList();
+        List<Row> ok = atDepth.stream().filter(r -> "ok".equals(r.getAs("status")) && !r.isNullAt(r.fieldIndex("final_loss"))).toList();
+        double[] plain = finalLosses(ok, "mlp");
+        double[] residual = finalLosses(ok, "resmlp");
+        long excluded = atDepth.size() - plain.length - residual.length;
         String notes = "Final loss is the full training set's loss after the last step; " + excluded + " run(s) at depth " + depth
                 + " that diverged or failed are left out.";
         return new Claim(statement, source, "plain minus residual mean final training loss at depth " + depth,
-                Effect.welch(plain, residual), plain.length + residual.length, ok.select("seed").distinct().count(), notes);
+                Effect.welch(plain, residual), plain.length + residual.length, RowValues.distinct(ok, "seed").size(), notes);
     }
 
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
         String statement = "the Hessian's kurtosis grows with depth in plain networks";
         String source = "the heavy-tailed Hessian account of depth (README; spectra as in Ghorbani, Krishnan & Xiao 2019)";
         Dataset<Row> plain = t.finalMoments().where(col("arch").equalTo("mlp").and(col("kurtosis").gt(0)).and(col("kurtosis").isNaN().equalTo(false)));
-        List<Row> rows = plain.select("depth", "kurtosis").collectAsList();
+        List<Row> rows = plain.select("depth", "kurtosis", "seed").collectAsList();
         double[] x = rows.stream().mapToDouble(r -> Math.log(r.getInt(0)) / Math.log(2)).toArray();
         double[] y = rows.stream().mapToDouble(r -> Math.log(r.getDouble(1))).toArray();
         Effect slope = Effect.olsSlope(x, y);
-        long excluded = t.okRuns().where(col("arch").equalTo("mlp")).count() - rows.size();
+        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - rows.size();
         String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which the kurtosis multiplies per doubling of depth: %s "
                 + "[%s, %s]. Kurtosis is non-excess (3 for a Gaussian), from the Hessian moments at the last step; %d ok plain run(s) "
                 + "without a positive finite kurtosis are left out, as are runs that diverged or failed.",
                 Claim.num(Math.exp(slope.estimate())), Claim.num(Math.exp(slope.low())), Claim.num(Math.exp(slope.high())), excluded);
-        return new Claim(statement, source, "slope of ln(kurtosis) on log2(depth)", slope, rows.size(),
-                plain.select("seed").distinct().count(), notes);
+        return new Claim(statement, source, "slope of ln(kurtosis) on log2(depth)", slope, rows.size(), RowValues.distinct(rows, "seed").size(),
+                notes);
     }
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: " + v(r, "arch") + " networks of width " + v(r, "width") + " and depth " + v(r, "depth") + " (" + range(r, "param_count")
-                + " parameters, " + v(r, "activation") + "), " + v(r, "dataset_n_train") + " training examples (" + v(r, "dataset_kind") + ", "
-                + v(r, "dataset_input_dim") + " inputs), " + v(r, "steps") + " steps of " + v(r, "optimizer_kind") + " at learning rate "
-                + v(r, "optimizer_lr") + ", Hessian moments by " + v(r, "hessian_method") + " with " + v(r, "hessian_probes") + " probes, "
-                + v(r, "dtype") + ". The papers work at a far larger scale: He et al. (2016) compare plain and residual convolutional "
+        return "This study: " + t.values("arch") + " networks of width " + t.values("width") + " and depth " + t.values("depth") + " (" + range(t, "param_count")
+                + " parameters, " + t.values("activation") + "), " + t.values("dataset_n_train") + " training examples (" + t.values("dataset_kind") + ", "
+                + t.values("dataset_input_dim") + " inputs), " + t.values("steps") + " steps of " + t.values("optimizer_kind") + " at learning rate "
+                + t.values("optimizer_lr") + ", Hessian moments by " + t.values("hessian_method") + " with " + t.values("hessian_probes") + " probes, "
+                + t.values("dtype") + ". The papers work at a far larger scale: He et al. (2016) compare plain and residual convolutional "
                 + "networks of 18 to 152 layers on ImageNet, and Ghorbani et al. (2019) estimate whole Hessian spectra of networks with "
                 + "millions of parameters on CIFAR-10 and ImageNet. A verdict here says what these small networks do; it is evidence "
                 + "about a claim's mechanism, not a replication of those experiments.";
@@ -112,34 +106,31 @@ public final class QuickstartClaims implements ClaimSet {
 
     /** A study whose runs vary in anything else (width, learning rate) would pool unlike runs: refuse it. */
     static void requireOnlyArchDepthSeedVary(StudyTables t) {
-        String[] cols = t.runs().columns();
-        List<String> config = Arrays.asList(cols).subList(Arrays.asList(cols).indexOf("study") + 1, Arrays.asList(cols).indexOf("param_count"));
-        List<Column> counts = new ArrayList<>();
-        List<String> checked = config.stream().filter(c -> !VARYING.contains(c)).toList();
-        checked.forEach(c -> counts.add(countDistinct(col(c)).as(c)));
-        if (counts.isEmpty()) {
-            return;
-        }
-        Row n = t.runs().agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
-        for (int i = 0; i < checked.size(); i++) {
-            if (n.getLong(i) > 1) {
-                throw new IllegalArgumentException("runs." + checked.get(i) + ": takes " + n.getLong(i) + " values " + StudyTables.distinct(t.runs(),
-                        checked.get(i)) + " in study dir '" + t.dir() + "'; allowed for the quickstart claims: one value (runs may differ only in "
-                        + String.join(", ", VARYING) + ")");
+        List<String> cols = Arrays.asList(t.runs().columns());
+        List<String> config = cols.subList(cols.indexOf("study") + 1, cols.indexOf("param_count"));
+        for (String c : config) {
+            if (VARYING.contains(c)) {
+                continue;
+            }
+            List<String> values = RowValues.distinct(t.runRows(), c);
+            // as SQL's count(DISTINCT c): a null is not a value
+            long n = values.size() - (t.runRows().stream().anyMatch(r -> r.isNullAt(r.fieldIndex(c))) ? 1 : 0);
+            if (n > 1) {
+                throw new IllegalArgumentException("runs." + c + ": takes " + n + " values " + values + " in study dir '" + t.dir()
+                        + "'; allowed for the quickstart claims: one value (runs may differ only in " + String.join(", ", VARYING) + ")");
             }
         }
     }
 
-    private static double[] values(Dataset<Row> rows, String column) {
-        return rows.select(column).collectAsList().stream().mapToDouble(r -> r.getDouble(0)).filter(Double::isFinite).toArray();
+    private static double[] finalLosses(List<Row> runs, String arch) {
+        return runs.stream().filter(r -> arch.equals(r.getAs("arch"))).mapToDouble(r -> r.<Double>getAs("final_loss")).filter(Double::isFinite)
+                .toArray();
     }
 
-    private static String v(Dataset<Row> rows, String column) {
-        return String.join(", ", StudyTables.distinct(rows, column));
-    }
 
-    private static String range(Dataset<Row> rows, String column) {
-        List<String> d = StudyTables.distinct(rows, column);
+
+    private static String range(StudyTables t, String column) {
+        List<String> d = t.okValues(column);
         return d.size() == 1 ? d.get(0) : d.get(0) + " to " + d.get(d.size() - 1);
     }
 }

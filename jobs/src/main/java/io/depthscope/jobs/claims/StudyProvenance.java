@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -15,17 +14,18 @@ import org.apache.spark.sql.Row;
 public record StudyProvenance(long runs, Map<String, Long> byStatus, long seeds, Map<String, List<String>> values) {
     static final List<String> COLUMNS = List.of("code_version", "backend", "dtype", "spark_version", "java_version", "os", "cpu_arch");
 
-    public static StudyProvenance of(Dataset<Row> runs) {
+    /** From the rows of a runs table (already on the driver: one row per run). */
+    public static StudyProvenance of(List<Row> runs) {
         Map<String, Long> byStatus = new LinkedHashMap<>();
-        for (Row r : runs.groupBy("status").count().orderBy("status").collectAsList()) {
-            byStatus.put(r.getString(0), r.getLong(1));
+        for (String status : RowValues.distinct(runs, "status")) {
+            byStatus.put(status, runs.stream().filter(r -> status.equals(String.valueOf((Object) r.getAs("status")))).count());
         }
         Map<String, List<String>> values = new LinkedHashMap<>();
         for (String c : COLUMNS) {
-            values.put(c, StudyTables.distinct(runs, c));
+            values.put(c, RowValues.distinct(runs, c));
         }
-        long seeds = runs.select("seed").distinct().count();
-        return new StudyProvenance(byStatus.values().stream().mapToLong(Long::longValue).sum(), byStatus, seeds, values);
+        long seeds = RowValues.distinct(runs, "seed").size();
+        return new StudyProvenance(runs.size(), byStatus, seeds, values);
     }
 
     /** One line per item, "name: value[, value]". */

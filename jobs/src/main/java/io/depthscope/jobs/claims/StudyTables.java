@@ -6,7 +6,11 @@ import io.depthscope.jobs.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -25,6 +29,8 @@ public final class StudyTables {
     private final SparkSession spark;
     private final String dir;
     private final Dataset<Row> runs;
+    /** The runs table on the driver, read once: one row per run, small next to any other table. */
+    private List<Row> runRows;
 
     private StudyTables(SparkSession spark, String dir) {
         this.spark = spark;
@@ -61,12 +67,46 @@ public final class StudyTables {
         return spark.read().parquet(path.toString());
     }
 
+    /**
+     * Every row of the runs table, collected once. The descriptions of a study (its name, provenance, the
+     * values its runs take) are read from here rather than by one Spark job each.
+     */
+    public synchronized List<Row> runRows() {
+        if (runRows == null) {
+            runRows = List.copyOf(runs.collectAsList());
+        }
+        return runRows;
+    }
+
+    /** The runs with status {@code ok}, from {@link #runRows()}. */
+    public List<Row> okRunRows() {
+        return runRows().stream().filter(r -> "ok".equals(r.getAs("status"))).toList();
+    }
+
+    /** The distinct values of a runs column over the ok runs, as {@link #distinct} gives them, without a Spark job. */
+    public List<String> okValues(String column) {
+        return RowValues.distinct(okRunRows(), column);
+    }
+
+    /** The largest depth at which ok runs of two archs or more exist (plain and residual arms), or -1. */
+    public int deepestDepthWithTwoArchs() {
+        Map<Integer, Set<Object>> archs = new HashMap<>();
+        for (Row r : okRunRows()) {
+            if (!r.isNullAt(r.fieldIndex("depth")) && !r.isNullAt(r.fieldIndex("arch"))) {
+                archs.computeIfAbsent(r.<Integer>getAs("depth"), k -> new HashSet<>()).add(r.getAs("arch"));
+            }
+        }
+        return archs.entrySet().stream().filter(e -> e.getValue().size() >= 2).mapToInt(Map.Entry::getKey).max().orElse(-1);
+    }
+
+    /** {@link #okValues} joined by ", ", for the sentences that describe a study. */
+    public String values(String column) {
+        return String.join(", ", okValues(column));
+    }
+
     /** The name in the runs table's {@code study} column; a directory holds exactly one study. */
     public String study() {
-        List<String> names = new ArrayList<>();
-        for (Row r : runs.select("study").distinct().collectAsList()) {
-            names.add(r.getString(0));
-        }
+        List<String> names = RowValues.distinct(runRows(), "study");
         if (names.size() != 1) {
             throw new IllegalArgumentException("study dir: '" + dir + "' has runs.study = " + names + "; allowed: exactly one study name");
         }
@@ -107,7 +147,7 @@ public final class StudyTables {
     }
 
     public StudyProvenance provenance() {
-        return StudyProvenance.of(runs);
+        return StudyProvenance.of(runRows());
     }
 
     private static boolean exists(SparkSession spark, Path path) {

@@ -1,7 +1,6 @@
 package io.depthscope.jobs.claims;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.ArrayList;
@@ -47,8 +46,8 @@ public final class VanishingClaims implements ClaimSet {
 
     /** The largest depth with ok runs of {@code activation}, or -1. */
     public int deepest(StudyTables t, String activation) {
-        Row r = t.okRuns().where(col("activation").equalTo(activation)).agg(max("depth")).first();
-        return r.isNullAt(0) ? -1 : r.getInt(0);
+        return t.okRunRows().stream().filter(r -> activation.equals(r.getAs("activation")) && !r.isNullAt(r.fieldIndex("depth")))
+                .mapToInt(r -> r.<Integer>getAs("depth")).max().orElse(-1);
     }
 
     public Figure deltasByMap(StudyTables t, int depth) {
@@ -114,29 +113,30 @@ public final class VanishingClaims implements ClaimSet {
         if (depth < 0) {
             return new Claim(statement, source, quantity, Effect.undefined("Welch", "no ok runs of sigmoid or of relu"), 0, 0, "");
         }
-        Dataset<Row> atDepth = ratios(t).where(col("depth").equalTo(depth).and(col("ratio").gt(0)));
-        double[] relu = lnRatios(atDepth.where(col("activation").equalTo("relu")));
-        double[] sigmoid = lnRatios(atDepth.where(col("activation").equalTo("sigmoid")));
+        List<Row> atDepth = ratios(t).where(col("depth").equalTo(depth).and(col("ratio").gt(0))).select("activation", "ratio", "seed")
+                .collectAsList();
+        double[] relu = lnRatios(atDepth, "relu");
+        double[] sigmoid = lnRatios(atDepth, "sigmoid");
         Interval ir = Interval.of(relu);
         Interval is = Interval.of(sigmoid);
         String notes = String.format(Locale.ROOT, "Mean ratio first / last (geometric, across seeds): relu %s, sigmoid %s. Ratios as the "
                 + "summary's delta_first_over_last_init, from layer_gradients at step 0.", Claim.num(Math.exp(ir.mean())), Claim.num(Math.exp(is.mean())));
         return new Claim(statement, source, quantity, Effect.welch(relu, sigmoid), relu.length + sigmoid.length,
-                atDepth.select("seed").distinct().count(), notes);
+                RowValues.distinct(atDepth, "seed").size(), notes);
     }
 
-    private static double[] lnRatios(Dataset<Row> rows) {
-        return rows.select("ratio").collectAsList().stream().mapToDouble(r -> Math.log(r.getDouble(0))).filter(Double::isFinite).toArray();
+    private static double[] lnRatios(List<Row> rows, String activation) {
+        return rows.stream().filter(r -> activation.equals(r.getAs("activation"))).mapToDouble(r -> Math.log(r.<Double>getAs("ratio")))
+                .filter(Double::isFinite).toArray();
     }
 
     @Override
     public String scale(StudyTables t) {
-        Dataset<Row> r = t.okRuns();
-        return "This study: " + Du2018Claims.v(r, "arch") + " networks of width " + Du2018Claims.v(r, "width") + " and depth "
-                + Du2018Claims.v(r, "depth") + ", activations " + Du2018Claims.v(r, "activation") + " (init sigma2 "
-                + Du2018Claims.v(r, "init_sigma2") + "), " + Du2018Claims.v(r, "dataset_n_train") + " labelled points of the unit sphere in "
-                + Du2018Claims.v(r, "dataset_input_dim") + " dimensions, deltas at initialisation on the diagnostics batch, "
-                + Du2018Claims.v(r, "dtype") + ". Nielsen measures the per-layer learning speed of sigmoid networks of 30 units per layer "
+        return "This study: " + t.values("arch") + " networks of width " + t.values("width") + " and depth "
+                + t.values("depth") + ", activations " + t.values("activation") + " (init sigma2 "
+                + t.values("init_sigma2") + "), " + t.values("dataset_n_train") + " labelled points of the unit sphere in "
+                + t.values("dataset_input_dim") + " dimensions, deltas at initialisation on the diagnostics batch, "
+                + t.values("dtype") + ". Nielsen measures the per-layer learning speed of sigmoid networks of 30 units per layer "
                 + "with 1 to 4 hidden layers on MNIST; Bengio et al. (1994) argue for recurrent networks over long time spans. A verdict "
                 + "here concerns these small random-data networks at initialisation, not those experiments.";
     }
