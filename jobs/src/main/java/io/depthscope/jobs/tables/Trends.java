@@ -10,11 +10,6 @@ import static org.apache.spark.sql.functions.struct;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,11 +28,6 @@ import org.apache.spark.sql.types.StructType;
 public final class Trends {
     /** Fewer distinct depths leave no residual degree of freedom (or no slope at all). */
     static final int MIN_DEPTHS = 3;
-    /**
-     * Fits run at once: four took less than half the time of one after another for the quickstart's 28
-     * fits on a busy 2-core machine, their time being mostly Spark's scheduling of tiny jobs.
-     */
-    private static final int FITS_IN_FLIGHT = 4;
     private static final List<String> STATS = List.of("slope", "slope_stderr", "slope_ci95_low", "slope_ci95_high", "intercept",
             "intercept_stderr", "p_value", "r2");
 
@@ -55,39 +45,20 @@ public final class Trends {
                 .agg(count("value").as("n"), countDistinct("depth").as("n_depths"), min("value").as("min"),
                         collect_list(struct(col("depth").cast("double").as("x"), col("value").as("y"))).as("points"))
                 .filter(col("n_depths").geq(MIN_DEPTHS)).orderBy(keys.toArray(Column[]::new)).collectAsList();
-        return spark.createDataFrame(fitAll(spark, fits, groups), schema(values.schema(), groups));
-    }
-
-    /** The rows of every fit, in order; a few at once, since each waits mostly on its tiny Spark jobs. */
-    private static List<Row> fitAll(SparkSession spark, List<Row> fits, List<String> groups) {
-        ExecutorService pool = Executors.newFixedThreadPool(FITS_IN_FLIGHT);
-        try {
-            List<Callable<List<Row>>> tasks = new ArrayList<>();
-            fits.forEach(f -> tasks.add(() -> fit(spark, f, groups)));
-            List<Row> rows = new ArrayList<>();
-            for (Future<List<Row>> r : pool.invokeAll(tasks)) {
-                rows.addAll(r.get());
-            }
-            return rows;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while fitting trends", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Row> rows = new ArrayList<>();
+        fits.forEach(f -> rows.addAll(fit(f, groups)));
+        return spark.createDataFrame(rows, schema(values.schema(), groups));
     }
 
     /** The linear row of one (group, metric), and the log one when every value is positive. */
-    private static List<Row> fit(SparkSession spark, Row f, List<String> groups) {
+    private static List<Row> fit(Row f, List<String> groups) {
         List<Row> points = f.getList(f.fieldIndex("points"));
         double[] x = points.stream().mapToDouble(p -> p.getDouble(0)).toArray();
         double[] y = points.stream().mapToDouble(p -> p.getDouble(1)).toArray();
         List<Row> rows = new ArrayList<>();
-        rows.add(row(f, groups, "linear", DepthFit.of(spark, x, y)));
+        rows.add(row(f, groups, "linear", DepthFit.of(x, y)));
         if (f.<Double>getAs("min") > 0) {
-            rows.add(row(f, groups, "log", DepthFit.of(spark, x, Arrays.stream(y).map(Math::log).toArray())));
+            rows.add(row(f, groups, "log", DepthFit.of(x, Arrays.stream(y).map(Math::log).toArray())));
         }
         return rows;
     }
