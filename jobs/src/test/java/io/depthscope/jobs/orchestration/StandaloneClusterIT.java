@@ -34,16 +34,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @Tag("cluster") // a standalone cluster on this machine, after package (failsafe)
 class StandaloneClusterIT {
     /**
-     * Minibatches (shuffling), both Hessian methods with probes split over tasks, Lanczos, quadrature and
-     * every diagnostic, so each seeded stream and every table crosses the wire.
+     * Minibatches (shuffling), momentum, both Hessian methods with probes split over tasks, Lanczos,
+     * quadrature, every diagnostic and checkpoints, so each seeded stream and every table crosses the wire.
+     * Eight runs in four waves of two on the Worker's two cores: the kill after the first wave finds most to do.
      */
     static final String CONF = """
             name = cluster-it
             run {
-              width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 20, eval_every = 5, checkpoints = [0, 20]
+              width = 8, depth = 2, dataset { n_train = 64, n_test = 32 }, steps = 60, eval_every = 20, checkpoints = [0, 60]
               optimizer { kind = momentum, lr = 0.05, batch_size = 16 }
               hessian { probes = 4, probes_per_block = 2, top_k = 2, lanczos_steps = 12, density_runs = 1, density_steps = 8 }
-              diagnostics { steps = [0, 20], examples = 32, minibatches = 4, minibatch_size = 8 }
+              diagnostics { steps = [0, 60], examples = 32, minibatches = 4, minibatch_size = 8 }
             }
             grid { arch = [mlp, resmlp], hessian.method = [hutchinson, exact], seed = [0, 1] }
             """;
@@ -52,65 +53,24 @@ class StandaloneClusterIT {
     @TempDir
     Path dir;
 
+    /**
+     * One cluster, one study, one SIGKILL of the executor JVM in the middle of it: Spark reschedules the
+     * lost tasks on the executor the Worker starts in its place, and the tables and checkpoints are those of
+     * a clean local[2] run of the same jar, bitwise, no run written twice. Catches a study that hangs or
+     * fails on a lost executor, loses or duplicates a run's rows, commits differing results from a task's
+     * second attempt, or computes anything differently on a cluster. (Two tests, a clean cluster run and
+     * a killed one, each started a cluster and a local reference; the killed run checks all the clean one did.)
+     */
     @Test
-    void aStudyOnAStandaloneClusterWritesTheSameTablesAsOnLocal() throws Exception {
+    void aStudyOnAStandaloneClusterSurvivesAKilledExecutorAndWritesTheSameTablesAsOnLocal() throws Exception {
         Path conf = dir.resolve("cluster-it.conf");
         Files.writeString(conf, CONF);
         Path local = dir.resolve("local");
         Path cluster = dir.resolve("cluster");
+        Map<String, FileTime> committedAtKill;
         try (StandaloneCluster c = new StandaloneCluster(dir)) {
             // The two studies are independent, so the local one runs while the cluster starts and works: much of
             // either is JVMs and Spark jobs starting, which leaves cores idle.
-            Process localStudy = c.study("local", "local[2]", conf, local);
-            Process clusterStudy = c.study("cluster", c.start(), conf, cluster);
-            c.await("local", localStudy);
-            c.await("cluster", clusterStudy);
-            Path executorLog = find(c.work(), "stderr").orElseThrow(() -> new AssertionError("no executor log under " + c.work()));
-            assertTrue(Files.readString(executorLog).contains("Running task"), "the tasks ran in the Worker's executor: " + executorLog);
-        }
-
-        long compareStart = System.nanoTime();
-        try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
-            TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
-            assertTrue(report.tables().containsAll(List.of(Tables.RUNS, Tables.TRAIN_CURVE, Tables.HESSIAN_MOMENTS, Tables.SUMMARY)),
-                    "tables: " + report.tables());
-            assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").count());
-            System.out.printf("cluster and local[2] agree: %d tables %s, %d rows, largest relative difference %.3g (compared in %.1f s)%n",
-                    report.tables().size(), report.tables(), report.rows(), report.maxRelativeDifference(),
-                    (System.nanoTime() - compareStart) / 1e9);
-        }
-        assertSameCheckpoints(local.resolve("checkpoints"), cluster.resolve("checkpoints"));
-    }
-
-    /**
-     * Six small runs, each with a Hessian phase of two tasks (blocks of two probes): long enough that the
-     * executor can be killed while some runs have committed and others train, short enough to add seconds.
-     */
-    static final String KILL_CONF = """
-            name = kill-it
-            run {
-              width = 16, depth = 2, dataset { n_train = 128, n_test = 32 }, steps = 200, eval_every = 50
-              hessian { probes = 4, probes_per_block = 2 }
-            }
-            grid { arch = [mlp, resmlp], seed = [0, 1, 2] }
-            """;
-    static final int KILL_RUNS = 6;
-    static final int KILL_PIECES = 12;
-
-    /**
-     * SIGKILL of the executor JVM in the middle of a study: Spark reschedules the lost tasks on the
-     * executor the Worker starts in its place, and the tables are those of a clean local[2] run, no run
-     * written twice. Catches a study that hangs or fails on a lost executor, loses or duplicates a run's
-     * rows, or commits differing results from a task's second attempt.
-     */
-    @Test
-    void anExecutorKilledInTheMiddleOfAStudyIsReplacedAndTheTablesAreTheSame() throws Exception {
-        Path conf = dir.resolve("kill-it.conf");
-        Files.writeString(conf, KILL_CONF);
-        Path local = dir.resolve("local");
-        Path cluster = dir.resolve("cluster");
-        Map<String, FileTime> committedAtKill;
-        try (StandaloneCluster c = new StandaloneCluster(dir)) {
             Process localStudy = c.study("local", "local[2]", conf, local);
             Process clusterStudy = c.study("cluster", c.start(), conf, cluster);
             committedAtKill = killExecutorMidStudy(c, clusterStudy, cluster);
@@ -119,22 +79,28 @@ class StandaloneClusterIT {
             assertExecutorReplaced(c);
         }
         Map<String, FileTime> outcomes = committed(cluster.resolve("_outcomes"));
-        assertEquals(KILL_RUNS, outcomes.size(), "one committed outcome per run");
+        assertEquals(RUNS, outcomes.size(), "one committed outcome per run");
         // The kill often lands just after a task's commit, before Spark hears of it: the task runs again,
         // and must leave that commit as it was.
         committedAtKill.forEach((name, time) -> assertEquals(time, outcomes.get(name), name + " committed before the kill is not written again"));
-        assertEquals(KILL_PIECES, committed(cluster.resolve("_hessian")).size(), "one committed piece per Hessian task");
+        assertEquals(committed(local.resolve("_hessian")).keySet(), committed(cluster.resolve("_hessian")).keySet(),
+                "one committed piece per Hessian task, as on local[2]");
 
+        long compareStart = System.nanoTime();
         try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
             TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
+            assertTrue(report.tables().containsAll(List.of(Tables.RUNS, Tables.TRAIN_CURVE, Tables.HESSIAN_MOMENTS, Tables.SUMMARY)),
+                    "tables: " + report.tables());
             // The same seeds on the same backend, one ND4J thread per task: bitwise the same numbers.
             assertEquals(0.0, report.maxRelativeDifference(), "numbers equal, not merely close");
             for (String table : report.tables()) {
                 assertEquals(rowsPerRun(spark, local, table), rowsPerRun(spark, cluster, table), "rows per run_id in " + table);
             }
-            assertEquals(KILL_RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").select("run_id").distinct().count());
-            System.out.printf("after the kill, cluster and local[2] agree: %d tables, %d rows%n", report.tables().size(), report.rows());
+            assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").select("run_id").distinct().count());
+            System.out.printf("after the kill, cluster and local[2] agree: %d tables %s, %d rows (compared in %.1f s)%n",
+                    report.tables().size(), report.tables(), report.rows(), (System.nanoTime() - compareStart) / 1e9);
         }
+        assertSameCheckpoints(local.resolve("checkpoints"), cluster.resolve("checkpoints"));
     }
 
     /**
@@ -156,9 +122,9 @@ class StandaloneClusterIT {
         assertTrue(executor.destroyForcibly(), "SIGKILL sent to executor " + executor.pid());
         executor.onExit().get(30, TimeUnit.SECONDS);
         Map<String, FileTime> runs = committed(out.resolve("_outcomes"));
-        assertTrue(runs.size() < KILL_RUNS, "killed while runs were training: " + runs.size() + " of " + KILL_RUNS + " had committed");
-        System.out.printf("killed executor pid %d (SIGKILL) with %d of %d runs and %d of %d Hessian pieces committed%n", executor.pid(),
-                runs.size(), KILL_RUNS, committed(out.resolve("_hessian")).size(), KILL_PIECES);
+        assertTrue(runs.size() < RUNS, "killed while runs were training: " + runs.size() + " of " + RUNS + " had committed");
+        System.out.printf("killed executor pid %d (SIGKILL) with %d of %d runs and %d Hessian pieces committed%n", executor.pid(),
+                runs.size(), RUNS, committed(out.resolve("_hessian")).size());
         return runs;
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class StudyFaultsTest {
     @TempDir
     Path dir;
+    /** The {@link #SMALL} study without faults, run once for the tests that compare with it. */
+    @TempDir
+    static Path shared;
+    private static String clean;
 
     @Test
     void retriedTasksSucceedAndPersistentFailuresAreRecorded() throws Exception {
@@ -68,14 +73,27 @@ class StudyFaultsTest {
             grid { seed = [0, 1, 2] }
             """;
 
+    private static synchronized String clean(SparkSession spark) {
+        if (clean == null) {
+            String out = shared.resolve("clean").toString();
+            StudyJob.run(spark, StudyConfig.parse(SMALL), out);
+            clean = out;
+        }
+        return clean;
+    }
+
+    @AfterAll
+    static void forgetClean() {
+        clean = null; // its directory goes with the class
+    }
+
     @Test
     void retryFailedRunsAgainOnlyWhatFailedAndGivesTheCleanNumbers() throws Exception {
         StudyConfig config = StudyConfig.parse(SMALL);
         String id = config.plan().get(1).runId();
-        String clean = dir.resolve("clean").toString();
         String out = dir.resolve("out").toString();
         SparkSession spark = SharedSpark.session();
-        StudyJob.run(spark, config, clean);
+        String clean = clean(spark);
         assertEquals(1, StudyJob.run(spark, config, out, new FaultInjection(-1, 1, null)).failed());
         // a plain restart keeps the failure: nothing runs again
         long before = outcomeModified(out, config.plan().get(0).runId());
@@ -91,10 +109,9 @@ class StudyFaultsTest {
     void retryFailedRecomputesAFailedHessianPiece() throws Exception {
         StudyConfig config = StudyConfig.parse(SMALL);
         String id = config.plan().get(2).runId();
-        String clean = dir.resolve("clean").toString();
         String out = dir.resolve("out").toString();
         SparkSession spark = SharedSpark.session();
-        StudyJob.run(spark, config, clean);
+        String clean = clean(spark);
         StudyJob.run(spark, config, out);
         // the piece holding probes 2-3 of run 2 is replaced by the error its last attempt would have committed
         CommitStore<HessianPhase.PieceOutcome> pieces = HessianPhase.pieceStore(out);
