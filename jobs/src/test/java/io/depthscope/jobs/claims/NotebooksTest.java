@@ -2,7 +2,6 @@ package io.depthscope.jobs.claims;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -22,9 +21,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -55,8 +60,13 @@ class NotebooksTest {
     @TempDir
     static Path dir;
     static SparkSession spark;
-    /** Each distinct study config's run, computed once per test run and shared by the notebooks that read it. */
-    static final Map<String, Study> STUDIES = new HashMap<>();
+    /**
+     * Each distinct study config's run, computed once per test run and shared by the notebooks that read it.
+     * One background thread runs them in the notebooks' order from the start, so the next notebook's study
+     * runs here while a kernel works on this one (a kernel leaves much of the two cores idle).
+     */
+    static final Map<String, Future<Study>> STUDIES = new HashMap<>();
+    static ExecutorService studies;
     static Path jupyter;
 
     record Study(Path dir, List<String> sentences) {}
@@ -66,6 +76,17 @@ class NotebooksTest {
         spark = shared;
         requireJupyter();
         jupyter = writeKernelSpec();
+        studies = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "notebook studies");
+            t.setDaemon(true);
+            return t;
+        });
+        notebooks().forEach(NotebooksTest::schedule);
+    }
+
+    @AfterAll
+    static void stopStudies() {
+        studies.shutdownNow();
     }
 
     static Stream<String> notebooks() throws IOException {
@@ -97,25 +118,33 @@ class NotebooksTest {
         assertTrue(countImages(executed) >= 1, notebook + " shows no figure");
     }
 
-    /** The notebook's study, run on first use; notebooks with the same config text share one run. */
-    static Study study(String notebook) {
+    /** The notebook's study (scheduled at the start, or now); notebooks with the same config text share one run. */
+    static Study study(String notebook) throws InterruptedException {
+        try {
+            return schedule(notebook).get();
+        } catch (ExecutionException e) {
+            // a failure inside the study reaches this notebook's test as itself
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static Future<Study> schedule(String notebook) {
         String resource = "/notebooks/" + notebook + ".conf";
         String conf;
         try (InputStream in = NotebooksTest.class.getResourceAsStream(resource)) {
-            assertNotNull(in, "notebooks/" + notebook + ".ipynb has no study for the test: add jobs/src/test/resources" + resource
-                    + " (see the README beside the others)");
+            if (in == null) {
+                return CompletableFuture.failedFuture(new AssertionError("notebooks/" + notebook + ".ipynb has no study for the test: add "
+                        + "jobs/src/test/resources" + resource + " (see the README beside the others)"));
+            }
             conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(resource, e);
         }
-        // not computeIfAbsent: a study takes seconds and a failure inside it must reach this test as itself
         synchronized (STUDIES) {
-            Study s = STUDIES.get(conf);
-            if (s == null) {
-                s = runStudy(conf, dir.resolve("studies").resolve(notebook));
-                STUDIES.put(conf, s);
-            }
-            return s;
+            return STUDIES.computeIfAbsent(conf, c -> studies.submit(() -> runStudy(c, dir.resolve("studies").resolve(notebook))));
         }
     }
 
