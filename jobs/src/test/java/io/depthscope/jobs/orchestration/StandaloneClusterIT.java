@@ -7,6 +7,7 @@ import io.depthscope.io.Npz;
 import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.tables.TableComparison;
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.study.StudyConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -29,7 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The shaded jar, submitted as spark-submit submits it to a real standalone cluster (a Master and a Worker
  * on 127.0.0.1 started by tools/standalone-cluster.sh from Maven's Spark jars, the runs in a separate
- * executor JVM), writes the same tables as the same jar on local[2]. Runs after {@code package}.
+ * executor JVM), writes the same tables as the same code on local[2] in the test's JVM. Runs after {@code package}.
  */
 @Tag("cluster") // a standalone cluster on this machine, after package (failsafe)
 class StandaloneClusterIT {
@@ -56,7 +60,7 @@ class StandaloneClusterIT {
     /**
      * One cluster, one study, one SIGKILL of the executor JVM in the middle of it: Spark reschedules the
      * lost tasks on the executor the Worker starts in its place, and the tables and checkpoints are those of
-     * a clean local[2] run of the same jar, bitwise, no run written twice. Catches a study that hangs or
+     * a clean local[2] run of the same code (in this JVM), bitwise, no run written twice. Catches a study that hangs or
      * fails on a lost executor, loses or duplicates a run's rows, commits differing results from a task's
      * second attempt, or computes anything differently on a cluster. (Two tests, a clean cluster run and
      * a killed one, each started a cluster and a local reference; the killed run checks all the clean one did.)
@@ -68,26 +72,27 @@ class StandaloneClusterIT {
         Path local = dir.resolve("local");
         Path cluster = dir.resolve("cluster");
         Map<String, FileTime> committedAtKill;
-        try (StandaloneCluster c = new StandaloneCluster(dir)) {
-            // The two studies are independent, so the local one runs while the cluster starts and works: much of
-            // either is JVMs and Spark jobs starting, which leaves cores idle.
-            Process localStudy = c.study("local", "local[2]", conf, local);
+        ExecutorService reference = Executors.newSingleThreadExecutor();
+        try (SparkSession spark = SparkSessions.create("local[2]", "StandaloneClusterIT");
+                StandaloneCluster c = new StandaloneCluster(dir)) {
+            // The local[2] reference runs here, in this JVM, while the cluster starts and works: much of either is
+            // JVMs and Spark jobs starting, which leaves cores idle, and this session then compares the tables warm.
+            Future<StudyJob.Result> localStudy = reference.submit(() -> StudyJob.run(spark, StudyConfig.parse(CONF), local.toString()));
             Process clusterStudy = c.study("cluster", c.start(), conf, cluster);
             committedAtKill = killExecutorMidStudy(c, clusterStudy, cluster);
             c.await("cluster", clusterStudy);
-            c.await("local", localStudy);
+            assertEquals(0, localStudy.get().failed(), "the local[2] reference ran every run");
             assertExecutorReplaced(c);
-        }
-        Map<String, FileTime> outcomes = committed(cluster.resolve("_outcomes"));
-        assertEquals(RUNS, outcomes.size(), "one committed outcome per run");
-        // The kill often lands just after a task's commit, before Spark hears of it: the task runs again,
-        // and must leave that commit as it was.
-        committedAtKill.forEach((name, time) -> assertEquals(time, outcomes.get(name), name + " committed before the kill is not written again"));
-        assertEquals(committed(local.resolve("_hessian")).keySet(), committed(cluster.resolve("_hessian")).keySet(),
-                "one committed piece per Hessian task, as on local[2]");
 
-        long compareStart = System.nanoTime();
-        try (SparkSession spark = SparkSessions.create("local[1]", "StandaloneClusterIT")) {
+            Map<String, FileTime> outcomes = committed(cluster.resolve("_outcomes"));
+            assertEquals(RUNS, outcomes.size(), "one committed outcome per run");
+            // The kill often lands just after a task's commit, before Spark hears of it: the task runs again,
+            // and must leave that commit as it was.
+            committedAtKill.forEach((name, time) -> assertEquals(time, outcomes.get(name), name + " committed before the kill is not written again"));
+            assertEquals(committed(local.resolve("_hessian")).keySet(), committed(cluster.resolve("_hessian")).keySet(),
+                    "one committed piece per Hessian task, as on local[2]");
+
+            long compareStart = System.nanoTime();
             TableComparison.Report report = TableComparison.assertSameTables(spark, "local[2]", local, "cluster", cluster);
             assertTrue(report.tables().containsAll(List.of(Tables.RUNS, Tables.TRAIN_CURVE, Tables.HESSIAN_MOMENTS, Tables.SUMMARY)),
                     "tables: " + report.tables());
@@ -99,6 +104,8 @@ class StandaloneClusterIT {
             assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").select("run_id").distinct().count());
             System.out.printf("after the kill, cluster and local[2] agree: %d tables %s, %d rows (compared in %.1f s)%n",
                     report.tables().size(), report.tables(), report.rows(), (System.nanoTime() - compareStart) / 1e9);
+        } finally {
+            reference.shutdownNow();
         }
         assertSameCheckpoints(local.resolve("checkpoints"), cluster.resolve("checkpoints"));
     }
