@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A study whose --out another study holds is refused with exit code 3 and one line naming the holder; once free, it runs. */
 class OutputInUseTest {
+    static final String TINY = "name = tiny\nrun { width = 4, dataset { n_train = 8, n_test = 4 }, steps = 2, hessian { probes = 2, probes_per_block = 2 } }\n";
     @TempDir
     Path dir;
 
@@ -33,7 +35,7 @@ class OutputInUseTest {
     @Test
     void aSecondStudyOnTheSameOutExitsWithThreeNamingTheFirst() throws Exception {
         Path conf = dir.resolve("tiny.conf");
-        Files.writeString(conf, "name = tiny\nrun { width = 4, dataset { n_train = 8, n_test = 4 }, steps = 2, hessian { probes = 2, probes_per_block = 2 } }\n");
+        Files.writeString(conf, TINY);
         Path out = dir.resolve("out");
         String result;
         try (StudyLock running = StudyLock.acquire(out.toString(), "running-study", Duration.ofSeconds(60))) {
@@ -44,7 +46,17 @@ class OutputInUseTest {
         assertTrue(result.contains(", pid " + pid + ", started "), result);
         assertEquals(1, result.strip().lines().count(), "one line: " + result);
         assertFalse(Files.exists(out.resolve("_outcomes")), "the refused study wrote nothing");
+    }
 
+    @Test
+    @Tag("spark-study") // a whole study on Spark: the full suite, not the fast path
+    void onceTheOutIsFreeTheStudyRunsAndReleasesIt() throws Exception {
+        Path conf = dir.resolve("tiny.conf");
+        Files.writeString(conf, TINY);
+        Path out = dir.resolve("out");
+        try (StudyLock earlier = StudyLock.acquire(out.toString(), "earlier-study", Duration.ofSeconds(60))) {
+            assertTrue(Files.exists(out.resolve(StudyLock.NAME)));
+        }
         String second = run("study", conf.toString(), "--out", out.toString(), "--master", "local[1]");
         assertTrue(second.startsWith("0:"), second);
         assertFalse(Files.exists(out.resolve(StudyLock.NAME)), "released at the end");
