@@ -90,13 +90,17 @@ public final class StudyLock implements AutoCloseable {
                     fs.setTimes(path, System.currentTimeMillis(), -1); // the heartbeat's clock from the start
                     return new StudyLock(fs, path, me, timeout);
                 }
+                // The holder first, then the file's time: a newcomer that takes a stale lock over may delete it and
+                // publish its own in between, and then the time read is the newer one's, so a live lock is never
+                // judged by a stale time. Gone in between (released, or taken over): try again.
                 FileStatus status;
+                Holder holder;
                 try {
+                    holder = read(fs, path);
                     status = fs.getFileStatus(path);
                 } catch (FileNotFoundException e) {
-                    continue; // released just now: try again
+                    continue;
                 }
-                Holder holder = read(fs, path);
                 long age = System.currentTimeMillis() - status.getModificationTime();
                 if (age <= timeout.toMillis()) {
                     throw new HeldException(out, describe(holder) + ", heartbeat " + seconds(age) + " ago");
