@@ -1,8 +1,10 @@
 package io.depthscope.bench;
 
 import io.depthscope.nn.Batch;
-import io.depthscope.nn.Layer;
-import io.depthscope.nn.LayerPass;
+import io.depthscope.nn.BufferViews;
+import io.depthscope.nn.Mode;
+import io.depthscope.nn.Module;
+import io.depthscope.nn.ModulePass;
 import io.depthscope.nn.Loss.LossPass;
 import io.depthscope.nn.Network;
 import java.util.ArrayList;
@@ -13,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Where the time of a gradient and of an Hv goes: the passes of {@link io.depthscope.nn.Point}, replayed
- * layer by layer through the public {@link LayerPass} API with a clock around each call, summed per layer
+ * layer by layer through the public {@link ModulePass} API with a clock around each call, summed per layer
  * type and phase. Median per phase over repetitions; the sum of medians is close to, not equal to, the
  * median of the sums.
  */
@@ -24,11 +26,11 @@ public final class Profile {
     private Profile() {}
 
     public static List<Entry> of(Network net, Batch batch, INDArray theta, INDArray v, INDArray out, int warmup, int repetitions) {
-        List<Layer> layers = net.layers();
+        List<Module> layers = net.layers();
         int n = batch.size();
-        LayerPass[] passes = new LayerPass[layers.size()];
+        ModulePass[] passes = new ModulePass[layers.size()];
         for (int l = 0; l < passes.length; l++) {
-            passes[l] = layers.get(l).bind(n, theta.dataType());
+            passes[l] = layers.get(l).bind(n, theta.dataType(), Mode.TRAIN, BufferViews.NONE);
         }
         LossPass loss = net.loss().bind(batch.targets());
         Map<String, double[]> times = new LinkedHashMap<>();
@@ -43,8 +45,9 @@ public final class Profile {
             };
             long t0 = System.nanoTime();
             INDArray[][] w = net.layout().layerViews(theta);
-            INDArray[][] dir = net.layout().layerViews(v);
-            INDArray[][] o = net.layout().layerViews(out);
+            INDArray[][][] dir = net.layout().singleViews(v);
+            INDArray[][][] o = net.layout().singleViews(out);
+            INDArray[][] og = net.layout().layerViews(out);
             clock.add("views\t(3 layerViews)", 3, System.nanoTime() - t0);
             INDArray a = batch.x();
             for (int l = 0; l < passes.length; l++) {
@@ -58,7 +61,7 @@ public final class Profile {
             clock.add("loss\tforward", 1, System.nanoTime() - s);
             for (int l = passes.length - 1; l >= 0; l--) {
                 long s2 = System.nanoTime();
-                delta = passes[l].backward(delta, w[l], o[l], l > 0);
+                delta = passes[l].backward(delta, w[l], og[l], l > 0);
                 clock.add(kind(layers.get(l)) + "\tbackward", 1, System.nanoTime() - s2);
             }
             // the first Hv at a point also computes the curvature terms kept for later ones: time the
@@ -74,8 +77,8 @@ public final class Profile {
         return entries;
     }
 
-    private static void hvp(LayerPass[] passes, List<Layer> layers, LossPass loss, INDArray[][] w, INDArray[][] dir,
-                            INDArray[][] o, Clock clock) {
+    private static void hvp(ModulePass[] passes, List<Module> layers, LossPass loss, INDArray[][] w, INDArray[][][] dir,
+                            INDArray[][][] o, Clock clock) {
         INDArray rz = null;
         for (int l = 0; l < passes.length; l++) {
             long s = System.nanoTime();
@@ -96,7 +99,7 @@ public final class Profile {
         void add(String key, int count, long nanos);
     }
 
-    private static String kind(Layer layer) {
+    private static String kind(Module layer) {
         return layer.getClass().getSimpleName();
     }
 }

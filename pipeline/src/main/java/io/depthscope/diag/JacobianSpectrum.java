@@ -2,6 +2,7 @@ package io.depthscope.diag;
 
 import io.depthscope.nn.Activations;
 import io.depthscope.nn.ElementwiseActivation;
+import io.depthscope.nn.Linear;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.ParamLayout;
@@ -152,15 +153,16 @@ public final class JacobianSpectrum {
 
     /** W_i [out, in], a view of theta. */
     static INDArray weight(Network net, INDArray theta, int i) {
-        return net.layout().view(theta, "layers." + i + ".weight");
+        return net.layout().view(theta, net.linearMaps().get(i).weightName());
     }
 
     /** z = in W_i^T + b_i for rows {@code in} [n, fanIn]: a new [n, fanOut] array. */
     static INDArray preActivation(Network net, INDArray theta, int i, INDArray in) {
         INDArray z = in.mmul(weight(net, theta, i).transpose());
         ParamLayout layout = net.layout();
-        if (net.spec().bias()) {
-            z.addiRowVector(layout.view(theta, "layers." + i + ".bias"));
+        Linear map = net.linearMaps().get(i);
+        if (map.hasBias()) {
+            z.addiRowVector(layout.view(theta, map.biasName()));
         }
         return z;
     }

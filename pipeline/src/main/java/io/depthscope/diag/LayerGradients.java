@@ -1,5 +1,6 @@
 package io.depthscope.diag;
 
+import io.depthscope.nn.Linear;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import java.util.ArrayList;
@@ -38,8 +39,9 @@ public final class LayerGradients {
         double sqrtN = Math.sqrt(point.batch().size());
         List<Layer> out = new ArrayList<>();
         for (int i = 0; i < weightNorms.length; i++) {
-            double bias = net.spec().bias()
-                    ? net.layout().view(point.gradient(), "layers." + i + ".bias").norm2Number().doubleValue()
+            Linear map = net.linearMaps().get(i);
+            double bias = map.hasBias()
+                    ? net.layout().view(point.gradient(), map.biasName()).norm2Number().doubleValue()
                     : Double.NaN;
             double delta = deltas.get(i).norm2Number().doubleValue();
             out.add(new Layer(i, weightNorms[i], bias, delta, sqrtN * delta));

@@ -63,10 +63,10 @@ public final class PerExampleGradients {
             long o = dz.columns();
             // the outer products dz_n a_n^T of all examples at once: [N, out, 1] * [N, 1, in], row-major like W
             INDArray w = dz.reshape('c', n, o, 1).mul(a.reshape('c', n, 1, in));
-            ParamLayout.Entry we = layout.entry("layers." + act.index() + ".weight");
+            ParamLayout.Entry we = layout.entry(act.map().weightName());
             window(out, we).assign(w.reshape('c', n, o * in));
             if (maps.get(act.index()).hasBias()) {
-                window(out, layout.entry("layers." + act.index() + ".bias")).assign(dz);
+                window(out, layout.entry(act.map().biasName())).assign(dz);
             }
         }
         return out;

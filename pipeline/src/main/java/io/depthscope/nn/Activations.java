@@ -25,6 +25,11 @@ public final class Activations {
 
     /** The activation called {@code name}, for {@code dim} features; an unknown name is an error naming the choices. */
     public static ElementwiseActivation create(String name, int dim) {
+        return create(name, new long[] {dim});
+    }
+
+    /** The activation called {@code name}, for per-example arrays of {@code shape}. */
+    public static ElementwiseActivation create(String name, long[] dim) {
         String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
         return switch (key) {
             case "relu" -> new Relu(dim);
@@ -40,7 +45,7 @@ public final class Activations {
 
     /** tanh: f' = 1 - a^2, f'' = -2 a f'. */
     static final class TanhActivation extends ElementwiseActivation {
-        TanhActivation(int dim) {
+        TanhActivation(long[] dim) {
             super(dim);
         }
 
@@ -69,7 +74,7 @@ public final class Activations {
 
     /** sigmoid: f' = a (1 - a), f'' = f' (1 - 2a). */
     static final class SigmoidActivation extends ElementwiseActivation {
-        SigmoidActivation(int dim) {
+        SigmoidActivation(long[] dim) {
             super(dim);
         }
 
@@ -96,7 +101,7 @@ public final class Activations {
 
     /** softplus log(1 + e^z): f' = sigmoid(z), f'' = f' (1 - f'). */
     static final class Softplus extends ElementwiseActivation {
-        Softplus(int dim) {
+        Softplus(long[] dim) {
             super(dim);
         }
 
@@ -123,7 +128,7 @@ public final class Activations {
 
     /** relu max(z, 0): f' = [z > 0]. */
     static final class Relu extends ElementwiseActivation {
-        Relu(int dim) {
+        Relu(long[] dim) {
             super(dim);
         }
 
@@ -155,7 +160,7 @@ public final class Activations {
 
     /** hardtanh clip(z, -1, 1): f' = [|z| < 1]. */
     static final class Hardtanh extends ElementwiseActivation {
-        Hardtanh(int dim) {
+        Hardtanh(long[] dim) {
             super(dim);
         }
 
@@ -189,7 +194,7 @@ public final class Activations {
 
     /** The identity: deep linear networks (Saxe 2013). */
     static final class Identity extends ElementwiseActivation {
-        Identity(int dim) {
+        Identity(long[] dim) {
             super(dim);
         }
 

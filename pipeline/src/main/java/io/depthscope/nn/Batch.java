@@ -4,14 +4,15 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A fixed set of examples: inputs x [N, d] and targets [N, k] (regression values, or one-hot rows for
- * classification). Every Hessian estimate at a point uses one batch: re-sampling it between
+ * A fixed set of examples: inputs x [N, d] (or [N, C, H, W] images, whose rows flatten to d = C H W in row-major
+ * order) and targets [N, k] (regression values, or one-hot rows for classification). Every Hessian estimate at a point uses one batch: re-sampling it between
  * Hessian-vector products would change the operator under the algorithm.
  */
 public record Batch(INDArray x, INDArray targets) {
     public Batch {
-        if (x.rank() != 2 || targets.rank() != 2) {
-            throw new IllegalArgumentException("batch: x and targets must be matrices, got ranks " + x.rank() + " and " + targets.rank());
+        if (x.rank() < 2 || targets.rank() != 2) {
+            throw new IllegalArgumentException("batch: x must have rank >= 2 and targets must be a matrix, got ranks " + x.rank()
+                    + " and " + targets.rank());
         }
         if (x.rows() != targets.rows()) {
             throw new IllegalArgumentException("batch: x has " + x.rows() + " rows but targets have " + targets.rows()
@@ -23,8 +24,17 @@ public record Batch(INDArray x, INDArray targets) {
         return (int) x.rows();
     }
 
+    /** Features per example: the product of x's dimensions after the first. */
     public int inputDim() {
-        return (int) x.columns();
+        return (int) (x.length() / x.size(0));
+    }
+
+    /** This batch with x reshaped to [N, shape...] (the same row-major data; no copy for a contiguous x). */
+    public Batch shaped(long[] shape) {
+        long[] full = new long[shape.length + 1];
+        full[0] = x.size(0);
+        System.arraycopy(shape, 0, full, 1, shape.length);
+        return java.util.Arrays.equals(full, x.shape()) ? this : new Batch(x.reshape('c', full), targets);
     }
 
     public int targetDim() {

@@ -10,11 +10,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * a = f(z) applied elementwise. A subclass supplies only f, f' and f''; the passes follow from them:
  * dz = da * f'(z); R{a} = f'(z) * R{z}; R{dz} = R{da} * f'(z) + da * f''(z) * R{z}.
  */
-public abstract class ElementwiseActivation implements Layer {
-    private final int dim;
+public abstract class ElementwiseActivation implements Module {
+    private final long[] shape;
 
-    protected ElementwiseActivation(int dim) {
-        this.dim = dim;
+    protected ElementwiseActivation(long[] shape) {
+        this.shape = shape.clone();
     }
 
     /** The name used in configs and results, e.g. {@code tanh}. */
@@ -48,13 +48,13 @@ public abstract class ElementwiseActivation implements Layer {
     }
 
     @Override
-    public int inputDim() {
-        return dim;
+    public long[] inputShape() {
+        return shape.clone();
     }
 
     @Override
-    public int outputDim() {
-        return dim;
+    public long[] outputShape() {
+        return shape.clone();
     }
 
     @Override
@@ -63,18 +63,24 @@ public abstract class ElementwiseActivation implements Layer {
     }
 
     @Override
-    public LayerPass bind(int batchSize, DataType dtype) {
+    public boolean endsLayer() {
+        return true;
+    }
+
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
         return new Pass(batchSize, dtype);
     }
 
-    private final class Pass implements LayerPass {
+    private final class Pass implements ModulePass {
+        private final int n;
         private final INDArray a;
         private final INDArray d1;
         private final INDArray d2;
         private final INDArray gradD2;
         private final INDArray gradIn;
-        private final INDArray ra;
-        private final INDArray rGradIn;
+        private final Blocks.Lazy ra;
+        private final Blocks.Lazy rGradIn;
         private final INDArray scratch;
         private INDArray z;
         private INDArray gradOut;
@@ -83,14 +89,16 @@ public abstract class ElementwiseActivation implements Layer {
         private boolean curvatureReady;
 
         Pass(int n, DataType dtype) {
-            a = Nd4j.create(dtype, n, dim);
-            d1 = Nd4j.create(dtype, n, dim);
-            d2 = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
-            gradD2 = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
-            gradIn = Nd4j.create(dtype, n, dim);
-            ra = Nd4j.create(dtype, n, dim);
-            rGradIn = Nd4j.create(dtype, n, dim);
-            scratch = hasCurvature() ? Nd4j.create(dtype, n, dim) : null;
+            this.n = n;
+            long[] full = Blocks.stackedShape(1, n, shape);
+            a = Nd4j.create(dtype, full);
+            d1 = Nd4j.create(dtype, full);
+            d2 = hasCurvature() ? Nd4j.create(dtype, full) : null;
+            gradD2 = hasCurvature() ? Nd4j.create(dtype, full) : null;
+            gradIn = Nd4j.create(dtype, full);
+            ra = new Blocks.Lazy(n, shape, dtype);
+            rGradIn = new Blocks.Lazy(n, shape, dtype);
+            scratch = hasCurvature() ? Nd4j.create(dtype, full) : null;
         }
 
         @Override
@@ -124,31 +132,40 @@ public abstract class ElementwiseActivation implements Layer {
             }
         }
 
-        @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            Nd4j.exec(new MulOp(gradOut, d1, rGradIn));
-            return rGradIn;
+        /** out = x * d1 over a stack of blocks, direction by direction. */
+        private INDArray timesDerivative(INDArray x, INDArray out) {
+            int k = (int) (x.size(0) / n);
+            for (int j = 0; j < k; j++) {
+                Nd4j.exec(new MulOp(Blocks.rows(x, j, n), d1, Blocks.rows(out, j, n)));
+            }
+            return out;
         }
 
         @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[] v) {
+        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
+            return timesDerivative(gradOut, rGradIn.get((int) (gradOut.size(0) / n)));
+        }
+
+        @Override
+        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
             rz = rIn;
             if (rIn == null) {
                 return null;
             }
-            Nd4j.exec(new MulOp(rIn, d1, ra));
-            return ra;
+            return timesDerivative(rIn, ra.get(v.length));
         }
 
         @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[] v, INDArray[] g, boolean needInputGradient) {
-            Nd4j.exec(new MulOp(rGradOut, d1, rGradIn));
+        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
+            INDArray out = timesDerivative(rGradOut, rGradIn.get(v.length));
             if (gradD2 != null && rz != null) {
                 prepareCurvature();
-                Nd4j.exec(new MulOp(gradD2, rz, scratch));
-                rGradIn.addi(scratch);
+                for (int j = 0; j < v.length; j++) {
+                    Nd4j.exec(new MulOp(gradD2, Blocks.rows(rz, j, n), scratch));
+                    Blocks.rows(out, j, n).addi(scratch);
+                }
             }
-            return rGradIn;
+            return out;
         }
     }
 }

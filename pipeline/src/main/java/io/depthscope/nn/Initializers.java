@@ -29,10 +29,10 @@ public final class Initializers {
             int out = map.outputDim();
             int in = map.inputDim();
             double[] w = matrix(spec, out, in, Seeds.stream(seed, "init", map.index()));
-            ParamLayout.Entry weight = layout.entry("layers." + map.index() + ".weight");
+            ParamLayout.Entry weight = layout.entry(map.weightName());
             System.arraycopy(w, 0, theta, (int) weight.offset(), w.length);
             if (map.hasBias()) {
-                ParamLayout.Entry b = layout.entry("layers." + map.index() + ".bias");
+                ParamLayout.Entry b = layout.entry(map.biasName());
                 Arrays.fill(theta, (int) b.offset(), (int) (b.offset() + b.size()), spec.bias());
             }
         }

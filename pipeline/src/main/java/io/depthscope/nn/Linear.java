@@ -6,27 +6,39 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * z = a W^T + b, with W stored [out, in] row-major as in PyTorch's {@code nn.Linear}.
+ * z = a W^T + b, with W stored [out, in] row-major as in PyTorch's {@code nn.Linear}; its parameters are
+ * {@code <name>.weight} and {@code <name>.bias}.
  *
  * <p>R-operators for a direction (V, c): R{z} = R{a} W^T + a V^T + c; and, with dz = dLoss/dz,
- * R{dW} = R{dz}^T a + dz^T R{a}, R{db} = colsum R{dz}, R{da} = R{dz} W + dz V.
+ * R{dW} = R{dz}^T a + dz^T R{a}, R{db} = colsum R{dz}, R{da} = R{dz} W + dz V. Over a block of directions the
+ * terms in W run as one product over the stacked rows; those in V, once per direction.
  *
  * <p>Biases go through BLAS too: z = 1 b^T (a rank-1 product) then z += a W^T, and colsum dz = dz^T 1
  * (a matrix-vector product). ND4J's {@code addiRowVector} and {@code sum(dim 0)} take about twice as long
  * on a [256, 256] batch, and a Hessian-vector product does 18 of them in an 8-layer network.
  */
-public final class Linear implements Layer {
+public final class Linear implements Module {
+    private final String name;
     private final int index;
     private final int in;
     private final int out;
     private final boolean bias;
 
-    /** @param index the linear map's index in the network, which names its parameters {@code layers.index.*} */
-    public Linear(int index, int in, int out, boolean bias) {
+    /**
+     * @param name its PyTorch module path, which names its parameters {@code name.weight} and {@code name.bias}
+     * @param index its position among the network's weight-bearing modules (linear maps and convolutions),
+     *     which keys its initialisation stream
+     */
+    public Linear(String name, int index, int in, int out, boolean bias) {
+        this.name = name;
         this.index = index;
         this.in = in;
         this.out = out;
         this.bias = bias;
+    }
+
+    public String name() {
+        return name;
     }
 
     public int index() {
@@ -37,32 +49,49 @@ public final class Linear implements Layer {
         return bias;
     }
 
-    @Override
     public int inputDim() {
         return in;
     }
 
-    @Override
     public int outputDim() {
         return out;
     }
 
-    @Override
-    public List<ParamShape> params() {
-        ParamShape weight = new ParamShape("layers." + index + ".weight", new long[] {out, in});
-        return bias ? List.of(weight, new ParamShape("layers." + index + ".bias", new long[] {out})) : List.of(weight);
+    public String weightName() {
+        return name + ".weight";
+    }
+
+    public String biasName() {
+        return name + ".bias";
     }
 
     @Override
-    public LayerPass bind(int batchSize, DataType dtype) {
+    public long[] inputShape() {
+        return new long[] {in};
+    }
+
+    @Override
+    public long[] outputShape() {
+        return new long[] {out};
+    }
+
+    @Override
+    public List<ParamShape> params() {
+        ParamShape weight = new ParamShape(weightName(), new long[] {out, in});
+        return bias ? List.of(weight, new ParamShape(biasName(), new long[] {out})) : List.of(weight);
+    }
+
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
         return new Pass(batchSize, dtype);
     }
 
-    private final class Pass implements LayerPass {
+    private final class Pass implements ModulePass {
+        private final int n;
         private final INDArray z;
         private final INDArray gradIn;
-        private final INDArray rz;
-        private final INDArray rGradIn;
+        private final Blocks.Lazy rz;
+        private final Blocks.Lazy rGradIn;
         private final INDArray ones;
         private INDArray a;
         private INDArray dz;
@@ -70,10 +99,11 @@ public final class Linear implements Layer {
         private INDArray ra;
 
         Pass(int n, DataType dtype) {
+            this.n = n;
             z = Nd4j.create(dtype, n, out);
             gradIn = Nd4j.create(dtype, n, in);
-            rz = Nd4j.create(dtype, n, out);
-            rGradIn = Nd4j.create(dtype, n, in);
+            rz = new Blocks.Lazy(n, new long[] {out}, dtype);
+            rGradIn = new Blocks.Lazy(n, new long[] {in}, dtype);
             ones = bias ? Nd4j.ones(dtype, n, 1) : null;
         }
 
@@ -89,12 +119,12 @@ public final class Linear implements Layer {
 
         @Override
         public java.util.List<LinearActivity> linearActivity() {
-            return java.util.List.of(new LinearActivity(index, a, dz));
+            return java.util.List.of(new LinearActivity(Linear.this, a, dz));
         }
 
         @Override
         public java.util.List<LinearActivity> pullbackActivity() {
-            return java.util.List.of(new LinearActivity(index, a, pulledDz));
+            return java.util.List.of(new LinearActivity(Linear.this, a, pulledDz));
         }
 
         @Override
@@ -110,56 +140,75 @@ public final class Linear implements Layer {
         @Override
         public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
             dz = gradOut;
-            return pullBack(gradOut, w, g, needInputGradient, gradIn);
+            if (g != null) {
+                parameterGradient(gradOut, g);
+            }
+            return needInputGradient ? Nd4j.gemm(gradOut, w[0], gradIn, false, false, 1.0, 0.0) : null;
+        }
+
+        private void parameterGradient(INDArray gradOut, INDArray[] g) {
+            Nd4j.gemm(gradOut, a, g[0], true, false, 1.0, 0.0);
+            if (bias) {
+                columnSums(gradOut, g[1]);
+            }
         }
 
         @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            // kept by reference, like dz: the buffer belongs to the layer above and stays put until its next pullback
+        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
+            // kept by reference, like dz: the buffer belongs to the module above and stays put until its next pullback
             pulledDz = gradOut;
-            return pullBack(gradOut, w, g, needInputGradient, rGradIn);
-        }
-
-        private INDArray pullBack(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient, INDArray into) {
             if (g != null) {
-                Nd4j.gemm(gradOut, a, g[0], true, false, 1.0, 0.0);
-                if (bias) {
-                    columnSums(gradOut, g[1]);
+                for (int j = 0; j < g.length; j++) {
+                    parameterGradient(Blocks.rows(gradOut, j, n), g[j]);
                 }
             }
             if (!needInputGradient) {
                 return null;
             }
-            return Nd4j.gemm(gradOut, w[0], into, false, false, 1.0, 0.0);
+            int k = (int) (gradOut.size(0) / n);
+            return Nd4j.gemm(gradOut, w[0], rGradIn.get(k), false, false, 1.0, 0.0);
         }
 
         @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[] v) {
+        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
+            int k = v.length;
             ra = rIn;
-            if (bias) {
-                broadcastBias(v[1], rz);
+            INDArray r = rz.get(k);
+            for (int j = 0; j < k; j++) {
+                INDArray rj = Blocks.rows(r, j, n);
+                if (bias) {
+                    broadcastBias(v[j][1], rj);
+                }
+                Nd4j.gemm(a, v[j][0], rj, false, true, 1.0, bias ? 1.0 : 0.0);
             }
-            Nd4j.gemm(a, v[0], rz, false, true, 1.0, bias ? 1.0 : 0.0);
             if (rIn != null) {
-                Nd4j.gemm(rIn, w[0], rz, false, true, 1.0, 1.0);
+                Nd4j.gemm(rIn, w[0], r, false, true, 1.0, 1.0);
             }
-            return rz;
+            return r;
         }
 
         @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[] v, INDArray[] g, boolean needInputGradient) {
-            Nd4j.gemm(rGradOut, a, g[0], true, false, 1.0, 0.0);
-            if (ra != null) {
-                Nd4j.gemm(dz, ra, g[0], true, false, 1.0, 1.0);
-            }
-            if (bias) {
-                columnSums(rGradOut, g[1]);
+        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
+            int k = v.length;
+            for (int j = 0; j < k; j++) {
+                INDArray rdz = Blocks.rows(rGradOut, j, n);
+                Nd4j.gemm(rdz, a, g[j][0], true, false, 1.0, 0.0);
+                if (ra != null) {
+                    Nd4j.gemm(dz, Blocks.rows(ra, j, n), g[j][0], true, false, 1.0, 1.0);
+                }
+                if (bias) {
+                    columnSums(rdz, g[j][1]);
+                }
             }
             if (!needInputGradient) {
                 return null;
             }
-            Nd4j.gemm(rGradOut, w[0], rGradIn, false, false, 1.0, 0.0);
-            return Nd4j.gemm(dz, v[0], rGradIn, false, false, 1.0, 1.0);
+            INDArray r = rGradIn.get(k);
+            Nd4j.gemm(rGradOut, w[0], r, false, false, 1.0, 0.0);
+            for (int j = 0; j < k; j++) {
+                Nd4j.gemm(dz, v[j][0], Blocks.rows(r, j, n), false, false, 1.0, 1.0);
+            }
+            return r;
         }
     }
 }

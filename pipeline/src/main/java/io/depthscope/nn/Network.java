@@ -3,58 +3,64 @@ package io.depthscope.nn;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-/** A list of layers, a loss and the flat parameter layout; built from a {@link NetworkSpec}. */
+/**
+ * A sequence of modules, a loss and the flat layouts of parameters and buffers; built from a
+ * {@link NetworkSpec} by its preset ({@link Presets}), or from modules directly.
+ */
 public final class Network {
     private final NetworkSpec spec;
-    private final List<Layer> layers;
+    private final List<Module> layers;
     private final List<Linear> linearMaps;
     private final Loss loss;
     private final ParamLayout layout;
+    private final ParamLayout bufferLayout;
 
-    private Network(NetworkSpec spec, List<Layer> layers, List<Linear> linearMaps, Loss loss) {
+    public Network(NetworkSpec spec, List<Module> layers, Loss loss) {
         this.spec = spec;
-        this.layers = Collections.unmodifiableList(layers);
-        this.linearMaps = Collections.unmodifiableList(linearMaps);
+        this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
         this.loss = loss;
         this.layout = new ParamLayout(layers);
+        this.bufferLayout = ParamLayout.ofBuffers(layers);
+        List<Linear> maps = new ArrayList<>();
+        for (Module m : layers) {
+            collectLinear(m, maps);
+        }
+        this.linearMaps = Collections.unmodifiableList(maps);
+        for (int i = 1; i < layers.size(); i++) {
+            if (!java.util.Arrays.equals(layers.get(i - 1).outputShape(), layers.get(i).inputShape())) {
+                throw new IllegalArgumentException("module " + i + " expects input " + java.util.Arrays.toString(layers.get(i).inputShape())
+                        + " but module " + (i - 1) + " gives " + java.util.Arrays.toString(layers.get(i - 1).outputShape()));
+            }
+        }
     }
 
     public static Network of(NetworkSpec spec) {
         spec.validate();
-        List<Layer> layers = new ArrayList<>();
-        List<Linear> maps = new ArrayList<>();
-        Linear first = new Linear(0, spec.inputDim(), spec.width(), spec.bias());
-        maps.add(first);
-        layers.add(first);
-        layers.add(Activations.create(spec.activation(), spec.width()));
-        for (int l = 1; l < spec.depth(); l++) {
-            Linear hidden = new Linear(l, spec.width(), spec.width(), spec.bias());
-            maps.add(hidden);
-            ElementwiseActivation act = Activations.create(spec.activation(), spec.width());
-            if ("resmlp".equals(spec.arch())) {
-                layers.add(new ResidualBlock(hidden, act, spec.residualScale()));
-            } else {
-                layers.add(hidden);
-                layers.add(act);
-            }
+        return new Network(spec, Presets.modules(spec), Loss.of(spec.loss()));
+    }
+
+    private static void collectLinear(Module m, List<Linear> into) {
+        if (m instanceof Linear linear) {
+            into.add(linear);
         }
-        Linear last = new Linear(spec.depth(), spec.width(), spec.outputDim(), spec.bias());
-        maps.add(last);
-        layers.add(last);
-        return new Network(spec, layers, maps, Loss.of(spec.loss()));
+        for (Module child : m.children()) {
+            collectLinear(child, into);
+        }
     }
 
     public NetworkSpec spec() {
         return spec;
     }
 
-    public List<Layer> layers() {
+    public List<Module> layers() {
         return layers;
     }
 
-    /** The L+1 linear maps, in order; map i owns {@code layers.i.*}. */
+    /** The linear maps of the network, in flat-vector order (for mlp and resmlp, map i owns {@code layers.i.*}). */
     public List<Linear> linearMaps() {
         return linearMaps;
     }
@@ -67,12 +73,53 @@ public final class Network {
         return layout;
     }
 
+    /** Where each buffer (BatchNorm's running statistics) lives in the flat buffer vector. */
+    public ParamLayout bufferLayout() {
+        return bufferLayout;
+    }
+
     public long paramCount() {
         return layout.size();
     }
 
-    /** The loss landscape at theta on a fixed batch, with forward and backward computed once. */
+    /** The shape of one example's input. */
+    public long[] inputShape() {
+        return layers.get(0).inputShape();
+    }
+
+    /** The shape of one example's output. */
+    public long[] outputShape() {
+        return layers.get(layers.size() - 1).outputShape();
+    }
+
+    /** Whether any module couples the examples of a batch in {@code mode} (train-mode BatchNorm). */
+    public boolean couplesExamples(Mode mode) {
+        for (Module m : layers) {
+            if (m.couplesExamples(mode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The buffers PyTorch starts from (running mean 0, running variance 1), as a flat vector. */
+    public INDArray initialBuffers(DataType dtype) {
+        INDArray flat = Nd4j.create(dtype, Math.max(bufferLayout.size(), 0));
+        for (ParamLayout.Entry e : bufferLayout.entries()) {
+            if (e.name().endsWith(".running_var")) {
+                bufferLayout.view(flat, e).assign(1.0);
+            }
+        }
+        return flat;
+    }
+
+    /** The loss landscape at theta on a fixed batch (train mode, initial buffers), with forward and backward computed once. */
     public Point at(Batch batch, INDArray theta) {
-        return new Point(this, batch, theta);
+        return new Point(this, batch, theta, bufferLayout.size() == 0 ? null : initialBuffers(theta.dataType()), Mode.TRAIN);
+    }
+
+    /** The loss landscape at theta in {@code mode}, reading and (when asked) updating {@code buffers}. */
+    public Point at(Batch batch, INDArray theta, INDArray buffers, Mode mode) {
+        return new Point(this, batch, theta, buffers, mode);
     }
 }

@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Where each named parameter lives in the flat vector. The order is PyTorch's state_dict order for an
- * {@code nn.Sequential} of linear maps: for i = 0..L, {@code layers.i.weight} (row-major [out, in]), then
- * {@code layers.i.bias}. Views are windows onto the flat vector, so writing a view writes the vector.
+ * Where each named tensor lives in a flat vector: the parameters (or, in a second layout, the buffers) of the
+ * network's top-level modules in their order, which is PyTorch's state_dict order, each tensor row-major.
+ * Views are windows onto the flat vector, so writing a view writes the vector.
  */
 public final class ParamLayout {
     /** One named tensor: its shape, its offset in the flat vector, and the layer it belongs to. */
@@ -22,12 +22,17 @@ public final class ParamLayout {
     private final int[][] entriesOfLayer;
     private final long size;
 
-    public ParamLayout(List<Layer> layers) {
+    /** The layout of the modules' parameters. */
+    public ParamLayout(List<? extends Module> layers) {
+        this(layers, false);
+    }
+
+    private ParamLayout(List<? extends Module> layers, boolean buffers) {
         List<Entry> list = new ArrayList<>();
         entriesOfLayer = new int[layers.size()][];
         long offset = 0;
         for (int l = 0; l < layers.size(); l++) {
-            List<ParamShape> params = layers.get(l).params();
+            List<ParamShape> params = buffers ? layers.get(l).buffers() : layers.get(l).params();
             entriesOfLayer[l] = new int[params.size()];
             for (int j = 0; j < params.size(); j++) {
                 ParamShape p = params.get(j);
@@ -40,6 +45,11 @@ public final class ParamLayout {
         }
         entries = Collections.unmodifiableList(list);
         size = offset;
+    }
+
+    /** The layout of the modules' buffers (BatchNorm's running statistics). */
+    public static ParamLayout ofBuffers(List<? extends Module> layers) {
+        return new ParamLayout(layers, true);
     }
 
     public List<Entry> entries() {
@@ -80,6 +90,36 @@ public final class ParamLayout {
             for (int j = 0; j < entriesOfLayer[l].length; j++) {
                 views[l][j] = view(flat, entries.get(entriesOfLayer[l][j]));
             }
+        }
+        return views;
+    }
+
+    /**
+     * Per layer, per direction j, views of direction j's parameters in row j of {@code block} [k, size]: the
+     * [layer][direction][tensor] arrays that the R-passes take.
+     */
+    public INDArray[][][] blockViews(INDArray block) {
+        if (block.rank() != 2 || block.columns() != size) {
+            throw new IllegalArgumentException("block: shape " + java.util.Arrays.toString(block.shape())
+                    + " does not match the network; allowed: [k, " + size + "]");
+        }
+        int k = (int) block.rows();
+        INDArray[][][] views = new INDArray[entriesOfLayer.length][k][];
+        for (int j = 0; j < k; j++) {
+            INDArray[][] row = layerViews(k == 1 ? block.reshape(size) : block.getRow(j));
+            for (int l = 0; l < entriesOfLayer.length; l++) {
+                views[l][j] = row[l];
+            }
+        }
+        return views;
+    }
+
+    /** Per layer, one direction's views as a block of one: {@code [layer][0][tensor]}. */
+    public INDArray[][][] singleViews(INDArray flat) {
+        INDArray[][] one = layerViews(flat);
+        INDArray[][][] views = new INDArray[one.length][1][];
+        for (int l = 0; l < one.length; l++) {
+            views[l][0] = one[l];
         }
         return views;
     }

@@ -17,7 +17,9 @@ public final class Point {
     private final Network network;
     private final Batch batch;
     private final DataType dtype;
-    private final LayerPass[] passes;
+    private final Mode mode;
+    private final INDArray buffers;
+    private final ModulePass[] passes;
     private final LossPass lossPass;
     private final INDArray gradient;
     private final INDArray[][] gradientViews;
@@ -26,29 +28,44 @@ public final class Point {
     private INDArray theta;
     private INDArray[][] weights;
     private INDArray outputs;
+    private INDArray rLossBlock;
     private double loss;
 
-    Point(Network network, Batch batch, INDArray theta) {
+    Point(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode) {
         this.network = network;
+        this.mode = mode;
         this.dtype = theta.dataType();
         if (dtype != DataType.DOUBLE && dtype != DataType.FLOAT) {
             throw new IllegalArgumentException("dtype: " + dtype + " is not supported; allowed: float64, float32");
         }
-        NetworkSpec spec = network.spec();
-        if (batch.inputDim() != spec.inputDim()) {
-            throw new IllegalArgumentException("x: " + batch.inputDim() + " columns, but the network's input_dim is "
-                    + spec.inputDim() + "; allowed: x of shape [N, " + spec.inputDim() + "]");
+        long[] inShape = network.inputShape();
+        long inputDim = Module.size(inShape);
+        if (batch.inputDim() != inputDim) {
+            throw new IllegalArgumentException("x: " + batch.inputDim() + " features per example, but the network's input is "
+                    + java.util.Arrays.toString(inShape) + "; allowed: x of shape [N, " + inputDim + "] or [N, "
+                    + java.util.Arrays.stream(inShape).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(", ")) + "]");
         }
-        if (batch.targetDim() != spec.outputDim()) {
+        long outputDim = Module.size(network.outputShape());
+        if (batch.targetDim() != outputDim) {
             throw new IllegalArgumentException("targets: " + batch.targetDim() + " columns, but the network's output_dim is "
-                    + spec.outputDim() + "; allowed: targets of shape [N, " + spec.outputDim() + "]");
+                    + outputDim + "; allowed: targets of shape [N, " + outputDim + "]");
         }
-        this.batch = batch.as(dtype);
-        List<Layer> layers = network.layers();
+        ParamLayout bufferLayout = network.bufferLayout();
+        if (bufferLayout.size() > 0) {
+            if (buffers == null || buffers.rank() != 1 || buffers.length() != bufferLayout.size() || buffers.dataType() != dtype) {
+                throw new IllegalArgumentException("buffers: " + (buffers == null ? "none" : java.util.Arrays.toString(buffers.shape())
+                        + " " + buffers.dataType()) + " given; allowed: a flat " + dtype + " vector of " + bufferLayout.size() + " buffer values");
+            }
+        }
+        this.buffers = bufferLayout.size() > 0 ? buffers : null;
+        this.batch = batch.as(dtype).shaped(inShape);
+        List<Module> layers = network.layers();
         int n = batch.size();
-        passes = new LayerPass[layers.size()];
+        INDArray[][] bufferViews = this.buffers == null ? null : bufferLayout.layerViews(this.buffers);
+        passes = new ModulePass[layers.size()];
         for (int l = 0; l < passes.length; l++) {
-            passes[l] = layers.get(l).bind(n, dtype);
+            BufferViews views = bufferViews == null ? BufferViews.NONE : new BufferViews(bufferViews[l]);
+            passes[l] = layers.get(l).bind(n, dtype, mode, views);
         }
         lossPass = network.loss().bind(this.batch.targets());
         hidden = new INDArray[passes.length];
@@ -94,7 +111,7 @@ public final class Point {
             throw new IllegalArgumentException("batch: shape " + next.size() + "x" + next.inputDim() + " does not match this point's "
                     + batch.size() + "x" + batch.inputDim() + "; allowed: a batch of the same shape");
         }
-        batch.x().assign(next.x());
+        batch.x().assign(next.x().reshape(batch.x().shape()));
         batch.targets().assign(next.targets());
         return moveTo(newTheta);
     }
@@ -113,6 +130,28 @@ public final class Point {
 
     public DataType dtype() {
         return dtype;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The flat buffer vector this point reads (eval mode) and updates when asked; null when the network has none. */
+    public INDArray buffers() {
+        return buffers;
+    }
+
+    /**
+     * Folds the batch statistics of this point's train-mode forward into its buffers, as one PyTorch training
+     * forward does (momentum 0.1, unbiased variance). A training step calls it once; Hessian work never does.
+     */
+    public void updateRunningStatistics() {
+        if (mode != Mode.TRAIN) {
+            throw new IllegalStateException("running statistics are updated by train-mode forwards only; this point is in " + mode.label() + " mode");
+        }
+        for (ModulePass p : passes) {
+            p.updateRunningStatistics();
+        }
     }
 
     public long paramCount() {
@@ -151,7 +190,7 @@ public final class Point {
     private java.util.List<INDArray> ofHiddenLayers(INDArray[] perModule) {
         java.util.List<INDArray> out = new java.util.ArrayList<>();
         for (int l = 0; l < passes.length; l++) {
-            if (!(network.layers().get(l) instanceof Linear)) {
+            if (network.layers().get(l).endsLayer()) {
                 out.add(perModule[l]);
             }
         }
@@ -161,7 +200,7 @@ public final class Point {
     /** Each linear map's input and dLoss/dz from this point's passes, in map order 0..L. */
     public java.util.List<LinearActivity> linearActivity() {
         java.util.List<LinearActivity> out = new java.util.ArrayList<>();
-        for (LayerPass p : passes) {
+        for (ModulePass p : passes) {
             out.addAll(p.linearActivity());
         }
         return out;
@@ -181,11 +220,15 @@ public final class Point {
                     + " does not match the outputs; allowed: [" + batch.size() + ", " + outputs.columns() + "]");
         }
         INDArray u = gradOutputs.dataType() == dtype ? gradOutputs : gradOutputs.castTo(dtype);
+        if (network.couplesExamples(mode)) {
+            throw new IllegalStateException("per-example pullbacks are undefined in " + mode.label()
+                    + " mode: a module couples the examples of the batch (BatchNorm); allowed: eval mode or a network without BatchNorm");
+        }
         for (int l = passes.length - 1; l >= 0; l--) {
             u = passes[l].transposedJacobian(u, weights[l], null, l > 0);
         }
         java.util.List<LinearActivity> out = new java.util.ArrayList<>();
-        for (LayerPass p : passes) {
+        for (ModulePass p : passes) {
             out.addAll(p.pullbackActivity());
         }
         return out;
@@ -211,7 +254,7 @@ public final class Point {
         List<Linear> maps = network.linearMaps();
         double[] norms = new double[maps.size()];
         for (int i = 0; i < norms.length; i++) {
-            norms[i] = network.layout().view(gradient, "layers." + i + ".weight").norm2Number().doubleValue();
+            norms[i] = network.layout().view(gradient, maps.get(i).weightName()).norm2Number().doubleValue();
         }
         return norms;
     }
@@ -225,16 +268,47 @@ public final class Point {
 
     /** Hv written into {@code out} (a flat vector of this point's dtype). */
     public void hvp(INDArray v, INDArray out) {
-        INDArray[][] dir = network.layout().layerViews(matching(v, "v"));
-        INDArray[][] o = network.layout().layerViews(out);
+        ParamLayout layout = network.layout();
+        hvp(layout.singleViews(matching(v, "v")), layout.singleViews(out), 1);
+    }
+
+    /**
+     * H V for a block of k directions, the rows of {@code v} [k, P], written into the rows of {@code out} [k, P]:
+     * one forward and one backward R-pass carry all k, so the products with each module's weights run over k N
+     * rows at once.
+     */
+    public void hvpBlock(INDArray v, INDArray out) {
+        ParamLayout layout = network.layout();
+        hvp(layout.blockViews(matchingBlock(v, "v")), layout.blockViews(matchingBlock(out, "out")), (int) v.rows());
+    }
+
+    private void hvp(INDArray[][][] dir, INDArray[][][] o, int k) {
         INDArray r = null;
         for (int l = 0; l < passes.length; l++) {
             r = passes[l].rForward(r, weights[l], dir[l]);
         }
-        INDArray rDelta = lossPass.rGradient(r);
+        INDArray rDelta = lossRGradient(r, k);
         for (int l = passes.length - 1; l >= 0; l--) {
             rDelta = passes[l].rBackward(rDelta, weights[l], dir[l], o[l], l > 0);
         }
+    }
+
+    /** (d^2 Loss/df^2) R{f} for each of the k stacked directions. */
+    private INDArray lossRGradient(INDArray r, int k) {
+        if (r == null) {
+            throw new IllegalStateException("the network's output does not depend on its parameters");
+        }
+        if (k == 1) {
+            return lossPass.rGradient(r);
+        }
+        if (rLossBlock == null || rLossBlock.size(0) != r.size(0)) {
+            rLossBlock = Nd4j.create(dtype, r.shape());
+        }
+        int n = batch.size();
+        for (int j = 0; j < k; j++) {
+            Blocks.rows(rLossBlock, j, n).assign(lossPass.rGradient(Blocks.rows(r, j, n)));
+        }
+        return rLossBlock;
     }
 
     /** The Gauss-Newton product Gv = J^T (d^2 Loss/df^2) J v: the Hessian without the curvature of the network. */
@@ -245,16 +319,31 @@ public final class Point {
     }
 
     public void gvp(INDArray v, INDArray out) {
-        INDArray[][] dir = network.layout().layerViews(matching(v, "v"));
-        INDArray[][] o = network.layout().layerViews(out);
+        ParamLayout layout = network.layout();
+        INDArray[][][] dir = layout.singleViews(matching(v, "v"));
+        INDArray[][][] o = layout.singleViews(out);
         INDArray r = null;
         for (int l = 0; l < passes.length; l++) {
             r = passes[l].rForward(r, weights[l], dir[l]);
         }
-        INDArray u = lossPass.rGradient(r);
+        INDArray u = lossRGradient(r, 1);
         for (int l = passes.length - 1; l >= 0; l--) {
             u = passes[l].transposedJacobian(u, weights[l], o[l], l > 0);
         }
+    }
+
+    private INDArray matchingBlock(INDArray v, String what) {
+        if (v.rank() != 2 || v.columns() != paramCount() || v.rows() < 1) {
+            throw new IllegalArgumentException(what + ": shape " + java.util.Arrays.toString(v.shape())
+                    + " does not match the network; allowed: [k, " + paramCount() + "] with k >= 1");
+        }
+        if (v.dataType() != dtype) {
+            throw new IllegalArgumentException(what + ": dtype " + v.dataType() + " differs from this point's " + dtype);
+        }
+        if (v.ordering() != 'c' || v.isView()) {
+            throw new IllegalArgumentException(what + ": a view or an 'f'-order array; allowed: a contiguous 'c'-order [k, P] array");
+        }
+        return v;
     }
 
     private INDArray matching(INDArray v, String what) {

@@ -1,0 +1,62 @@
+package io.depthscope.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A block of k directions travels through the R-passes stacked on the batch axis: direction j's rows of an
+ * [k N, ...] array are rows j N .. (j+1) N - 1, a contiguous window of a 'c'-order array. Modules whose
+ * R-operators are elementwise in the batch run once over the whole block; terms that pair a direction's own
+ * parameter view with the cached forward state run once per direction.
+ */
+public final class Blocks {
+    private Blocks() {}
+
+    /** Direction j's rows of a stacked array (the array itself when it holds one direction). */
+    public static INDArray rows(INDArray stacked, int j, long n) {
+        if (j == 0 && stacked.size(0) == n) {
+            return stacked;
+        }
+        INDArrayIndex[] index = new INDArrayIndex[stacked.rank()];
+        index[0] = NDArrayIndex.interval(j * n, (j + 1) * n);
+        for (int d = 1; d < index.length; d++) {
+            index[d] = NDArrayIndex.all();
+        }
+        return stacked.get(index);
+    }
+
+    /** The shape [k n, rest...] of a block of k directions over per-example arrays of shape {@code rest}. */
+    public static long[] stackedShape(long k, long n, long[] rest) {
+        long[] shape = new long[rest.length + 1];
+        shape[0] = k * n;
+        System.arraycopy(rest, 0, shape, 1, rest.length);
+        return shape;
+    }
+
+    /**
+     * A buffer of [k n, rest...] that is allocated when first asked for and kept while k does not change, so
+     * that training, which never takes an R-pass, holds none of these buffers.
+     */
+    public static final class Lazy {
+        private final long n;
+        private final long[] rest;
+        private final DataType dtype;
+        private INDArray buffer;
+
+        public Lazy(long n, long[] rest, DataType dtype) {
+            this.n = n;
+            this.rest = rest.clone();
+            this.dtype = dtype;
+        }
+
+        public INDArray get(int k) {
+            if (buffer == null || buffer.size(0) != k * n) {
+                buffer = Nd4j.create(dtype, stackedShape(k, n, rest));
+            }
+            return buffer;
+        }
+    }
+}

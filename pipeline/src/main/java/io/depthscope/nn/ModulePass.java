@@ -1,0 +1,61 @@
+package io.depthscope.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A module bound to one batch: it owns preallocated buffers and caches what the backward pass and the
+ * R-operators (Pearlmutter 1994) need, so that exact Hessian-vector products compose module by module.
+ *
+ * <p>Arrays are [N, ...] with the example on axis 0. {@code w} holds views of this module's parameters in the
+ * flat vector. The R-operators take a block of k directions at once (BackPACK's {@code *_mat_prod}): R-arrays
+ * are [k N, ...], direction j's rows stacked after direction j-1's ({@link Blocks#rows}); {@code v[j]} holds the
+ * views of direction j in parameter space and {@code g[j]} those of output j, into which parameter results are
+ * written. k = {@code v.length}; one direction is the case k = 1. A returned array is owned by the pass and
+ * stays valid until the same method is called again; callers must not modify it.
+ */
+public interface ModulePass {
+    /** out = module(in). Keeps {@code in} and the derivatives of the nonlinearity for the later passes. */
+    INDArray forward(INDArray in, INDArray[] w);
+
+    /**
+     * Backpropagation: from dLoss/dout, writes dLoss/dparams into {@code g} and returns dLoss/din
+     * (null when {@code needInputGradient} is false). Keeps {@code gradOut} for the backward R-pass.
+     */
+    INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient);
+
+    /** Forward R-pass: R{out} [k N, ...] from R{in} (null means zero: the network input does not move). */
+    INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v);
+
+    /**
+     * Backward R-pass: from R{dLoss/dout} [k N, ...], writes R{dLoss/dparams} (a block of Hv) into {@code g} and
+     * returns R{dLoss/din}. Requires {@link #forward}, {@link #backward} and {@link #rForward} first.
+     */
+    INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient);
+
+    /**
+     * The transposed Jacobian alone (no second-order term) of k stacked output gradients: J^T u for the
+     * Gauss-Newton product and for per-output pullbacks. Uses the cached forward state; leaves the caches of
+     * {@link #backward} intact. {@code g} may be null when only the input gradient is wanted (a pullback that
+     * needs each map's dz, not the summed parameter gradient, saves a matrix product per map).
+     */
+    INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient);
+
+    /**
+     * Folds the batch statistics of the last train-mode forward into the bound running statistics, as one
+     * PyTorch training forward does. A no-op for modules without buffers.
+     */
+    default void updateRunningStatistics() {}
+
+    /** The linear maps inside this module, with what they saw in the last forward and backward pass. */
+    default java.util.List<LinearActivity> linearActivity() {
+        return java.util.List.of();
+    }
+
+    /**
+     * The linear maps inside this module with their input and the output gradient u of the last
+     * {@link #transposedJacobian} call (not of {@link #backward}).
+     */
+    default java.util.List<LinearActivity> pullbackActivity() {
+        return java.util.List.of();
+    }
+}
