@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>A point owns its buffers and is not thread-safe: use one per thread.
  */
-public final class Point {
+public final class Point implements Landscape {
     private final Network network;
     private final Batch batch;
     private final DataType dtype;
@@ -122,6 +122,11 @@ public final class Point {
 
     public Batch batch() {
         return batch;
+    }
+
+    @Override
+    public int batchSize() {
+        return batch.size();
     }
 
     public INDArray theta() {

@@ -1,6 +1,6 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder) implements java.io.Serializable {
 
     /** {v^T H v, v^T G v} / v^T v for any nonzero flat vector v (float64 or the point's dtype). */
-    public static double[] quadraticForms(Point point, INDArray v) {
+    public static double[] quadraticForms(Landscape point, INDArray v) {
         INDArray x = v.castTo(point.dtype()).reshape(point.paramCount());
         INDArray hv = Nd4j.create(point.dtype(), point.paramCount());
         INDArray gv = Nd4j.create(point.dtype(), point.paramCount());
@@ -38,7 +38,7 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
     }
 
     /** The split along the Ritz vectors of the k largest Ritz values, largest first (needs the basis). */
-    public static List<CurvatureSplit> largest(Point point, LanczosResult lanczos, int k) {
+    public static List<CurvatureSplit> largest(Landscape point, LanczosResult lanczos, int k) {
         RitzPairs ritz = lanczos.ritz();
         List<CurvatureSplit> out = new ArrayList<>();
         for (int i = ritz.count() - 1; i >= Math.max(0, ritz.count() - k); i--) {
@@ -48,7 +48,7 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
     }
 
     /** The split along the Ritz vectors of the k smallest (most negative) Ritz values, smallest first. */
-    public static List<CurvatureSplit> smallest(Point point, LanczosResult lanczos, int k) {
+    public static List<CurvatureSplit> smallest(Landscape point, LanczosResult lanczos, int k) {
         RitzPairs ritz = lanczos.ritz();
         List<CurvatureSplit> out = new ArrayList<>();
         for (int i = 0; i < Math.min(k, ritz.count()); i++) {
@@ -57,7 +57,7 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
         return out;
     }
 
-    private static CurvatureSplit along(Point point, LanczosResult lanczos, RitzPairs ritz, int i) {
+    private static CurvatureSplit along(Landscape point, LanczosResult lanczos, RitzPairs ritz, int i) {
         double[] f = quadraticForms(point, lanczos.ritzVector(ritz.vectors()[i]));
         return new CurvatureSplit(ritz.values()[i], ritz.residualBounds()[i], f[0], f[1], f[0] - f[1]);
     }

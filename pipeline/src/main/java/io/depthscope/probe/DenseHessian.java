@@ -1,6 +1,6 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import io.depthscope.util.SymmetricEigen;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +17,7 @@ public final class DenseHessian {
     private DenseHessian() {}
 
     /** H as a [P, P] float64 matrix, symmetrised: (H + H^T)/2 removes rounding asymmetry only. */
-    public static INDArray of(Point point) {
+    public static INDArray of(Landscape point) {
         long p = point.paramCount();
         if (p > MAX_PARAMS) {
             throw new IllegalArgumentException("param_count: " + p + " is too large for a dense Hessian; allowed: <= "
@@ -42,7 +42,7 @@ public final class DenseHessian {
     }
 
     /** Eigenvalues of the Hessian at {@code point}, ascending. */
-    public static double[] eigenvalues(Point point) {
+    public static double[] eigenvalues(Landscape point) {
         return eigenvalues(of(point));
     }
 }

@@ -1,6 +1,6 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import io.depthscope.util.Seeds;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -99,7 +99,7 @@ public final class HessianWork {
     }
 
     /** Runs one task on the point (the run's parameters at the task's step, on its fixed Hessian batch). */
-    public static Piece compute(HessianSpec h, long runSeed, Point point, Task t) {
+    public static Piece compute(HessianSpec h, long runSeed, Landscape point, Task t) {
         long p = point.paramCount();
         return switch (t.kind()) {
             case PROBES -> {
@@ -120,12 +120,12 @@ public final class HessianWork {
     }
 
     /** Every task of one step, here, combined: what a run measured in one process records. */
-    public static HessianResults measure(HessianSpec h, long runSeed, String runId, int step, Point point) {
+    public static HessianResults measure(HessianSpec h, long runSeed, String runId, int step, Landscape point) {
         List<Piece> pieces = new ArrayList<>();
         for (Task t : plan(runId, h, step, point.paramCount())) {
             pieces.add(compute(h, runSeed, point, t));
         }
-        return combine(h, runId, step, point.batch().size(), point.paramCount(), pieces);
+        return combine(h, runId, step, point.batchSize(), point.paramCount(), pieces);
     }
 
     /**

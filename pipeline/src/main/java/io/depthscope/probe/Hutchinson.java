@@ -1,6 +1,6 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class Hutchinson {
     private Hutchinson() {}
 
     /** Probe {@code index} of the stream {@code seed}: a flat vector in the point's dtype. */
-    public static INDArray probeVector(Point point, long seed, long index, Distribution distribution) {
+    public static INDArray probeVector(Landscape point, long seed, long index, Distribution distribution) {
         int p = Math.toIntExact(point.paramCount());
         var rng = Seeds.stream(seed, "hutchinson", index);
         double[] v = distribution == Distribution.RADEMACHER
@@ -46,7 +46,7 @@ public final class Hutchinson {
     }
 
     /** The four quadratic forms of one probe vector v: (v.Hv, v.H^2v, v.H^3v, v.H^4v). */
-    public static double[] quadraticForms(Point point, INDArray v) {
+    public static double[] quadraticForms(Landscape point, INDArray v) {
         INDArray u = Nd4j.create(point.dtype(), point.paramCount());
         INDArray w = Nd4j.create(point.dtype(), point.paramCount());
         point.hvp(v, u);
@@ -55,7 +55,7 @@ public final class Hutchinson {
     }
 
     /** Per-probe quadratic forms for probes first .. first+count-1 of the stream {@code seed}. */
-    public static double[][] probes(Point point, long seed, long first, int count, Distribution distribution) {
+    public static double[][] probes(Landscape point, long seed, long first, int count, Distribution distribution) {
         double[][] q = new double[count][];
         for (int i = 0; i < count; i++) {
             q[i] = quadraticForms(point, probeVector(point, seed, first + i, distribution));
@@ -72,7 +72,7 @@ public final class Hutchinson {
     }
 
     /** Moments from {@code count} probes of the stream {@code seed}. */
-    public static HessianMoments estimate(Point point, int count, long seed, Distribution distribution) {
+    public static HessianMoments estimate(Landscape point, int count, long seed, Distribution distribution) {
         if (count < 2) {
             throw new IllegalArgumentException("probes: value " + count + " is not allowed; allowed: >= 2 (a standard error needs two)");
         }

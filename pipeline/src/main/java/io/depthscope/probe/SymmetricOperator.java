@@ -1,12 +1,12 @@
 package io.depthscope.probe;
 
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A symmetric linear map on flat vectors, known only through its products: what Lanczos needs. The
- * adapters cover the Hessian and the Gauss-Newton matrix of a {@link Point} (one R-pass per product, the
+ * adapters cover the Hessian and the Gauss-Newton matrix of a {@link Landscape} (one R-pass per product, the
  * matrix is never formed) and a dense matrix (for tests against a known spectrum).
  */
 public interface SymmetricOperator {
@@ -20,17 +20,17 @@ public interface SymmetricOperator {
     void apply(INDArray v, INDArray out);
 
     /** The exact Hessian of {@code point}'s loss, by Hessian-vector products. */
-    public static SymmetricOperator hessian(Point point) {
+    public static SymmetricOperator hessian(Landscape point) {
         return ofPoint(point, point::hvp);
     }
 
     /** The Gauss-Newton part G = J^T (d^2 Loss/df^2) J of {@code point}'s Hessian. */
-    static SymmetricOperator gaussNewton(Point point) {
+    static SymmetricOperator gaussNewton(Landscape point) {
         return ofPoint(point, point::gvp);
     }
 
     /** A product at {@code point}, on flat vectors of its parameter count and dtype. */
-    private static SymmetricOperator ofPoint(Point point, java.util.function.BiConsumer<INDArray, INDArray> product) {
+    private static SymmetricOperator ofPoint(Landscape point, java.util.function.BiConsumer<INDArray, INDArray> product) {
         return new SymmetricOperator() {
             @Override
             public long size() {

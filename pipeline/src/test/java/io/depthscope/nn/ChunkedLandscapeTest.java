@@ -1,0 +1,64 @@
+package io.depthscope.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Without coupling between examples, the mean over chunks is the whole batch's landscape, to rounding. */
+class ChunkedLandscapeTest {
+    @ParameterizedTest(name = "{0} chunk={1} cache={2}")
+    @CsvSource({"mlp, 4, true", "mlp, 4, false", "resmlp, 5, false", "resmlp, 3, true", "mlp, 1, false"})
+    void chunksAddUpToTheWholeBatch(String arch, int chunk, boolean cache) {
+        NetworkSpec spec = new NetworkSpec(arch, 5, 6, 3, 3, "tanh", true, 0.7, "cross_entropy");
+        Network net = Network.of(spec);
+        INDArray theta = Fixtures.theta(net, 51, DataType.DOUBLE);
+        Batch batch = Fixtures.batch(spec, 13, 52, DataType.DOUBLE);
+        Point whole = net.at(batch, theta);
+        Landscape chunked = ChunkedLandscape.of(net, batch, theta, null, Mode.TRAIN, chunk, cache);
+        assertInstanceOf(ChunkedLandscape.class, chunked);
+        for (int step = 0; step < 2; step++) {
+            INDArray t = step == 0 ? theta : theta.mul(0.9);
+            whole.moveTo(t);
+            chunked.moveTo(t);
+            assertEquals(whole.loss(), chunked.loss(), 1e-13 * Math.abs(whole.loss()));
+            close(whole.gradient(), chunked.gradient());
+            INDArray v = Fixtures.direction(net.paramCount(), 53 + step, DataType.DOUBLE);
+            close(whole.hvp(v), chunked.hvp(v));
+            close(whole.gvp(v), chunked.gvp(v));
+            // a second product on the same landscape: reloaded points must come back to the right chunk
+            close(whole.hvp(v.mul(2)), chunked.hvp(v.mul(2)));
+            INDArray block = Nd4j.create(DataType.DOUBLE, 2, net.paramCount());
+            block.getRow(0).assign(v);
+            block.getRow(1).assign(Fixtures.direction(net.paramCount(), 60, DataType.DOUBLE));
+            INDArray a = Nd4j.create(DataType.DOUBLE, 2, net.paramCount());
+            INDArray b = Nd4j.create(DataType.DOUBLE, 2, net.paramCount());
+            whole.hvpBlock(block, a);
+            chunked.hvpBlock(block, b);
+            close(a, b);
+        }
+    }
+
+    @Test
+    void oneChunkIsAPoint() {
+        NetworkSpec spec = new NetworkSpec("mlp", 5, 6, 2, 3, "tanh", true, 1.0, "mse");
+        Network net = Network.of(spec);
+        Batch batch = Fixtures.batch(spec, 8, 1, DataType.DOUBLE);
+        assertInstanceOf(Point.class, ChunkedLandscape.of(net, batch, Fixtures.theta(net, 2, DataType.DOUBLE), null, Mode.TRAIN, 8, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChunkedLandscape.of(net, batch, Fixtures.theta(net, 2, DataType.DOUBLE), null, Mode.TRAIN, 0, false));
+        assertTrue(e.getMessage().startsWith("chunk: value 0"), e.getMessage());
+    }
+
+    private static void close(INDArray expected, INDArray actual) {
+        double err = Fixtures.relativeError(expected.reshape(expected.length()).toDoubleVector(), actual.reshape(actual.length()).toDoubleVector());
+        assertTrue(err <= 1e-13, "relative error " + err);
+    }
+}
