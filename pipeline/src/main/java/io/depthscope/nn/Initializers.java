@@ -12,9 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The one entry point for initial parameters: every kind of {@link InitSpec}, optionally folded
- * ({@link Fold}), biases at a constant. Linear map i draws only from the stream (seed, "init", i), so its
- * values depend on its own shape and nothing else: changing one map's size, or the number of maps after
- * it, leaves every other map bitwise the same. Values are drawn in Java doubles and cast once at the end,
+ * ({@link Fold}), biases at a constant. Weight layer i (a linear map or a convolution, its weight viewed as
+ * [out, fan_in]) draws only from the stream (seed, "init", i), so its values depend on its own shape and
+ * nothing else: changing one layer's size, or the number of layers after it, leaves every other layer bitwise
+ * the same. Other parameters take their module's constant start ({@link Module#initialValues()}: BatchNorm's
+ * weight 1 and bias 0). Values are drawn in Java doubles and cast once at the end,
  * so float32 and float64 runs start from the same numbers (up to rounding).
  */
 public final class Initializers {
@@ -25,10 +27,13 @@ public final class Initializers {
         spec.validate();
         ParamLayout layout = network.layout();
         double[] theta = new double[Math.toIntExact(network.paramCount())];
-        for (Linear map : network.linearMaps()) {
-            int out = map.outputDim();
-            int in = map.inputDim();
-            double[] w = matrix(spec, out, in, Seeds.stream(seed, "init", map.index()));
+        for (Module m : network.layers()) {
+            constants(m, layout, theta);
+        }
+        for (WeightLayer map : network.weightLayers()) {
+            int out = Math.toIntExact(map.outputUnits());
+            int in = Math.toIntExact(map.fanIn());
+            double[] w = matrix(spec, out, in, map.fanOut(), Seeds.stream(seed, "init", map.index()));
             ParamLayout.Entry weight = layout.entry(map.weightName());
             System.arraycopy(w, 0, theta, (int) weight.offset(), w.length);
             if (map.hasBias()) {
@@ -39,12 +44,30 @@ public final class Initializers {
         return RandomArrays.vector(theta, dtype);
     }
 
+    private static void constants(Module m, ParamLayout layout, double[] theta) {
+        for (var e : m.initialValues().entrySet()) {
+            ParamLayout.Entry entry = layout.entry(e.getKey());
+            Arrays.fill(theta, (int) entry.offset(), (int) (entry.offset() + entry.size()), e.getValue());
+        }
+        for (Module child : m.children()) {
+            constants(child, layout, theta);
+        }
+    }
+
     /** One [out, in] weight matrix, row-major, drawn from {@code rng} and folded as the spec says. */
     public static double[] matrix(InitSpec spec, int out, int in, SplittableRandom rng) {
+        return matrix(spec, out, in, out, rng);
+    }
+
+    /**
+     * One [out, fan_in] weight, row-major; {@code fanOut} is PyTorch's fan_out for the Xavier scales (out k k for a
+     * convolution with a k x k kernel, out for a linear map).
+     */
+    public static double[] matrix(InitSpec spec, int out, int in, long fanOut, SplittableRandom rng) {
         double[] w = switch (spec.kind()) {
             case "gaussian" -> RandomArrays.gaussian(rng, out * in, Math.sqrt(spec.effectiveSigma2() / in));
-            case "xavier_normal" -> RandomArrays.gaussian(rng, out * in, spec.gain() * Math.sqrt(2.0 / (in + out)));
-            case "xavier_uniform" -> uniform(rng, out * in, spec.gain() * Math.sqrt(6.0 / (in + out)));
+            case "xavier_normal" -> RandomArrays.gaussian(rng, out * in, spec.gain() * Math.sqrt(2.0 / (in + fanOut)));
+            case "xavier_uniform" -> uniform(rng, out * in, spec.gain() * Math.sqrt(6.0 / (in + fanOut)));
             case "orthogonal" -> orthogonal(rng, out, in, spec.gain());
             default -> throw new IllegalArgumentException("init.kind: unknown value '" + spec.kind() + "'; allowed: "
                     + String.join(", ", InitSpec.KINDS));

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (a matrix-vector product). ND4J's {@code addiRowVector} and {@code sum(dim 0)} take about twice as long
  * on a [256, 256] batch, and a Hessian-vector product does 18 of them in an 8-layer network.
  */
-public final class Linear implements Module {
+public final class Linear implements WeightLayer {
     private final String name;
     private final int index;
     private final int in;
@@ -37,16 +37,34 @@ public final class Linear implements Module {
         this.bias = bias;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public int index() {
         return index;
     }
 
+    @Override
     public boolean hasBias() {
         return bias;
+    }
+
+    @Override
+    public long fanIn() {
+        return in;
+    }
+
+    @Override
+    public long fanOut() {
+        return out;
+    }
+
+    @Override
+    public long outputUnits() {
+        return out;
     }
 
     public int inputDim() {
@@ -55,14 +73,6 @@ public final class Linear implements Module {
 
     public int outputDim() {
         return out;
-    }
-
-    public String weightName() {
-        return name + ".weight";
-    }
-
-    public String biasName() {
-        return name + ".bias";
     }
 
     @Override

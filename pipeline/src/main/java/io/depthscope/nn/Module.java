@@ -25,6 +25,14 @@ public interface Module {
         return List.of();
     }
 
+    /**
+     * Parameters that start at a constant whatever the initialisation scheme, by name (BatchNorm: weight 1,
+     * bias 0). Weights of linear maps and convolutions are drawn by {@link Initializers} instead.
+     */
+    default java.util.Map<String, Double> initialValues() {
+        return java.util.Map.of();
+    }
+
     /** The modules directly inside this one, in order; empty for a leaf. */
     default List<Module> children() {
         return List.of();

@@ -15,6 +15,7 @@ public final class Network {
     private final NetworkSpec spec;
     private final List<Module> layers;
     private final List<Linear> linearMaps;
+    private final List<WeightLayer> weightLayers;
     private final Loss loss;
     private final ParamLayout layout;
     private final ParamLayout bufferLayout;
@@ -25,11 +26,12 @@ public final class Network {
         this.loss = loss;
         this.layout = new ParamLayout(layers);
         this.bufferLayout = ParamLayout.ofBuffers(layers);
-        List<Linear> maps = new ArrayList<>();
+        List<WeightLayer> weighted = new ArrayList<>();
         for (Module m : layers) {
-            collectLinear(m, maps);
+            collect(m, weighted);
         }
-        this.linearMaps = Collections.unmodifiableList(maps);
+        this.weightLayers = Collections.unmodifiableList(weighted);
+        this.linearMaps = weighted.stream().filter(Linear.class::isInstance).map(Linear.class::cast).toList();
         for (int i = 1; i < layers.size(); i++) {
             if (!java.util.Arrays.equals(layers.get(i - 1).outputShape(), layers.get(i).inputShape())) {
                 throw new IllegalArgumentException("module " + i + " expects input " + java.util.Arrays.toString(layers.get(i).inputShape())
@@ -43,13 +45,30 @@ public final class Network {
         return new Network(spec, Presets.modules(spec), Loss.of(spec.loss()));
     }
 
-    private static void collectLinear(Module m, List<Linear> into) {
-        if (m instanceof Linear linear) {
-            into.add(linear);
+    private static void collect(Module m, List<WeightLayer> into) {
+        if (m instanceof WeightLayer layer) {
+            into.add(layer);
         }
         for (Module child : m.children()) {
-            collectLinear(child, into);
+            collect(child, into);
         }
+    }
+
+    /** The layers with a weight (linear maps and convolutions), in flat-vector order. */
+    public List<WeightLayer> weightLayers() {
+        return weightLayers;
+    }
+
+    /**
+     * Whether every parameter belongs to a linear map, each applied once per example, with no module coupling
+     * examples: then per-example gradients and their Gram matrices follow from each map's input and output
+     * gradient (the NTK and per-example Grams rely on it). Convolutions reuse a weight at every position and
+     * BatchNorm has parameters of its own, so their networks do not qualify.
+     */
+    public boolean perExampleGramsExact() {
+        return weightLayers.size() == linearMaps.size() && bufferLayout.size() == 0
+                && layout.entries().stream().allMatch(e -> linearMaps.stream().anyMatch(
+                        m -> e.name().equals(m.weightName()) || e.name().equals(m.biasName())));
     }
 
     public NetworkSpec spec() {

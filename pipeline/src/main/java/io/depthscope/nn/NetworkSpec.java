@@ -4,11 +4,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of a fully connected network: L = depth hidden layers of the same width and L+1 linear maps.
+ * The shape of a network, one of the presets of {@link Presets}:
  * <ul>
- *   <li>{@code mlp}: h1 = f(W0 x + b0); h(l+1) = f(Wl hl + bl) for l = 1..L-1; out = WL hL + bL</li>
+ *   <li>{@code mlp}: h1 = f(W0 x + b0); h(l+1) = f(Wl hl + bl) for l = 1..L-1; out = WL hL + bL (L = depth)</li>
  *   <li>{@code resmlp}: h1 = f(W0 x + b0); h(l+1) = hl + alpha f(Wl hl + bl) for l = 1..L-1; out = WL hL + bL</li>
+ *   <li>{@code mlp_bn}: depth hidden layers Linear, BatchNorm1d, f; then a linear classifier</li>
+ *   <li>{@code cnn}: depth stages of a 3x3 convolution with width filters (padding 1), [BatchNorm2d], f; then the
+ *       mean over H and W and a linear classifier</li>
+ *   <li>{@code resnet} and {@code simple}: He et al.'s CIFAR ResNet-(6n+2), depth = 6n + 2, with filters width,
+ *       2 width, 4 width; {@code simple} is the same network without its skip connections (Ghorbani et al.)</li>
  * </ul>
+ *
+ * @param inputShape  one example's shape [C, H, W] for the convolutional presets (empty: a flat vector of inputDim)
+ * @param batchNorm   whether the convolutional presets normalise after every convolution (mlp_bn always does)
+ * @param shortcut    the resnet's shortcut where the shape changes: "A" (subsample and zero channels, no
+ *                    parameters, He et al.'s default) or "B" (a 1x1 convolution with BatchNorm)
  */
 public record NetworkSpec(
         String arch,
@@ -19,14 +29,48 @@ public record NetworkSpec(
         String activation,
         boolean bias,
         double residualScale,
-        String loss) {
+        String loss,
+        List<Integer> inputShape,
+        boolean batchNorm,
+        String shortcut) {
 
-    public static final List<String> ARCHS = List.of("mlp", "resmlp");
+    public static final List<String> ARCHS = List.of("mlp", "resmlp", "mlp_bn", "cnn", "resnet", "simple");
+    /** The fully connected presets without BatchNorm, whose per-example Grams and Jacobians are exact and cheap. */
+    public static final List<String> FULLY_CONNECTED = List.of("mlp", "resmlp");
+    /** The presets whose input is an image [C, H, W]. */
+    public static final List<String> CONVOLUTIONAL = List.of("cnn", "resnet", "simple");
+    public static final List<String> SHORTCUTS = List.of("A", "B");
 
     public NetworkSpec {
         arch = lower(arch);
         activation = lower(activation);
         loss = lower(loss);
+        inputShape = inputShape == null ? List.of() : List.copyOf(inputShape);
+        shortcut = shortcut == null ? "A" : shortcut.toUpperCase(Locale.ROOT);
+    }
+
+    /** A fully connected network (no image shape, no BatchNorm). */
+    public NetworkSpec(String arch, int inputDim, int width, int depth, int outputDim, String activation, boolean bias,
+                       double residualScale, String loss) {
+        this(arch, inputDim, width, depth, outputDim, activation, bias, residualScale, loss, List.of(), false, "A");
+    }
+
+    /** This spec for images of {@code shape} [C, H, W] (input_dim becomes C H W). */
+    public NetworkSpec withInputShape(List<Integer> shape) {
+        int dim = 1;
+        for (int s : shape) {
+            dim = Math.multiplyExact(dim, s);
+        }
+        return new NetworkSpec(arch, dim, width, depth, outputDim, activation, bias, residualScale, loss, shape, batchNorm, shortcut);
+    }
+
+    public boolean convolutional() {
+        return CONVOLUTIONAL.contains(arch);
+    }
+
+    /** The stages of He et al.'s 6n+2 networks: n = (depth - 2) / 6 blocks per stage. */
+    public int blocksPerStage() {
+        return (depth - 2) / 6;
     }
 
     private static String lower(String s) {
@@ -45,6 +89,17 @@ public record NetworkSpec(
         positive("width", width);
         positive("depth", depth);
         positive("output_dim", outputDim);
+        if (!SHORTCUTS.contains(shortcut)) {
+            throw new IllegalArgumentException("shortcut: unknown value '" + shortcut + "'; allowed: " + String.join(", ", SHORTCUTS));
+        }
+        if (convolutional()) {
+            validateImage();
+        } else if (!inputShape.isEmpty()) {
+            throw new IllegalArgumentException("input_shape: value " + inputShape + " is not allowed with arch " + arch
+                    + "; allowed: none (the fully connected presets take flat vectors; input_shape is for " + CONVOLUTIONAL + ")");
+        } else if (batchNorm && !"mlp_bn".equals(arch)) {
+            throw new IllegalArgumentException("batch_norm: value true is not allowed with arch " + arch + "; allowed: false (use mlp_bn, cnn, resnet or simple)");
+        }
         if (!Activations.NAMES.contains(activation)) {
             throw new IllegalArgumentException("activation: unknown value '" + activation + "'; allowed: "
                     + String.join(", ", Activations.NAMES));
@@ -52,12 +107,15 @@ public record NetworkSpec(
         if (!Loss.NAMES.contains(loss)) {
             throw new IllegalArgumentException("loss: unknown value '" + loss + "'; allowed: " + String.join(", ", Loss.NAMES));
         }
+        if (List.of("resnet", "simple").contains(arch) && !"relu".equals(activation)) {
+            throw new IllegalArgumentException("activation: value '" + activation + "' is not allowed with arch " + arch
+                    + "; allowed: relu (He et al.'s block)");
+        }
         if (!Double.isFinite(residualScale)) {
             throw new IllegalArgumentException("residual_scale: value " + residualScale + " is not allowed; allowed: a finite number");
         }
         // in doubles, which cannot overflow: width * width * depth exceeds a long for the largest ints
-        double params = (double) width * inputDim + (double) (depth - 1) * width * width + (double) outputDim * width
-                + (bias ? (double) depth * width + outputDim : 0);
+        double params = approximateParamCount();
         if (params > MAX_PARAMS) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "input_dim, width, depth, output_dim: values %d, %d, %d, %d"
                     + " give %.3g parameters; allowed: at most %d parameters (one flat array)", inputDim, width, depth, outputDim, params,
@@ -69,14 +127,48 @@ public record NetworkSpec(
         return this;
     }
 
+    private void validateImage() {
+        if (inputShape.size() != 3 || inputShape.stream().anyMatch(d -> d == null || d < 1)) {
+            throw new IllegalArgumentException("input_shape: value " + inputShape + " is not allowed with arch " + arch
+                    + "; allowed: [C, H, W], three integers >= 1 (fashion_mnist gives [1, 28, 28], cifar10 [3, 32, 32])");
+        }
+        long dim = (long) inputShape.get(0) * inputShape.get(1) * inputShape.get(2);
+        if (dim != inputDim) {
+            throw new IllegalArgumentException("input_dim: value " + inputDim + " does not match input_shape " + inputShape
+                    + "; allowed: " + dim);
+        }
+        if (List.of("resnet", "simple").contains(arch)) {
+            if (depth < 8 || (depth - 2) % 6 != 0) {
+                throw new IllegalArgumentException("depth: value " + depth + " is not allowed with arch " + arch
+                        + "; allowed: 6n + 2 for n >= 1 (8, 14, 20, 32, 44, 56, 110, ...)");
+            }
+            if (inputShape.get(1) < 4 || inputShape.get(2) < 4) {
+                throw new IllegalArgumentException("input_shape: value " + inputShape + " is too small for arch " + arch
+                        + "; allowed: H and W >= 4 (two stride-2 stages)");
+            }
+        }
+    }
+
+    /** The parameter count in doubles, for the size check before any module exists. */
+    private double approximateParamCount() {
+        double w = width;
+        return switch (arch) {
+            case "cnn", "resnet", "simple", "mlp_bn" -> new ParamLayout(Presets.modules(this)).size();
+            default -> w * inputDim + (double) (depth - 1) * w * w + (double) outputDim * w + (bias ? (double) depth * w + outputDim : 0);
+        };
+    }
+
     private static void positive(String field, int value) {
         if (value < 1) {
             throw new IllegalArgumentException(field + ": value " + value + " is not allowed; allowed: an integer >= 1");
         }
     }
 
-    /** Number of parameters: (L+1) weight matrices and, with bias, L+1 bias vectors. */
+    /** Number of parameters: for mlp and resmlp (L+1) weight matrices and, with bias, L+1 bias vectors. */
     public long paramCount() {
+        if (!"mlp".equals(arch) && !"resmlp".equals(arch)) {
+            return Network.of(this).paramCount();
+        }
         long p = (long) width * inputDim + (long) (depth - 1) * width * width + (long) outputDim * width;
         if (bias) {
             p += (long) depth * width + outputDim;

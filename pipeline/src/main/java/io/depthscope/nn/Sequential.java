@@ -13,8 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Sequential implements Module {
     private final List<Module> modules;
     private final int[] paramStart;
+    private final boolean block;
 
     public Sequential(List<Module> modules) {
+        this(modules, false);
+    }
+
+    private Sequential(List<Module> modules, boolean block) {
+        this.block = block;
         if (modules.isEmpty()) {
             throw new IllegalArgumentException("a sequential module needs at least one module");
         }
@@ -33,6 +39,16 @@ public final class Sequential implements Module {
 
     public static Sequential of(Module... modules) {
         return new Sequential(List.of(modules));
+    }
+
+    /** A sequence whose output is a hidden representation, as a residual block's is: a block without its skip. */
+    public static Sequential block(List<Module> modules) {
+        return new Sequential(modules, true);
+    }
+
+    @Override
+    public boolean endsLayer() {
+        return block;
     }
 
     @Override

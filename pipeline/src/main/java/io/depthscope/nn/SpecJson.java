@@ -11,14 +11,17 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * A network spec as JSON: {"arch", "input_dim", "width", "depth", "output_dim", "activation", "bias",
- * "residual_scale", "loss"}. Types are strict ("width": "8" or 8.5 is an error, not a guess) and unknown
- * fields are errors, so a misspelt "residual_scal" cannot silently fall back to its default.
- * Optional: {@code bias} (default true, as in nn.Linear) and {@code residual_scale} (default 1.0; used by
- * resmlp only).
+ * "residual_scale", "loss"}, and for the convolutional presets "input_shape" [C, H, W], "batch_norm" and
+ * "shortcut". Types are strict ("width": "8" or 8.5 is an error, not a guess) and unknown fields are errors, so
+ * a misspelt "residual_scal" cannot silently fall back to its default.
+ * Optional: {@code bias} (default true, as in nn.Linear), {@code residual_scale} (default 1.0; used by resmlp
+ * and resnet), {@code input_shape} (required by cnn, resnet and simple; input_dim may then be left out),
+ * {@code batch_norm} (default false) and {@code shortcut} (default "A").
  */
 public final class SpecJson {
     public static final List<String> FIELDS = List.of(
-            "arch", "input_dim", "width", "depth", "output_dim", "activation", "bias", "residual_scale", "loss");
+            "arch", "input_dim", "width", "depth", "output_dim", "activation", "bias", "residual_scale", "loss", "input_shape",
+            "batch_norm", "shortcut");
 
     private SpecJson() {}
 
@@ -50,16 +53,36 @@ public final class SpecJson {
             throw new IllegalArgumentException("unknown field(s) " + unknown.stream().map(io.depthscope.util.Names::printable).toList()
                     + "; allowed: " + FIELDS);
         }
+        List<Integer> shape = node.has("input_shape") ? shape(node.get("input_shape")) : List.of();
+        int inputDim = !shape.isEmpty() && !node.has("input_dim") ? shape.stream().reduce(1, Math::multiplyExact) : integer(node, "input_dim");
         return new NetworkSpec(
                 string(node, "arch", NetworkSpec.ARCHS.toString()),
-                integer(node, "input_dim"),
+                inputDim,
                 integer(node, "width"),
                 integer(node, "depth"),
                 integer(node, "output_dim"),
                 string(node, "activation", io.depthscope.nn.Activations.NAMES.toString()),
                 node.has("bias") ? bool(node, "bias") : true,
                 node.has("residual_scale") ? number(node, "residual_scale") : 1.0,
-                string(node, "loss", io.depthscope.nn.Loss.NAMES.toString())).validate();
+                string(node, "loss", io.depthscope.nn.Loss.NAMES.toString()),
+                shape,
+                node.has("batch_norm") ? bool(node, "batch_norm") : false,
+                node.has("shortcut") ? string(node, "shortcut", NetworkSpec.SHORTCUTS.toString()) : "A").validate();
+    }
+
+    private static List<Integer> shape(JsonNode v) {
+        String allowed = "an array of three integers >= 1, [C, H, W]";
+        if (!v.isArray() || v.size() != 3) {
+            throw new IllegalArgumentException("input_shape: value " + describe(v) + " is not allowed; allowed: " + allowed);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode d : v) {
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 1) {
+                throw new IllegalArgumentException("input_shape: value " + describe(v) + " is not allowed; allowed: " + allowed);
+            }
+            out.add(d.intValue());
+        }
+        return out;
     }
 
     /** The JSON form of a spec, as {@link #parse} reads it. */
@@ -74,6 +97,15 @@ public final class SpecJson {
         m.put("bias", spec.bias());
         m.put("residual_scale", spec.residualScale());
         m.put("loss", spec.loss());
+        if (!spec.inputShape().isEmpty()) {
+            m.put("input_shape", spec.inputShape());
+        }
+        if (spec.batchNorm()) {
+            m.put("batch_norm", true);
+        }
+        if (List.of("resnet").contains(spec.arch())) {
+            m.put("shortcut", spec.shortcut());
+        }
         return m;
     }
 

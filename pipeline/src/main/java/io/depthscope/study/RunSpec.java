@@ -68,8 +68,10 @@ public record RunSpec(
         section("optimizer", optimizer::validate);
         section("hessian", hessian::validate);
         section("diagnostics", diagnostics::validate);
-        if (!NetworkSpec.ARCHS.contains(arch)) {
-            bad("arch", "'" + arch + "'", "one of " + NetworkSpec.ARCHS);
+        if (!NetworkSpec.FULLY_CONNECTED.contains(arch)) {
+            // the convolutional and BatchNorm presets run in probe; studies take them once training keeps
+            // BatchNorm's running statistics and the data keep their [C, H, W] shape
+            bad("arch", "'" + arch + "'", "one of " + NetworkSpec.FULLY_CONNECTED);
         }
         if (depth < 1) {
             bad("depth", depth, "an integer >= 1");

@@ -29,7 +29,7 @@ class NtkTest {
 
     static Stream<Arguments> configurations() {
         List<Arguments> list = new ArrayList<>();
-        for (String arch : NetworkSpec.ARCHS) {
+        for (String arch : NetworkSpec.FULLY_CONNECTED) {
             for (boolean bias : new boolean[] {true, false}) {
                 for (int k : new int[] {1, 3}) {
                     list.add(Arguments.of(arch, bias, k));

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class PerExampleGradientsTest {
     static Stream<Arguments> configurations() {
         List<Arguments> list = new ArrayList<>();
-        for (String arch : NetworkSpec.ARCHS) {
+        for (String arch : NetworkSpec.FULLY_CONNECTED) {
             for (String loss : Loss.NAMES) {
                 for (boolean bias : new boolean[] {true, false}) {
                     list.add(Arguments.of(arch, loss, bias));

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class BufferReuseTest {
     static Stream<Arguments> configurations() {
         List<Arguments> list = new ArrayList<>();
-        for (String arch : NetworkSpec.ARCHS) {
+        for (String arch : NetworkSpec.FULLY_CONNECTED) {
             for (String act : Activations.NAMES) {
                 for (String loss : Loss.NAMES) {
                     list.add(Arguments.of(arch, act, loss));

@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class DerivativesTest {
     static Stream<Arguments> configurations() {
         List<Arguments> list = new ArrayList<>();
-        for (String arch : NetworkSpec.ARCHS) {
+        for (String arch : NetworkSpec.FULLY_CONNECTED) {
             for (String act : Activations.NAMES) {
                 for (String loss : Loss.NAMES) {
                     for (boolean bias : new boolean[] {true, false}) {

@@ -50,7 +50,7 @@ class SpecJsonTest {
         "input_dim|-|input_dim: missing",
         "loss|-|loss: missing; allowed: one of [mse, cross_entropy]",
         "activation|\"swish\"|activation: unknown value 'swish'; allowed: relu, tanh",
-        "arch|\"cnn\"|arch: unknown value 'cnn'; allowed: mlp, resmlp",
+        "arch|\"transformer\"|arch: unknown value 'transformer'; allowed: mlp, resmlp, mlp_bn, cnn, resnet, simple",
         "bias|\"yes\"|bias: value \"yes\" (a string) is not allowed; allowed: true or false",
         "residual_scale|\"big\"|residual_scale: value \"big\"",
         "activation|3|activation: value 3 (an integer) is not allowed",
