@@ -13,23 +13,56 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * PyTorch-style state dicts ({@code layers.i.weight} [out, in], {@code layers.i.bias} [out], as
- * {@code numpy.savez(**model.state_dict())} writes them) to and from a network's flat parameter vector.
- * A state dict must match the network exactly: every key present with its exact shape, no other keys.
+ * {@code numpy.savez(**model.state_dict())} writes them) to and from a network's flat parameter vector and, for
+ * networks with BatchNorm, its flat buffer vector ({@code <bn>.running_mean}, {@code <bn>.running_var}).
+ * A state dict must match the network exactly: every key present with its exact shape, no other keys, except
+ * BatchNorm's {@code <bn>.num_batches_tracked}, which PyTorch writes and Depthscope does not need (with momentum
+ * 0.1 it plays no part): it is accepted when present and written as 0.
  */
 public final class StateDict {
     private StateDict() {}
 
     /** The flat theta of {@code network} in {@code dtype}; {@code what} names the source in errors (e.g. "weights"). */
     public static INDArray toTheta(Network network, Map<String, INDArray> arrays, DataType dtype, String what) {
-        ParamLayout layout = network.layout();
-        List<String> allowed = layout.entries().stream().map(ParamLayout.Entry::name).toList();
+        checkKeys(network, arrays, what);
+        return flat(network.layout(), arrays, dtype, what);
+    }
+
+    /** The flat buffer vector of {@code network} (BatchNorm's running statistics) from a state dict. */
+    public static INDArray toBuffers(Network network, Map<String, INDArray> arrays, DataType dtype, String what) {
+        checkKeys(network, arrays, what);
+        return flat(network.bufferLayout(), arrays, dtype, what);
+    }
+
+    /** The keys a state dict of {@code network} may hold: parameters, buffers, and BatchNorm's num_batches_tracked. */
+    public static List<String> keys(Network network) {
+        List<String> keys = new ArrayList<>(network.layout().entries().stream().map(ParamLayout.Entry::name).toList());
+        for (ParamLayout.Entry e : network.bufferLayout().entries()) {
+            keys.add(e.name());
+            if (e.name().endsWith(".running_var")) {
+                keys.add(counterOf(e.name()));
+            }
+        }
+        return keys;
+    }
+
+    private static String counterOf(String runningVar) {
+        return runningVar.substring(0, runningVar.length() - ".running_var".length()) + ".num_batches_tracked";
+    }
+
+    private static void checkKeys(Network network, Map<String, INDArray> arrays, String what) {
+        List<String> allowed = keys(network);
         List<String> unknown = new ArrayList<>(arrays.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            String hint = !network.spec().bias() && unknown.stream().allMatch(k -> k.endsWith(".bias"))
+            String hint = network.spec() != null && !network.spec().bias() && unknown.stream().allMatch(k -> k.endsWith(".bias"))
                     ? " (the spec says \"bias\": false)" : "";
             throw new IllegalArgumentException(what + ": unknown key(s) " + unknown + hint + "; allowed: " + allowed);
         }
+    }
+
+    private static INDArray flat(ParamLayout layout, Map<String, INDArray> arrays, DataType dtype, String what) {
+        List<String> allowed = layout.entries().stream().map(ParamLayout.Entry::name).toList();
         // every key and shape first: theta is allocated only once the arrays, whose size the file bounds, match it
         for (ParamLayout.Entry e : layout.entries()) {
             INDArray a = arrays.get(e.name());
@@ -60,6 +93,41 @@ public final class StateDict {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (ParamLayout.Entry e : network.layout().entries()) {
             out.put(e.name(), network.layout().view(theta, e).dup('c'));
+        }
+        return out;
+    }
+
+    /**
+     * Parameters and buffers in PyTorch's state_dict order (each module's parameters, then its buffers), with
+     * {@code num_batches_tracked} written as an int64 0, so that {@code load_state_dict} accepts the file strictly.
+     */
+    public static Map<String, INDArray> fromState(Network network, INDArray theta, INDArray buffers) {
+        Map<String, INDArray> params = fromTheta(network, theta);
+        if (network.bufferLayout().size() == 0) {
+            return params;
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        List<ParamLayout.Entry> bufferEntries = network.bufferLayout().entries();
+        // a module's buffers follow its last parameter: insert each <bn>.running_* after <bn>.bias
+        Map<String, List<ParamLayout.Entry>> byModule = new LinkedHashMap<>();
+        for (ParamLayout.Entry e : bufferEntries) {
+            String module = e.name().substring(0, e.name().lastIndexOf('.'));
+            byModule.computeIfAbsent(module, m -> new ArrayList<>()).add(e);
+        }
+        for (var p : params.entrySet()) {
+            out.put(p.getKey(), p.getValue());
+            String module = p.getKey().substring(0, p.getKey().lastIndexOf('.'));
+            if (p.getKey().endsWith(".bias") && byModule.containsKey(module)) {
+                for (ParamLayout.Entry e : byModule.remove(module)) {
+                    out.put(e.name(), network.bufferLayout().view(buffers, e).dup('c'));
+                    if (e.name().endsWith(".running_var")) {
+                        out.put(counterOf(e.name()), Nd4j.scalar(0L));
+                    }
+                }
+            }
+        }
+        if (!byModule.isEmpty()) {
+            throw new IllegalStateException("buffers without a module's bias to follow: " + byModule.keySet());
         }
         return out;
     }
