@@ -117,6 +117,12 @@ public final class BatchNorm implements Module {
         return mode == Mode.TRAIN;
     }
 
+    /** PyTorch's start: weight 1, bias 0 (torch.nn.BatchNorm reset_parameters), whatever the weight layers draw. */
+    @Override
+    public java.util.Map<String, Double> initialValues() {
+        return java.util.Map.of(weightName(), 1.0, biasName(), 0.0);
+    }
+
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
         if (buffers == null || buffers.count() != 2) {
