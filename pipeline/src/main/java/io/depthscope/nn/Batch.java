@@ -14,14 +14,15 @@ public record Batch(INDArray x, INDArray targets) {
             throw new IllegalArgumentException("batch: x must have rank >= 2 and targets must be a matrix, got ranks " + x.rank()
                     + " and " + targets.rank());
         }
-        if (x.rows() != targets.rows()) {
-            throw new IllegalArgumentException("batch: x has " + x.rows() + " rows but targets have " + targets.rows()
+        // size(0), not rows(): ND4J's rows() refuses arrays of rank above 2, such as [N, C, H, W] images
+        if (x.size(0) != targets.rows()) {
+            throw new IllegalArgumentException("batch: x has " + x.size(0) + " rows but targets have " + targets.rows()
                     + "; allowed: the same number of examples");
         }
     }
 
     public int size() {
-        return (int) x.rows();
+        return (int) x.size(0);
     }
 
     /** Features per example: the product of x's dimensions after the first. */
