@@ -167,16 +167,12 @@ public final class Conv2d implements Module {
          * fills the patches. (im2col into {@link #image} gives the same numbers, but writing through the permuted
          * view made it 6 to 10 times slower than these k^2 copies, and than im2col into a contiguous buffer.)
          */
-        void fill(INDArray x, INDArray padded) {
-            INDArray source = x;
+        void fill(INDArray x, Padded padded) {
             if (padded != null) {
-                interior(padded).assign(x);
-                source = padded;
+                padded.interior.assign(x);
             }
-            for (int i = 0; i < kernel; i++) {
-                for (int j = 0; j < kernel; j++) {
-                    offsets[i * kernel + j].assign(Views.grid(source, i, j, stride, stride, outHeight, outWidth).permute(0, 2, 3, 1));
-                }
+            for (int q = 0; q < offsets.length; q++) {
+                offsets[q].assign(padded != null ? padded.windows[q] : window(x, q));
             }
         }
 
@@ -186,10 +182,28 @@ public final class Conv2d implements Module {
         }
     }
 
-    /** The unpadded [N, C, H, W] window of a padded [N, C, H + 2p, W + 2p] buffer. */
-    private INDArray interior(INDArray padded) {
-        return padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(padding, padding + inHeight),
-                NDArrayIndex.interval(padding, padding + inWidth));
+    /**
+     * The [N, H', W', C] view of x[n, c, s y + i, s x + j] for kernel offset q = (i, j), row-major: entry (c, i, j) of
+     * every patch, read from a (padded) input x.
+     */
+    private INDArray window(INDArray x, int q) {
+        return Views.grid(x, q / kernel, q % kernel, stride, stride, outHeight, outWidth).permute(0, 2, 3, 1);
+    }
+
+    /** A zero-bordered [N, C, H + 2p, W + 2p] copy of an input, of which only the interior is ever written. */
+    private final class Padded {
+        final INDArray interior;
+        /** The windows of every kernel offset, made once: the buffer does not move. */
+        final INDArray[] windows = new INDArray[kernel * kernel];
+
+        Padded(int n, DataType dtype) {
+            INDArray buffer = Nd4j.create(dtype, n, in, inHeight + 2L * padding, inWidth + 2L * padding);
+            interior = buffer.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(padding, padding + inHeight),
+                    NDArrayIndex.interval(padding, padding + inWidth));
+            for (int q = 0; q < windows.length; q++) {
+                windows[q] = window(buffer, q);
+            }
+        }
     }
 
     private final class Pass implements ModulePass {
@@ -210,8 +224,8 @@ public final class Conv2d implements Module {
         private INDArray gradIn;
         /** Patches of R{a}, or dA and R{dA} before col2im; allocated when first needed (never, for a first layer in training). */
         private Patches scratch;
-        /** The input with its zero border, which only the border-free interior of is ever written; null without padding. */
-        private final INDArray padded;
+        /** The input with its zero border; null without padding. */
+        private final Padded padded;
         private INDArray ra;
 
         Pass(int n, DataType dtype) {
@@ -220,7 +234,7 @@ public final class Conv2d implements Module {
             patchSize = (long) in * kernel * kernel;
             long rows = (long) n * outHeight * outWidth;
             cols = new Patches(n, dtype);
-            padded = padding == 0 ? null : Nd4j.create(dtype, n, in, inHeight + 2L * padding, inWidth + 2L * padding);
+            padded = padding == 0 ? null : new Padded(n, dtype);
             mat = Nd4j.create(dtype, rows, out);
             matImage = Views.of(mat, n, outHeight, outWidth, out).permute(0, 3, 1, 2);
             dz = Nd4j.create(dtype, rows, out);
