@@ -51,6 +51,32 @@ class ConvCurvatureTest {
         }
     }
 
+    /**
+     * The Gauss-Newton product, which runs every module's transposed Jacobian, against an independent route: with
+     * mse, Gv = (1/N) J^T J v is the gradient at the same parameters on the targets f - J v, with J v by central
+     * differences of the outputs. On both PyTorch networks (conv_stride_pool; resnet8_nobn's modules under mse).
+     */
+    @Test
+    void gaussNewtonMatchesTheGradientOnLinearisedTargets() {
+        Network pools = TorchCnnModulesTest.convStridePool();
+        TorchCnnModulesTest.Loaded f = TorchCnnModulesTest.load(pools, "conv_stride_pool");
+        assertGaussNewton(pools, f.batch(), f.theta(), f.v());
+        Network resnet = new Network(null, TorchCnnModulesTest.resnet8NoBn().layers(), Loss.of("mse"));
+        TorchCnnModulesTest.Loaded r = TorchCnnModulesTest.load(TorchCnnModulesTest.resnet8NoBn(), "resnet8_nobn");
+        Batch batch = new Batch(r.batch().x(), Nd4j.randn(DataType.DOUBLE, 8, 10));
+        assertGaussNewton(resnet, batch, r.theta(), r.v());
+    }
+
+    private static void assertGaussNewton(Network net, Batch batch, INDArray theta, INDArray v) {
+        Point point = net.at(batch, theta);
+        double h = 1e-5;
+        INDArray jv = net.at(batch, theta.add(v.mul(h))).outputs().sub(net.at(batch, theta.sub(v.mul(h))).outputs()).divi(2 * h);
+        INDArray linearised = point.outputs().sub(jv);
+        double[] expected = net.at(new Batch(batch.x(), linearised), theta).gradient().toDoubleVector();
+        double err = Fixtures.relativeError(point.gvp(v).toDoubleVector(), expected);
+        assertTrue(err <= 1e-7, "Gv against the gradient on f - Jv: relative error " + err);
+    }
+
     /** The PyTorch conv_stride_pool network in float32 against float64: loss, gradient, Hv and a block of Hv. */
     @Test
     void float32AgreesWithFloat64() {
