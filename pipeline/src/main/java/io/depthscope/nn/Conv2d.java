@@ -30,7 +30,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Memory: a pass holds the cached patches, k^2 C H' W' values per example (9 times the input for a 3x3 kernel at
  * stride 1), and, once an input gradient or an R-pass is asked for, a second buffer of that size.
  */
-public final class Conv2d implements Module {
+public final class Conv2d implements WeightLayer {
     private final String name;
     private final int index;
     private final int in;
@@ -79,14 +79,17 @@ public final class Conv2d implements Module {
         return Math.floorDiv(size + 2 * padding - kernel, stride) + 1;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public int index() {
         return index;
     }
 
+    @Override
     public boolean hasBias() {
         return bias;
     }
@@ -111,10 +114,27 @@ public final class Conv2d implements Module {
         return padding;
     }
 
+    @Override
+    public long fanIn() {
+        return (long) in * kernel * kernel;
+    }
+
+    @Override
+    public long fanOut() {
+        return (long) out * kernel * kernel;
+    }
+
+    @Override
+    public long outputUnits() {
+        return out;
+    }
+
+    @Override
     public String weightName() {
         return name + ".weight";
     }
 
+    @Override
     public String biasName() {
         return name + ".bias";
     }
