@@ -20,15 +20,28 @@ import java.util.Locale;
  * @param lanczosSteps Lanczos steps of the top-k run (capped at the parameter count)
  * @param densityRuns  runs of stochastic Lanczos quadrature for the spectral density (0: none)
  * @param densitySteps Lanczos steps per density run
+ * @param mode         for networks with BatchNorm: {@code train} (each normalisation group of optimizer.batch_size
+ *                     examples by its own statistics, the loss SGD minimises) or {@code eval} (the running statistics)
+ * @param chunk        examples per pass of the Hessian batch (0: the whole batch at once, or, in train mode with
+ *                     BatchNorm, the training minibatch, which is the normalisation group); memory, not the numbers
  */
 public record HessianSpec(String method, int probes, String distribution, int examples, int probesPerBlock, List<Integer> steps, int topK,
-        int lanczosSteps, int densityRuns, int densitySteps) implements java.io.Serializable {
+        int lanczosSteps, int densityRuns, int densitySteps, String mode, int chunk) implements java.io.Serializable {
+    public static final List<String> MODES = List.of("train", "eval");
+
+    /** The spec with the fields before mode and chunk, which take their defaults. */
+    public HessianSpec(String method, int probes, String distribution, int examples, int probesPerBlock, List<Integer> steps, int topK,
+                       int lanczosSteps, int densityRuns, int densitySteps) {
+        this(method, probes, distribution, examples, probesPerBlock, steps, topK, lanczosSteps, densityRuns, densitySteps, "train", 0);
+    }
+
     public static final List<String> METHODS = List.of("hutchinson", "exact", "none");
 
     public HessianSpec {
         method = method == null ? null : method.toLowerCase(Locale.ROOT);
         distribution = distribution == null ? null : distribution.toLowerCase(Locale.ROOT);
         steps = steps == null ? List.of() : List.copyOf(new java.util.TreeSet<>(steps));
+        mode = mode == null ? "train" : mode.toLowerCase(Locale.ROOT);
     }
 
     public static HessianSpec defaults() {
@@ -50,6 +63,10 @@ public record HessianSpec(String method, int probes, String distribution, int ex
         }
         atLeast("density_runs", densityRuns, 0, "0 (none) or an integer >= 1");
         atLeast("density_steps", densitySteps, 1, "an integer >= 1");
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("hessian.mode: unknown value '" + mode + "'; allowed: " + String.join(", ", MODES));
+        }
+        atLeast("chunk", chunk, 0, "0 (automatic) or an integer >= 1");
         return this;
     }
 

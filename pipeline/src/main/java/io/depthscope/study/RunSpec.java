@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  * @param checkpoints      steps at which the parameters are saved (npz, state_dict layout)
  * @param hessian          the Hessian's moments, extreme eigenvalues and density, and at which steps
  * @param diagnostics      gradient, NTK, Jacobian and representation diagnostics, and at which steps
+ * @param batchNorm        the convolutional presets normalise after every convolution (mlp_bn always does)
+ * @param shortcut         the resnet's shortcut where the shape changes: A (He et al.'s, no parameters) or B
  */
 public record RunSpec(
         String arch,
@@ -46,12 +48,31 @@ public record RunSpec(
         HessianSpec hessian,
         DiagnosticsSpec diagnostics,
         String dtype,
-        long seed) implements java.io.Serializable {
+        long seed,
+        boolean batchNorm,
+        String shortcut) implements java.io.Serializable {
 
     public static final List<String> DTYPES = List.of("float64", "float32");
 
+    /**
+     * Fields added after the first studies were published, with their defaults: {@link #canonical()} leaves a field
+     * out while it has its default, so every run that existed before keeps its run id.
+     */
+    static final Map<String, Object> LATER_FIELDS = Map.of("batch_norm", false, "shortcut", "A", "hessian.mode", "train",
+            "hessian.chunk", 0);
+
     public RunSpec {
         checkpoints = List.copyOf(checkpoints);
+        shortcut = shortcut == null ? "A" : shortcut;
+    }
+
+    /** The run with its fields before batch_norm and shortcut, which take their defaults. */
+    public RunSpec(String arch, int depth, int width, String activation, boolean bias, double residualScale, String loss,
+                   DatasetSpec dataset, InitSpec init, OptimizerSpec optimizer, int steps, int evalEvery, double targetLoss,
+                   double divergenceFactor, List<Integer> checkpoints, HessianSpec hessian, DiagnosticsSpec diagnostics, String dtype,
+                   long seed) {
+        this(arch, depth, width, activation, bias, residualScale, loss, dataset, init, optimizer, steps, evalEvery, targetLoss,
+                divergenceFactor, checkpoints, hessian, diagnostics, dtype, seed, false, "A");
     }
 
     /** Every field at its default: a depth-1 tanh mlp on sphere data, LeCun init, GD at lr 0.05 for 200 steps. */
@@ -68,10 +89,35 @@ public record RunSpec(
         section("optimizer", optimizer::validate);
         section("hessian", hessian::validate);
         section("diagnostics", diagnostics::validate);
-        if (!NetworkSpec.FULLY_CONNECTED.contains(arch)) {
-            // the convolutional and BatchNorm presets run in probe; studies take them once training keeps
-            // BatchNorm's running statistics and the data keep their [C, H, W] shape
-            bad("arch", "'" + arch + "'", "one of " + NetworkSpec.FULLY_CONNECTED);
+        if (!NetworkSpec.ARCHS.contains(arch)) {
+            bad("arch", "'" + arch + "'", "one of " + NetworkSpec.ARCHS);
+        }
+        boolean convolutional = NetworkSpec.CONVOLUTIONAL.contains(arch);
+        if (convolutional && !"image".equals(dataset.layout())) {
+            bad("arch", "'" + arch + "'", "a fully connected arch for dataset layout '" + dataset.layout()
+                    + "' (a convolutional arch needs images: dataset.kind fashion_mnist or cifar10 with dataset.layout = image)");
+        }
+        if (List.of("resnet", "simple").contains(arch) && !"relu".equals(activation)) {
+            bad("activation", "'" + activation + "'", "relu for arch " + arch + " (He et al.'s block)");
+        }
+        if (!NetworkSpec.SHORTCUTS.contains(shortcut)) {
+            bad("shortcut", "'" + shortcut + "'", "one of " + NetworkSpec.SHORTCUTS);
+        }
+        if (batchNorm && !convolutional) {
+            bad("batch_norm", true, "false for arch " + arch + " (batch_norm is for cnn, resnet and simple; mlp_bn always normalises)");
+        }
+        boolean normalised = batchNorm || "mlp_bn".equals(arch);
+        if (normalised && optimizer.batchSize() < 2) {
+            bad("optimizer.batch_size", optimizer.batchSize(), "an integer >= 2 with BatchNorm (each minibatch is a normalisation group;"
+                    + " full-batch training would normalise over the whole training set)");
+        }
+        if (normalised && hessian.chunk() != 0 && hessian.chunk() != optimizer.batchSize() && "train".equals(hessian.mode())) {
+            bad("hessian.chunk", hessian.chunk(), "0 or optimizer.batch_size = " + optimizer.batchSize()
+                    + " (in train mode BatchNorm's groups are the training minibatches)");
+        }
+        if ((convolutional || normalised) && diagnostics.any()) {
+            bad("diagnostics", "on", "off for arch " + arch + " (the per-example Grams, Jacobian spectra and representation ranks"
+                    + " are defined for mlp and resmlp; per-layer gradient norms of every network are in the runs' Hessian phase)");
         }
         if (depth < 1) {
             bad("depth", depth, "an integer >= 1");
@@ -144,6 +190,19 @@ public record RunSpec(
         return new NetworkSpec(arch, inputDim, width, depth, outputDim, activation, bias, residualScale, loss);
     }
 
+    /** The network for data whose examples have {@code shape} ([d] flat, [C, H, W] images) and {@code outputDim} outputs. */
+    public NetworkSpec network(int[] shape, int outputDim) {
+        int dim = 1;
+        for (int s : shape) {
+            dim = Math.multiplyExact(dim, s);
+        }
+        if (!NetworkSpec.CONVOLUTIONAL.contains(arch)) {
+            return new NetworkSpec(arch, dim, width, depth, outputDim, activation, bias, residualScale, loss, List.of(), false, shortcut);
+        }
+        return new NetworkSpec(arch, dim, width, depth, outputDim, activation, bias, residualScale, loss,
+                java.util.Arrays.stream(shape).boxed().toList(), batchNorm, shortcut);
+    }
+
     /**
      * (input_dim, output_dim) known before loading the data, or zeros where only the data can tell
      * (an npz, or a file dataset with classes = 0).
@@ -162,7 +221,12 @@ public record RunSpec(
     /** Parameters of this run's network, or -1 where only the data can tell. */
     public long paramCount() {
         int[] dims = expectedDims();
-        return dims[0] > 0 && dims[1] > 0 ? network(dims[0], dims[1]).paramCount() : -1;
+        if (dims[0] <= 0 || dims[1] <= 0) {
+            return -1;
+        }
+        int[] shape = !"image".equals(dataset.layout()) ? new int[] {dims[0]}
+                : "cifar10".equals(dataset.kind()) ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
+        return network(shape, dims[1]).paramCount();
     }
 
     /** Config key (dotted, as in HOCON) to value, in a fixed order. */
@@ -178,7 +242,11 @@ public record RunSpec(
     /** The canonical text that {@link #runId()} hashes: {@code key=value;} in {@link #fields()} order. */
     public String canonical() {
         StringBuilder sb = new StringBuilder();
-        fields().forEach((k, v) -> sb.append(k).append('=').append(v).append(';'));
+        fields().forEach((k, v) -> {
+            if (!(LATER_FIELDS.containsKey(k) && LATER_FIELDS.get(k).equals(v))) {
+                sb.append(k).append('=').append(v).append(';');
+            }
+        });
         return sb.toString();
     }
 

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * provenance as JSON (config, seed, step, code version, backend, dtype).
  */
 public interface CheckpointSink {
-    void save(RunSpec spec, Network network, int step, INDArray theta);
+    /** Saves theta and, for a network with BatchNorm, its buffers (null otherwise). */
+    void save(RunSpec spec, Network network, int step, INDArray theta, INDArray buffers);
 
-    CheckpointSink NONE = (spec, network, step, theta) -> { };
+    CheckpointSink NONE = (spec, network, step, theta, buffers) -> { };
 }

@@ -38,10 +38,10 @@ public final class Checkpoints {
         return Json.write(SpecJson.toJson(network.spec())).getBytes(StandardCharsets.UTF_8);
     }
 
-    public static byte[] npzBytes(Network network, INDArray theta) {
+    public static byte[] npzBytes(Network network, INDArray theta, INDArray buffers) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Npz.write(out, StateDict.fromTheta(network, theta));
+            Npz.write(out, StateDict.fromState(network, theta, buffers));
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

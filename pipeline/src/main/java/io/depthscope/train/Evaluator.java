@@ -1,6 +1,7 @@
 package io.depthscope.train;
 
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +25,8 @@ public final class Evaluator {
     private Point full;
     private Point rest;
     private final INDArray gradient;
+    private INDArray buffers;
+    private Mode mode = Mode.TRAIN;
 
     public Evaluator(Network network, Batch data, int chunk, boolean classification, DataType dtype) {
         this.network = network;
@@ -31,6 +34,16 @@ public final class Evaluator {
         this.chunk = Math.max(1, chunk);
         this.classification = classification;
         this.gradient = Nd4j.create(dtype, network.paramCount());
+    }
+
+    /**
+     * Evaluates in eval mode with {@code buffers}, BatchNorm's running statistics, read at every evaluation (as
+     * PyTorch's {@code model.eval()}): chunks of a dataset are then independent. Networks without buffers need none.
+     */
+    public Evaluator withRunningStatistics(INDArray buffers) {
+        this.buffers = buffers;
+        this.mode = buffers == null ? Mode.TRAIN : Mode.EVAL;
+        return this;
     }
 
     public Evaluation evaluate(INDArray theta, boolean withGradient) {
@@ -75,13 +88,13 @@ public final class Evaluator {
     private Point pointFor(Batch part, INDArray theta) {
         if (part.size() == chunk || part.size() == data.size()) {
             if (full == null || full.batch().size() != part.size()) {
-                full = network.at(part, theta);
+                full = network.at(part, theta, buffers, mode);
                 return full;
             }
             return full.load(part, theta);
         }
         if (rest == null) {
-            rest = network.at(part, theta);
+            rest = network.at(part, theta, buffers, mode);
             return rest;
         }
         return rest.load(part, theta);

@@ -5,6 +5,9 @@ import io.depthscope.data.Datasets;
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.ChunkedLandscape;
+import io.depthscope.nn.Landscape;
+import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.study.RunSpec;
 import io.depthscope.util.Dtypes;
@@ -36,8 +39,54 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
     /** With data loaded already (an executor's cache holds one dataset for a study's many tasks). */
     public static RunContext of(RunSpec spec, Dataset data) {
         DataType dtype = Dtypes.parse(spec.dtype());
-        Network network = Network.of(spec.network(data.inputDim(), data.train().targetDim()));
-        return new RunContext(spec, dtype, data, network);
+        Network network = Network.of(spec.network(data.inputShape(), data.train().targetDim()));
+        RunContext context = new RunContext(spec, dtype, data, network);
+        if (!spec.hessian().stepsFor(spec.steps()).isEmpty()) {
+            context.checkHessianChunks();
+        }
+        return context;
+    }
+
+    /** BatchNorm's running statistics as PyTorch starts them, or null for a network without buffers. */
+    public org.nd4j.linalg.api.ndarray.INDArray initialBuffers() {
+        return network.bufferLayout().size() == 0 ? null : network.initialBuffers(dtype);
+    }
+
+    /** The Hessian's mode: train (normalisation groups) or eval (running statistics); it matters with BatchNorm only. */
+    public Mode hessianMode() {
+        return Mode.of(spec.hessian().mode());
+    }
+
+    /**
+     * Examples per pass of the Hessian batch: hessian.chunk when given; otherwise, where BatchNorm couples the
+     * examples, the training minibatch (the normalisation group SGD saw), and else the whole batch at once.
+     */
+    public int hessianChunk(int batchSize) {
+        if (spec.hessian().chunk() > 0) {
+            return spec.hessian().chunk();
+        }
+        return network.couplesExamples(hessianMode()) ? spec.optimizer().batchSize() : batchSize;
+    }
+
+    private void checkHessianChunks() {
+        if (network.couplesExamples(hessianMode())) {
+            int n = spec.hessian().examples() == 0 ? data.train().size() : Math.min(spec.hessian().examples(), data.train().size());
+            int chunk = hessianChunk(n);
+            if (n % chunk != 0) {
+                throw new IllegalArgumentException("run.hessian.examples: the Hessian batch would have " + n + " examples; allowed: a multiple of "
+                        + chunk + " (in train mode BatchNorm's normalisation groups are the training minibatches of optimizer.batch_size)");
+            }
+        }
+    }
+
+    /**
+     * The loss on the run's fixed Hessian batch as the curvature operator of its mode, at theta (and, with
+     * BatchNorm, the running statistics in {@code buffers}, which eval mode reads and nothing writes): the trainer
+     * and a study's Hessian phase both measure this.
+     */
+    public Landscape hessianLandscape(org.nd4j.linalg.api.ndarray.INDArray theta, org.nd4j.linalg.api.ndarray.INDArray buffers) {
+        Batch batch = hessianBatch();
+        return ChunkedLandscape.of(network, batch, theta, buffers, hessianMode(), hessianChunk(batch.size()), false);
     }
 
     /**
@@ -45,8 +94,10 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
      * first hessian.examples rows of a permutation from the stream (seed, "hessian-batch").
      */
     public Batch hessianBatch() {
+        // a chunked operator holds one chunk's activations at a time, so only a whole-batch pass needs the cap
+        boolean chunked = spec.hessian().chunk() > 0 || network.couplesExamples(hessianMode());
         return fixedBatch(data.train(), spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples",
-                MAX_HESSIAN_EXAMPLES);
+                chunked ? Integer.MAX_VALUE : MAX_HESSIAN_EXAMPLES);
     }
 
     /** The fixed batch of the run's diagnostics (see {@link DiagnosticsRecorder}), from the stream "diagnostics-batch". */

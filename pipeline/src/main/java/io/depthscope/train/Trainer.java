@@ -4,6 +4,8 @@ import io.depthscope.data.Dataset;
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.nn.Batch;
 import io.depthscope.nn.Initializers;
+import io.depthscope.nn.Landscape;
+import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;
@@ -57,18 +59,21 @@ public final class Trainer {
         Dataset data = context.data();
         Network network = context.network();
         INDArray theta = Initializers.initialize(network, spec.init(), Seeds.derive(spec.seed(), "init"), dtype);
+        // BatchNorm's running statistics: each training step's forward folds its minibatch's statistics in, as
+        // PyTorch's does; the curve's losses are eval-mode losses that read them (model.eval())
+        INDArray buffers = context.initialBuffers();
         Optimizer optimizer = Optimizer.of(spec.optimizer());
         boolean fullBatch = spec.optimizer().batchSize() == 0;
-        Evaluator train = new Evaluator(network, data.train(), EVAL_CHUNK, data.classification(), dtype);
-        Evaluator test = data.hasTest() ? new Evaluator(network, data.test(), EVAL_CHUNK, data.classification(), dtype) : null;
+        Evaluator train = new Evaluator(network, data.train(), EVAL_CHUNK, data.classification(), dtype).withRunningStatistics(buffers);
+        Evaluator test = data.hasTest()
+                ? new Evaluator(network, data.test(), EVAL_CHUNK, data.classification(), dtype).withRunningStatistics(buffers) : null;
         MinibatchSampler sampler = fullBatch ? null
                 : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
         Map<Integer, Point> minibatchPoints = new HashMap<>();
         Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
         Set<Integer> hessianSteps = new TreeSet<>(spec.hessian().stepsFor(spec.steps()));
         DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(context);
-        Batch hessianBatch = hessianSteps.isEmpty() ? null : context.hessianBatch();
-        Point hessianPoint = null;
+        Landscape hessianLandscape = null;
         HessianResults hessian = HessianResults.empty();
         List<Integer> deferred = new ArrayList<>();
 
@@ -91,10 +96,13 @@ public final class Trainer {
                 Batch part = MinibatchSampler.gather(data.train(), rows);
                 Point p = minibatchPoints.get(rows.length);
                 if (p == null) {
-                    p = network.at(part, theta);
+                    p = network.at(part, theta, buffers, Mode.TRAIN);
                     minibatchPoints.put(rows.length, p);
                 } else {
                     p.load(part, theta);
+                }
+                if (buffers != null) {
+                    p.updateRunningStatistics();
                 }
                 gradient = p.gradient();
                 if (e == null) {
@@ -120,18 +128,18 @@ public final class Trainer {
                 break;
             }
             if (checkpointSteps.contains(step)) {
-                checkpoints.save(spec, network, step, theta);
+                checkpoints.save(spec, network, step, theta, buffers);
             }
             if (diagnostics.at(step)) {
                 diagnostics.take(step, theta);
             }
             if (hessianSteps.contains(step)) {
                 if (deferredHessian != null) {
-                    deferredHessian.save(spec, network, step, theta);
+                    deferredHessian.save(spec, network, step, theta, buffers);
                     deferred.add(step);
                 } else {
-                    hessianPoint = hessianPoint == null ? network.at(hessianBatch, theta) : hessianPoint.moveTo(theta);
-                    hessian = hessian.plus(HessianWork.measure(spec.hessian(), spec.seed(), runId, step, hessianPoint));
+                    hessianLandscape = hessianLandscape == null ? context.hessianLandscape(theta, buffers) : hessianLandscape.moveTo(theta);
+                    hessian = hessian.plus(HessianWork.measure(spec.hessian(), spec.seed(), runId, step, hessianLandscape));
                 }
             }
             if (step == spec.steps()) {

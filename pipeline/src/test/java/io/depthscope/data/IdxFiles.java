@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small files in the real IDX layout (big-endian header, unsigned bytes), plain or gzipped. */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {}
 
     static byte[] images(int magic, int count, int rows, int cols, byte[] pixels) throws IOException {
@@ -54,7 +54,7 @@ final class IdxFiles {
      * A complete small Fashion-MNIST directory: {@code train} and {@code test} images of rows x cols with
      * labels i mod 10.
      */
-    static void fashion(Path dir, int train, int test, int rows, int cols, boolean gzip) throws IOException {
+    public static void fashion(Path dir, int train, int test, int rows, int cols, boolean gzip) throws IOException {
         write(dir, "train-images-idx3-ubyte", images(Idx.IMAGES, train, rows, cols, pixels(train * rows * cols, 1)), gzip);
         write(dir, "train-labels-idx1-ubyte", labels(Idx.LABELS, cycle(train)), gzip);
         write(dir, "t10k-images-idx3-ubyte", images(Idx.IMAGES, test, rows, cols, pixels(test * rows * cols, 2)), gzip);

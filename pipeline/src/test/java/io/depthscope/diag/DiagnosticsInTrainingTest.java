@@ -38,7 +38,7 @@ class DiagnosticsInTrainingTest {
 
     /** Runs the spec, keeping copies of the parameters at its checkpoint steps. */
     private static RunOutcome run(RunSpec s, Map<Integer, INDArray> thetas) {
-        CheckpointSink keep = (spec, network, step, theta) -> thetas.put(step, theta.dup());
+        CheckpointSink keep = (spec, network, step, theta, buffers) -> thetas.put(step, theta.dup());
         return Trainer.run(s, keep, Progress.NONE);
     }
 
@@ -128,7 +128,7 @@ class DiagnosticsInTrainingTest {
         RunSpec s = spec("hessian { probes = 6, probes_per_block = 4, steps = [0, 20], top_k = 2, lanczos_steps = 8 }");
         RunOutcome here = Trainer.run(s);
         Map<Integer, INDArray> saved = new TreeMap<>();
-        RunOutcome deferred = Trainer.run(s, CheckpointSink.NONE, Progress.NONE, (spec, network, step, theta) -> saved.put(step, theta.dup()));
+        RunOutcome deferred = Trainer.run(s, CheckpointSink.NONE, Progress.NONE, (spec, network, step, theta, buffers) -> saved.put(step, theta.dup()));
         assertEquals(List.of(0, 20), deferred.hessianPending());
         assertEquals(HessianResults.empty(), deferred.hessian());
         assertEquals(List.of(), here.hessianPending());

@@ -5,8 +5,7 @@ import io.depthscope.data.Datasets;
 import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.ParameterStore;
-import io.depthscope.nn.Batch;
-import io.depthscope.nn.Point;
+import io.depthscope.nn.Landscape;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.probe.HessianWork;
 import io.depthscope.study.RunSpec;
@@ -164,10 +163,10 @@ final class HessianPhase {
         try {
             RunSpec spec = w.spec();
             RunContext context = context(spec);
-            Batch batch = context.hessianBatch();
-            Point point = context.network().at(batch, parameters.load(spec.runId(), w.task().step(), context.dtype()));
-            HessianWork.Piece piece = HessianWork.compute(spec.hessian(), spec.seed(), point, w.task());
-            return new PieceOutcome(w.task(), piece, batch.size(), null, (System.nanoTime() - start) / 1e9);
+            ParameterStore.State state = parameters.load(spec.runId(), w.task().step(), context.network(), context.dtype());
+            Landscape landscape = context.hessianLandscape(state.theta(), state.buffers());
+            HessianWork.Piece piece = HessianWork.compute(spec.hessian(), spec.seed(), landscape, w.task());
+            return new PieceOutcome(w.task(), piece, landscape.batchSize(), null, (System.nanoTime() - start) / 1e9);
         } catch (RuntimeException | OutOfMemoryError e) {
             if (attempt + 1 < maxFailures) {
                 throw e;

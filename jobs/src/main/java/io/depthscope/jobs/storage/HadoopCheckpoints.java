@@ -24,10 +24,10 @@ public final class HadoopCheckpoints implements CheckpointSink, Serializable {
     }
 
     @Override
-    public void save(RunSpec spec, Network network, int step, INDArray theta) {
+    public void save(RunSpec spec, Network network, int step, INDArray theta, INDArray buffers) {
         Path dir = new Path(root, spec.runId());
         try {
-            HadoopFiles.writeAtomically(new Path(dir, Checkpoints.npzName(step)), Checkpoints.npzBytes(network, theta), true);
+            HadoopFiles.writeAtomically(new Path(dir, Checkpoints.npzName(step)), Checkpoints.npzBytes(network, theta, buffers), true);
             HadoopFiles.writeAtomically(new Path(dir, Checkpoints.jsonName(step)), Checkpoints.provenanceBytes(spec, network, step), true);
             HadoopFiles.writeAtomically(new Path(dir, Checkpoints.SPEC_NAME), Checkpoints.specBytes(network), true);
         } catch (IOException e) {

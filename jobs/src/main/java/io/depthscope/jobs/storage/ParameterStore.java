@@ -27,9 +27,37 @@ public final class ParameterStore implements CheckpointSink, Serializable {
         return runId + ".step-" + step;
     }
 
+    /** A run's parameters at a step and, for a network with BatchNorm, its running statistics (null otherwise). */
+    public record State(INDArray theta, INDArray buffers) {}
+
+    /** Theta, then the buffers of a network with BatchNorm, as one vector: the Hessian's eval mode reads them. */
     @Override
-    public void save(RunSpec spec, Network network, int step, INDArray theta) {
-        store.save(key(spec.runId(), step), theta.castTo(DataType.DOUBLE).toDoubleVector());
+    public void save(RunSpec spec, Network network, int step, INDArray theta, INDArray buffers) {
+        double[] t = theta.castTo(DataType.DOUBLE).toDoubleVector();
+        if (buffers != null && buffers.length() > 0) {
+            double[] b = buffers.castTo(DataType.DOUBLE).toDoubleVector();
+            double[] all = java.util.Arrays.copyOf(t, t.length + b.length);
+            System.arraycopy(b, 0, all, t.length, b.length);
+            t = all;
+        }
+        store.save(key(spec.runId(), step), t);
+    }
+
+    /** The state of a run at a step for {@code network}, in {@code dtype}. */
+    public State load(String runId, int step, Network network, DataType dtype) {
+        double[] all = store.load(key(runId, step));
+        if (all == null) {
+            throw new IllegalStateException("parameters of run " + runId + " at step " + step + " are missing under the study's _parameters");
+        }
+        int p = Math.toIntExact(network.paramCount());
+        int b = Math.toIntExact(network.bufferLayout().size());
+        if (all.length != p + b) {
+            throw new IllegalStateException("parameters of run " + runId + " at step " + step + ": " + all.length + " values; expected "
+                    + p + " parameters" + (b > 0 ? " and " + b + " buffer values" : ""));
+        }
+        INDArray theta = Nd4j.createFromArray(java.util.Arrays.copyOf(all, p)).castTo(dtype);
+        INDArray buffers = b == 0 ? null : Nd4j.createFromArray(java.util.Arrays.copyOfRange(all, p, p + b)).castTo(dtype);
+        return new State(theta, buffers);
     }
 
     /** Whether the parameters of a run at each of {@code steps} are committed and read back (unreadable ones are set aside). */

@@ -122,7 +122,10 @@ class StoredFormatsTest {
         byte[] bytes = Files.readAllBytes(file);
         assertEquals("\u0093NUMPY", new String(bytes, 0, 6, StandardCharsets.ISO_8859_1));
         assertTrue(new String(bytes, 10, 60, StandardCharsets.ISO_8859_1).contains("'descr': '<f8'"));
-        assertEquals(o.run().paramCount(), parameters.load(o.run().runId(), step, DataType.DOUBLE).length());
+        io.depthscope.nn.Network network = io.depthscope.train.RunContext.of(o.spec()).network();
+        ParameterStore.State state = parameters.load(o.run().runId(), step, network, DataType.DOUBLE);
+        assertEquals(o.run().paramCount(), state.theta().length());
+        assertEquals(null, state.buffers(), "a network without BatchNorm stores no buffers");
     }
 
     @Test
