@@ -30,11 +30,29 @@ public final class JsonFormat<T> implements FileFormat<T> {
     private final String name;
     private final int version;
     private final Class<T> type;
+    private final Upgrade upgrade;
 
+    /**
+     * Brings the value of an older version's file to this version's shape before it is read, e.g. by adding a
+     * field that a later version introduced with the value every older file meant. Applied once per version
+     * step, from the file's version up.
+     */
+    @FunctionalInterface
+    public interface Upgrade extends java.io.Serializable {
+        /** Rewrites {@code value}, a file of version {@code from}, into version {@code from + 1}'s shape. */
+        void apply(int from, ObjectNode value);
+    }
+
+    /** A format whose older versions have today's shape (their values read as they are). */
     public JsonFormat(String name, int version, Class<T> type) {
+        this(name, version, type, (from, value) -> { });
+    }
+
+    public JsonFormat(String name, int version, Class<T> type, Upgrade upgrade) {
         this.name = name;
         this.version = version;
         this.type = type;
+        this.upgrade = upgrade;
     }
 
     @Override
@@ -101,10 +119,23 @@ public final class JsonFormat<T> implements FileFormat<T> {
             throw new UnreadableFileException(what + ": content does not match its sha256 (corrupted after it was written)");
         }
         try {
+            if (v.intValue() < version) {
+                if (!value.isObject()) {
+                    throw new IllegalArgumentException("value is not an object");
+                }
+                for (int from = v.intValue(); from < version; from++) {
+                    upgrade.apply(from, (ObjectNode) value);
+                }
+            }
             return type.cast(RecordJson.decode(value, type, "value"));
         } catch (IllegalArgumentException e) {
             throw new UnreadableFileException(what + ": " + e.getMessage());
         }
+    }
+
+    /** The digest a file of this kind carries for {@code value} (for tests that write an older version by hand). */
+    public static String digest(JsonNode value) {
+        return TreeDigest.sha256(value);
     }
 
     private static String firstLine(String s) {

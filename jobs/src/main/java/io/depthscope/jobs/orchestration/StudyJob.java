@@ -132,9 +132,28 @@ public final class StudyJob {
         return write(spark, config.name(), ordered, out);
     }
 
-    /** Finished training runs, one file per run id under {@code <out>/_outcomes}. */
+    /**
+     * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
+     * batch_norm and shortcut and the Hessian's mode and chunk; a version-1 file meant their defaults, so a study
+     * begun before them resumes with its finished runs read as they were.
+     */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 1, RunOutcome.class));
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 2, RunOutcome.class,
+                StudyJob::upgradeOutcome));
+    }
+
+    static void upgradeOutcome(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (from != 1) {
+            throw new IllegalArgumentException("no upgrade of depthscope-outcome from version " + from);
+        }
+        if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
+                || !(spec.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode hessian)) {
+            throw new IllegalArgumentException("value.spec.hessian is missing");
+        }
+        spec.put("batchNorm", false);
+        spec.put("shortcut", "A");
+        hessian.put("mode", "train");
+        hessian.put("chunk", 0);
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */

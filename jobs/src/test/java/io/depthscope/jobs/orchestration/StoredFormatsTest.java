@@ -83,7 +83,7 @@ class StoredFormatsTest {
         assertTrue(Double.isNaN(back.run().finalLoss()));
         assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
         String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
-        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":1,\"sha256\":\""), text.substring(0, 80));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":2,\"sha256\":\""), text.substring(0, 80));
     }
 
     @Test
@@ -114,6 +114,31 @@ class StoredFormatsTest {
         assertEquals(error, store.load("error"));
     }
 
+    /** A study begun before version 2 resumes: its version-1 outcomes (no batch_norm, shortcut, hessian mode or chunk) read as they meant. */
+    @Test
+    void aVersionOneOutcomeReadsWithTheDefaultsOfTheFieldsAddedSince() throws Exception {
+        RunOutcome real = trained.get(0);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 2, RunOutcome.class, StudyJob::upgradeOutcome);
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        var spec = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec");
+        assertEquals(List.of(false, "A"), List.of(spec.remove("batchNorm").booleanValue(), spec.remove("shortcut").textValue()));
+        var hessian = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("hessian");
+        assertEquals(List.of("train", 0), List.of(hessian.remove("mode").textValue(), hessian.remove("chunk").intValue()));
+        file.put("version", 1);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        byte[] v1 = mapper.writeValueAsBytes(file);
+        assertEquals(real, format.read(v1, "v1"));
+        Path old = dir.resolve("v1/_outcomes/" + real.run().runId() + ".outcome");
+        Files.createDirectories(old.getParent());
+        Files.write(old, v1);
+        assertEquals(real, StudyJob.outcomeStore(dir.resolve("v1").toString()).load(real.run().runId()), "the study's own store reads it");
+        var strict = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 1, RunOutcome.class);
+        assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v1, "v1 as v1 of today's records"),
+                "without the upgrade the old shape does not bind to today's records");
+    }
+
     @Test
     void parametersAreANumpyVectorThatComesBackBitForBit() throws Exception {
         RunOutcome o = trained.get(0);
@@ -134,9 +159,9 @@ class StoredFormatsTest {
         CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
         store.save("x", trained.get(0));
         String good = Files.readString(d.resolve("x.outcome"));
-        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":1", "\"version\":3"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":2", "\"version\":3"));
         ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
-        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 3 is newer than this build reads (<= 1)", newer.getMessage());
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 3 is newer than this build reads (<= 2)", newer.getMessage());
         Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
         assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
                 assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
@@ -216,7 +241,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("266c033222c1c5a3", digest(outcome), "depthscope-outcome version 1" + advice + outcome);
+        assertEquals("0567ae3002c13353", digest(outcome), "depthscope-outcome version 2" + advice + outcome);
         assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
     }
 }
