@@ -30,6 +30,25 @@ public final class LayerGradients {
      */
     public record Layer(int map, double weightGradientNorm, double biasGradientNorm, double deltaNorm, double deltaRmsPerExample) {}
 
+    /**
+     * The gradient sizes of every weight layer (linear map or convolution, in flat-vector order) of a network that is
+     * not fully connected, from the gradient of a landscape (with BatchNorm in train mode, the mean over its
+     * normalisation groups): weight and bias norms; the hidden-layer deltas are NaN (a convolution's output is a
+     * feature map, not one of the mlp's hidden layers).
+     */
+    public static List<Layer> ofWeightLayers(io.depthscope.nn.Landscape landscape) {
+        Network net = landscape.network();
+        List<Layer> out = new ArrayList<>();
+        List<io.depthscope.nn.WeightLayer> layers = net.weightLayers();
+        for (int i = 0; i < layers.size(); i++) {
+            io.depthscope.nn.WeightLayer l = layers.get(i);
+            double w = net.layout().view(landscape.gradient(), l.weightName()).norm2Number().doubleValue();
+            double b = l.hasBias() ? net.layout().view(landscape.gradient(), l.biasName()).norm2Number().doubleValue() : Double.NaN;
+            out.add(new Layer(i, w, b, Double.NaN, Double.NaN));
+        }
+        return out;
+    }
+
     /** The gradient sizes of every linear map 0..L at the point. */
     public static List<Layer> of(Point point) {
         Network net = point.network();

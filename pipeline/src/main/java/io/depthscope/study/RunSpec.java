@@ -115,9 +115,26 @@ public record RunSpec(
             bad("hessian.chunk", hessian.chunk(), "0 or optimizer.batch_size = " + optimizer.batchSize()
                     + " (in train mode BatchNorm's groups are the training minibatches)");
         }
-        if ((convolutional || normalised) && diagnostics.any()) {
-            bad("diagnostics", "on", "off for arch " + arch + " (the per-example Grams, Jacobian spectra and representation ranks"
-                    + " are defined for mlp and resmlp; per-layer gradient norms of every network are in the runs' Hessian phase)");
+        if ((convolutional || normalised) && !diagnostics.steps().isEmpty()) {
+            // per-example Grams need each weight used once per example and no coupling; the Jacobian spectra and
+            // representation ranks are written for the mlp's hidden layers
+            String why = "false for arch " + arch + (batchNorm ? " with BatchNorm" : "")
+                    + " (only diagnostics.layer_gradients is defined for the convolutional and BatchNorm presets)";
+            if (diagnostics.confusion()) {
+                bad("diagnostics.confusion", true, why);
+            }
+            if (diagnostics.ntk()) {
+                bad("diagnostics.ntk", true, why);
+            }
+            if (diagnostics.representation()) {
+                bad("diagnostics.representation", true, why);
+            }
+            if (diagnostics.minibatches() > 0) {
+                bad("diagnostics.minibatches", diagnostics.minibatches(), "0 for arch " + arch);
+            }
+            if (diagnostics.jacobianInputs() > 0) {
+                bad("diagnostics.jacobian_inputs", diagnostics.jacobianInputs(), "0 for arch " + arch);
+            }
         }
         if (depth < 1) {
             bad("depth", depth, "an integer >= 1");

@@ -33,6 +33,7 @@ public final class DiagnosticsRecorder {
     private final Batch train;
     private final Batch batch;
     private Point point;
+    private io.depthscope.nn.Landscape landscape;
     private INDArray firstKernel;
     private int firstKernelStep = -1;
     private final List<LayerGradientsAt> layerGradients = new ArrayList<>();
@@ -53,11 +54,26 @@ public final class DiagnosticsRecorder {
         return batch != null && spec.diagnostics().steps().contains(step);
     }
 
-    /** Takes every configured diagnostic at parameters {@code theta} of step {@code step}. */
-    public void take(int step, INDArray theta) {
+    /**
+     * Takes every configured diagnostic at parameters {@code theta} of step {@code step} (and BatchNorm's running
+     * statistics {@code buffers}, null without BatchNorm).
+     */
+    public void take(int step, INDArray theta, INDArray buffers) {
         DiagnosticsSpec d = spec.diagnostics();
         String id = spec.runId();
         int n = batch.size();
+        if (!io.depthscope.nn.NetworkSpec.FULLY_CONNECTED.contains(spec.arch())) {
+            // the convolutional and BatchNorm presets: layer gradients only (RunSpec refuses the rest), from the loss
+            // SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
+            int chunk = network.couplesExamples(io.depthscope.nn.Mode.TRAIN) ? spec.optimizer().batchSize() : n;
+            landscape = landscape == null
+                    ? io.depthscope.nn.ChunkedLandscape.of(network, batch, theta, buffers, io.depthscope.nn.Mode.TRAIN, chunk, false)
+                    : landscape.moveTo(theta);
+            if (d.layerGradients()) {
+                LayerGradients.ofWeightLayers(landscape).forEach(l -> layerGradients.add(LayerGradientsAt.of(id, step, n, l)));
+            }
+            return;
+        }
         point = point == null ? network.at(batch, theta) : point.moveTo(theta);
         if (d.layerGradients()) {
             LayerGradients.of(point).forEach(l -> layerGradients.add(LayerGradientsAt.of(id, step, n, l)));

@@ -44,6 +44,13 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
         if (!spec.hessian().stepsFor(spec.steps()).isEmpty()) {
             context.checkHessianChunks();
         }
+        if (spec.diagnostics().any() && network.couplesExamples(Mode.TRAIN)) {
+            int n = spec.diagnostics().examples() == 0 ? data.train().size() : Math.min(spec.diagnostics().examples(), data.train().size());
+            if (n % spec.optimizer().batchSize() != 0) {
+                throw new IllegalArgumentException("run.diagnostics.examples: the diagnostics batch would have " + n + " examples; allowed: a multiple of "
+                        + spec.optimizer().batchSize() + " (BatchNorm's normalisation groups are the training minibatches of optimizer.batch_size)");
+            }
+        }
         return context;
     }
 

@@ -131,7 +131,7 @@ public final class Trainer {
                 checkpoints.save(spec, network, step, theta, buffers);
             }
             if (diagnostics.at(step)) {
-                diagnostics.take(step, theta);
+                diagnostics.take(step, theta, buffers);
             }
             if (hessianSteps.contains(step)) {
                 if (deferredHessian != null) {

@@ -104,6 +104,22 @@ class BatchNormTrainingTest {
     }
 
     @Test
+    void layerGradientsOfEveryWeightLayerAndNoOtherDiagnostic() {
+        RunSpec s = spec("arch = resnet, activation = relu, depth = 8, width = 2, batch_norm = true, diagnostics { steps = [6], examples = 32,"
+                + " confusion = false, ntk = false, representation = false, jacobian_inputs = 0 }");
+        RunOutcome o = Trainer.run(s);
+        var rows = o.diagnostics().layerGradients();
+        assertEquals(8, rows.size(), "conv1, two convs in each of three blocks, linear");
+        assertTrue(rows.stream().allMatch(r -> r.step() == 6 && r.weightGradientNorm() > 0 && Double.isNaN(r.deltaNorm())), rows.toString());
+        assertTrue(rows.subList(0, 7).stream().allMatch(r -> Double.isNaN(r.biasGradientNorm())), "convolutions before BatchNorm have no bias");
+        assertTrue(rows.get(7).biasGradientNorm() > 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> spec("arch = resnet, activation = relu, depth = 8, width = 2, batch_norm = true, diagnostics { steps = [6] }"));
+        assertTrue(e.getMessage().startsWith("run.diagnostics.confusion: value true is not allowed; allowed: false for arch resnet with BatchNorm"),
+                e.getMessage());
+    }
+
+    @Test
     void trainModeHessianUsesTheTrainingMinibatchesAsGroups() {
         RunSpec s = spec("arch = cnn, depth = 2, width = 3, batch_norm = true, steps = 0, checkpoints = [], hessian { steps = [0] }");
         RunContext context = RunContext.of(s);
