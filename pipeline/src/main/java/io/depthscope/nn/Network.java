@@ -71,6 +71,23 @@ public final class Network {
                         m -> e.name().equals(m.weightName()) || e.name().equals(m.biasName())));
     }
 
+    /** The weight names of {@link #weightLayers()}, e.g. {@code layers.0.weight} or {@code layer2.0.conv1.weight}. */
+    public List<String> weightNames() {
+        return weightLayers.stream().map(WeightLayer::weightName).toList();
+    }
+
+    /**
+     * Frobenius norm of the part of a flat vector (a gradient) that belongs to each weight layer's weight, in the
+     * order of {@link #weightLayers()}; biases and BatchNorm parameters are left out.
+     */
+    public double[] layerGradientNorms(INDArray gradient) {
+        double[] norms = new double[weightLayers.size()];
+        for (int i = 0; i < norms.length; i++) {
+            norms[i] = layout.view(gradient, weightLayers.get(i).weightName()).norm2Number().doubleValue();
+        }
+        return norms;
+    }
+
     public NetworkSpec spec() {
         return spec;
     }

@@ -254,14 +254,12 @@ public final class Point implements Landscape {
         return gradient.norm2Number().doubleValue();
     }
 
-    /** Frobenius norm of dLoss/dW_i for each linear map i = 0..L (weights only, not biases). */
+    /**
+     * Frobenius norm of dLoss/dW for each weight layer of {@link Network#weightLayers()} (every linear map and
+     * convolution, weights only, not biases); for mlp and resmlp, map i = 0..L.
+     */
     public double[] layerGradientNorms() {
-        List<Linear> maps = network.linearMaps();
-        double[] norms = new double[maps.size()];
-        for (int i = 0; i < norms.length; i++) {
-            norms[i] = network.layout().view(gradient, maps.get(i).weightName()).norm2Number().doubleValue();
-        }
-        return norms;
+        return network.layerGradientNorms(gradient);
     }
 
     /** The exact Hessian-vector product Hv, by Pearlmutter's R-operator. */
