@@ -14,7 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A batch as an {@code .npz}: {@code x} [N, d] and either {@code y} [N, k] (mse) or integer {@code labels}
- * [N] in 0..k-1 (cross_entropy). Loaded as float64; a point casts to its own dtype.
+ * [N] in 0..k-1 (cross_entropy). For a network of images [C, H, W] (a spec with {@code input_shape}), {@code x}
+ * may also be [N, C, H, W], as PyTorch holds a batch of images; it is read in row-major order, so both forms
+ * give the same batch. Loaded as float64 with x as [N, d]; a point casts to its own dtype and shape.
  */
 public final class BatchNpz {
     private BatchNpz() {}
@@ -25,11 +27,20 @@ public final class BatchNpz {
     }
 
     public static Batch fromArrays(Map<String, INDArray> arrays, NetworkSpec spec, String what) {
-        return fromArrays(arrays, spec.inputDim(), spec.outputDim(), "cross_entropy".equals(spec.loss()), what);
+        return fromArrays(arrays, spec.inputDim(), spec.inputShape(), spec.outputDim(), "cross_entropy".equals(spec.loss()), what);
     }
 
     /** {@code x} [N, inputDim] and {@code labels} [N] in 0..outputDim-1 (classification) or {@code y} [N, outputDim]. */
     public static Batch fromArrays(Map<String, INDArray> arrays, int inputDim, int outputDim, boolean classification, String what) {
+        return fromArrays(arrays, inputDim, List.of(), outputDim, classification, what);
+    }
+
+    /**
+     * As {@link #fromArrays(Map, int, int, boolean, String)}; with a non-empty {@code inputShape} [C, H, W] (whose
+     * product is inputDim), x may also be [N, C, H, W]. The batch's x is [N, inputDim] either way.
+     */
+    public static Batch fromArrays(Map<String, INDArray> arrays, int inputDim, List<Integer> inputShape, int outputDim,
+                                   boolean classification, String what) {
         String loss = classification ? "cross_entropy" : "mse";
         String targetKey = classification ? "labels" : "y";
         List<String> allowed = List.of("x", targetKey);
@@ -39,7 +50,7 @@ public final class BatchNpz {
             throw new IllegalArgumentException(what + ": unknown key(s) " + unknown + " for loss " + loss
                     + "; allowed: " + allowed);
         }
-        INDArray x = matrix(arrays, "x", inputDim, "input_dim", -1, what);
+        INDArray x = inputShape.isEmpty() ? matrix(arrays, "x", inputDim, "input_dim", -1, what) : images(arrays, inputDim, inputShape, what);
         int n = (int) x.rows();
         INDArray targets = classification
                 ? Batch.oneHot(labels(arrays, n, outputDim, what), outputDim, DataType.DOUBLE)
@@ -59,6 +70,26 @@ public final class BatchNpz {
         }
         double[] v = Checks.finiteValues(a, name);
         return Nd4j.createFromArray(v).reshape('c', s[0], s[1]);
+    }
+
+    /** {@code x} as [N, C, H, W] or [N, C H W], finite, as a float64 [N, C H W] matrix. */
+    private static INDArray images(Map<String, INDArray> arrays, int inputDim, List<Integer> shape, String what) {
+        String allowed = "[N >= 1, " + shape.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + "] or [N >= 1, "
+                + inputDim + "] (input_shape = " + shape + ")";
+        INDArray a = arrays.get("x");
+        if (a == null) {
+            throw new IllegalArgumentException(what + ": key 'x' is missing; allowed: an array of shape " + allowed);
+        }
+        String name = what + " key 'x'";
+        Checks.requireFloating(a, name);
+        long[] s = a.shape();
+        boolean flat = s.length == 2 && s[1] == inputDim;
+        boolean image = s.length == 4 && s[1] == shape.get(0) && s[2] == shape.get(1) && s[3] == shape.get(2);
+        if (!(flat || image) || s[0] < 1) {
+            throw new IllegalArgumentException(name + ": shape " + Checks.shape(a) + " is not allowed; allowed: " + allowed);
+        }
+        double[] v = Checks.finiteValues(a, name);
+        return Nd4j.createFromArray(v).reshape('c', s[0], inputDim);
     }
 
     private static int[] labels(Map<String, INDArray> arrays, int n, int classes, String what) {

@@ -135,4 +135,39 @@ class StateDictTest {
         String inf = assertThrows(IllegalArgumentException.class, () -> BatchNpz.fromArrays(data, ce, "data")).getMessage();
         assertTrue(inf.contains("'x': value Infinity at [2, 1] is not allowed; allowed: finite numbers"), inf);
     }
+
+    @Test
+    void imagesAreReadAsNchwOrFlatAndGiveTheSameBatch() {
+        NetworkSpec cnn = new NetworkSpec("cnn", 0, 2, 1, 3, "relu", true, 1.0, "cross_entropy", List.of(), false, "A")
+                .withInputShape(List.of(2, 3, 4)).validate();
+        INDArray images = Nd4j.rand(DataType.DOUBLE, 5, 2, 3, 4);
+        long[] labels = {0, 2, 1, 1, 0};
+        Map<String, INDArray> data = new LinkedHashMap<>();
+        data.put("x", images);
+        data.put("labels", Nd4j.createFromArray(labels));
+        Batch nchw = BatchNpz.fromArrays(data, cnn, "data");
+        assertArrayEquals(new long[] {5, 24}, nchw.x().shape());
+        // row-major: example 3, channel 1, row 2, column 3 is feature 1*12 + 2*4 + 3
+        assertEquals(images.getDouble(3, 1, 2, 3), nchw.x().getDouble(3, 12 + 8 + 3));
+        data.put("x", images.reshape('c', 5, 24).dup());
+        Batch flat = BatchNpz.fromArrays(data, cnn, "data");
+        assertEquals(nchw.x(), flat.x());
+        assertEquals(nchw.targets(), flat.targets());
+
+        data.put("x", Nd4j.rand(DataType.DOUBLE, 5, 2, 4, 3));
+        String transposed = assertThrows(IllegalArgumentException.class, () -> BatchNpz.fromArrays(data, cnn, "data")).getMessage();
+        assertTrue(transposed.contains("'x': shape [5, 2, 4, 3] is not allowed; allowed: [N >= 1, 2, 3, 4] or [N >= 1, 24]"
+                + " (input_shape = [2, 3, 4])"), transposed);
+        data.put("x", images.dup());
+        data.get("x").putScalar(new long[] {4, 1, 0, 2}, Double.NaN);
+        String nan = assertThrows(IllegalArgumentException.class, () -> BatchNpz.fromArrays(data, cnn, "data")).getMessage();
+        assertTrue(nan.contains("'x': value NaN at [4, 1, 0, 2] is not allowed"), nan);
+
+        // a fully connected spec takes flat rows only, whatever their count
+        Map<String, INDArray> mlpData = new LinkedHashMap<>();
+        mlpData.put("x", Nd4j.rand(DataType.DOUBLE, 3, 1, 2, 2));
+        mlpData.put("y", Nd4j.rand(DataType.DOUBLE, 3, 2));
+        String rank4 = assertThrows(IllegalArgumentException.class, () -> BatchNpz.fromArrays(mlpData, spec, "data")).getMessage();
+        assertTrue(rank4.contains("'x': shape [3, 1, 2, 2] is not allowed; allowed: [N >= 1, 4] (input_dim = 4)"), rank4);
+    }
 }
