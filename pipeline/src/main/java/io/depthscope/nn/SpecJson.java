@@ -53,6 +53,13 @@ public final class SpecJson {
             throw new IllegalArgumentException("unknown field(s) " + unknown.stream().map(io.depthscope.util.Names::printable).toList()
                     + "; allowed: " + FIELDS);
         }
+        JsonNode arch = node.get("arch");
+        if (arch != null && arch.isTextual() && NetworkSpec.CONVOLUTIONAL.contains(arch.textValue().toLowerCase(java.util.Locale.ROOT))
+                && !node.has("input_shape")) {
+            // before input_dim, which input_shape replaces for these presets: "input_dim: missing" would send the user the wrong way
+            throw new IllegalArgumentException("input_shape: missing; allowed: [C, H, W], three integers >= 1, required by arch "
+                    + arch.textValue() + " (fashion_mnist gives [1, 28, 28], cifar10 [3, 32, 32])");
+        }
         List<Integer> shape = node.has("input_shape") ? shape(node.get("input_shape")) : List.of();
         int inputDim = !shape.isEmpty() && !node.has("input_dim") ? shape.stream().reduce(1, Math::multiplyExact) : integer(node, "input_dim");
         return new NetworkSpec(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.io.Json;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -66,6 +67,21 @@ class SpecJsonTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpecJson.parse(n, "spec s.json"));
         assertTrue(e.getMessage().startsWith("spec s.json: "), e.getMessage());
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
+    void aConvolutionalPresetWithoutInputShapeIsToldSo() throws Exception {
+        ObjectNode n = (ObjectNode) Json.mapper().readTree("{\"arch\": \"resnet\", \"width\": 2, \"depth\": 8, \"output_dim\": 10,"
+                + " \"activation\": \"relu\", \"loss\": \"cross_entropy\", \"batch_norm\": true, \"input_shape\": [3, 8, 8]}");
+        assertEquals(List.of(3, 8, 8), SpecJson.parse(n, "spec").inputShape());
+        n.remove("input_shape");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpecJson.parse(n, "spec s.json"));
+        assertTrue(e.getMessage().startsWith("spec s.json: input_shape: missing; allowed: [C, H, W], three integers >= 1, required by"
+                + " arch resnet"), e.getMessage());
+        // an input_dim alone does not stand in for it
+        n.put("input_dim", 192);
+        e = assertThrows(IllegalArgumentException.class, () -> SpecJson.parse(n, "spec s.json"));
+        assertTrue(e.getMessage().contains("input_shape: missing"), e.getMessage());
     }
 
     @Test
