@@ -55,8 +55,11 @@ public final class StateDict {
         List<String> unknown = new ArrayList<>(arrays.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            String hint = network.spec() != null && !network.spec().bias() && unknown.stream().allMatch(k -> k.endsWith(".bias"))
-                    ? " (the spec says \"bias\": false)" : "";
+            NetworkSpec spec = network.spec();
+            String hint = spec != null && !spec.bias() && unknown.stream().allMatch(k -> k.endsWith(".bias"))
+                    ? " (the spec says \"bias\": false)"
+                    : spec != null && spec.convolutional() && !spec.batchNorm() && unknown.stream().anyMatch(k -> k.endsWith(".running_var"))
+                            ? " (the spec says \"batch_norm\": false, the default)" : "";
             throw new IllegalArgumentException(what + ": unknown key(s) " + unknown + hint + "; allowed: " + allowed);
         }
     }

@@ -170,4 +170,16 @@ class StateDictTest {
         String rank4 = assertThrows(IllegalArgumentException.class, () -> BatchNpz.fromArrays(mlpData, spec, "data")).getMessage();
         assertTrue(rank4.contains("'x': shape [3, 1, 2, 2] is not allowed; allowed: [N >= 1, 4] (input_dim = 4)"), rank4);
     }
+
+    @Test
+    void aBatchNormStateDictForASpecWithoutBatchNormSaysSo() {
+        NetworkSpec withBn = new NetworkSpec("cnn", 0, 2, 1, 3, "relu", true, 1.0, "mse", List.of(), true, "A").withInputShape(List.of(1, 4, 4));
+        Network bn = Network.of(withBn);
+        Map<String, INDArray> dict = StateDict.fromState(bn, Fixtures.theta(bn, 2, DataType.DOUBLE), bn.initialBuffers(DataType.DOUBLE));
+        Network plain = Network.of(new NetworkSpec("cnn", 0, 2, 1, 3, "relu", true, 1.0, "mse", List.of(), false, "A")
+                .withInputShape(List.of(1, 4, 4)));
+        String e = assertThrows(IllegalArgumentException.class, () -> StateDict.toTheta(plain, dict, DataType.DOUBLE, "weights")).getMessage();
+        assertTrue(e.startsWith("weights: unknown key(s) [features.0.bn.weight, features.0.bn.bias, features.0.bn.running_mean,"
+                + " features.0.bn.running_var, features.0.bn.num_batches_tracked] (the spec says \"batch_norm\": false, the default); allowed:"), e);
+    }
 }
