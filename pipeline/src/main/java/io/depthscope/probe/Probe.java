@@ -1,14 +1,24 @@
 package io.depthscope.probe;
 
+import io.depthscope.nn.ChunkedLandscape;
+import io.depthscope.nn.Landscape;
+import io.depthscope.nn.Mode;
+import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
 import io.depthscope.util.Dtypes;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Loss, gradient, optional Hv and Hessian moments at one point: the {@code probe} command without the files. */
+/**
+ * Loss, gradient, optional Hv and Hessian moments at one point: the {@code probe} command without the files. The
+ * curvature work runs on a {@link Landscape}: for a network with BatchNorm in train mode, the mean over its
+ * normalisation groups ({@link ChunkedLandscape}), else one {@link Point} holding the whole batch.
+ */
 public final class Probe {
     private Probe() {}
 
@@ -18,26 +28,45 @@ public final class Probe {
 
     /** The probe; with {@code diagnostics}, also Lanczos, SLQ, per-layer spectra, ranks and gradients. */
     public static ProbeReport run(ProbeRequest request, boolean diagnostics) {
-        Point point = request.network().at(request.batch(), request.theta());
-        long p = point.paramCount();
+        Landscape land = landscape(request);
+        Network network = land.network();
+        long p = land.paramCount();
         double[] hvp = null;
         if (request.vector() != null) {
-            hvp = point.hvp(direction(request.vector(), p, point.dtype())).toDoubleVector();
+            hvp = land.hvp(direction(request.vector(), p, land.dtype())).toDoubleVector();
         }
         MomentMethod method = request.moments().resolve(p);
         HessianMoments moments;
         Long seed = null;
         String distribution = null;
         if (method.kind() == MomentMethod.Kind.EXACT) {
-            moments = HessianMoments.fromEigenvalues(DenseHessian.eigenvalues(point));
+            moments = HessianMoments.fromEigenvalues(DenseHessian.eigenvalues(land));
         } else {
-            moments = Hutchinson.estimate(point, method.probes(), method.seed(), Distribution.RADEMACHER);
+            moments = Hutchinson.estimate(land, method.probes(), method.seed(), Distribution.RADEMACHER);
             seed = method.seed();
             distribution = Distribution.RADEMACHER.label();
         }
-        java.util.Map<String, Object> extra = ProbeDiagnostics.of(point, diagnostics, seed == null ? 0 : seed);
-        return new ProbeReport(p, Dtypes.name(point.dtype()), point.batch().size(),
-                point.loss(), point.gradientNorm(), point.layerGradientNorms(), hvp, moments, seed, distribution, extra);
+        Map<String, Object> extra = ProbeDiagnostics.of(land, request.mode(), diagnostics, seed == null ? 0 : seed);
+        // mlp and resmlp name their maps layers.0 .. layers.L by position, and their report stays as it was
+        List<String> names = ProbeDiagnostics.fullyConnected(network) ? null : network.weightNames();
+        Mode mode = request.mode();
+        Integer bnBatch = mode == Mode.TRAIN ? request.groupSize() : null;
+        return new ProbeReport(p, Dtypes.name(land.dtype()), land.batchSize(), mode == null ? null : mode.label(), bnBatch,
+                land.loss(), land.gradient().norm2Number().doubleValue(), network.layerGradientNorms(land.gradient()), names, hvp,
+                moments, seed, distribution, extra);
+    }
+
+    /**
+     * The landscape a request describes: without BatchNorm one point (as {@code network.at(batch, theta)}); with it,
+     * in eval mode one point reading the running statistics, in train mode the mean over groups of bnBatch examples,
+     * each normalised by its own statistics (every group's point is kept: the memory of one pass over the batch).
+     */
+    public static Landscape landscape(ProbeRequest request) {
+        Network network = request.network();
+        if (request.mode() == null) {
+            return network.at(request.batch(), request.theta());
+        }
+        return ChunkedLandscape.of(network, request.batch(), request.theta(), request.buffers(), request.mode(), request.groupSize(), true);
     }
 
     /** The direction as a flat vector of the point's dtype, after checking its shape and values. */

@@ -6,6 +6,11 @@ import io.depthscope.diag.LayerGradients;
 import io.depthscope.diag.NtkGram;
 import io.depthscope.diag.RepresentationRank;
 import io.depthscope.io.Json;
+import io.depthscope.nn.Conv2d;
+import io.depthscope.nn.Landscape;
+import io.depthscope.nn.Mode;
+import io.depthscope.nn.Network;
+import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Point;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +22,15 @@ import java.util.Map;
  * confusion, the NTK Gram's extreme eigenvalues and the singular values of dh_L/dx at the first
  * example; with {@code --diagnostics} also Lanczos outliers, the SLQ density, per-layer Jacobian
  * spectra, representation ranks and per-layer gradient norms.
+ *
+ * <p>Not every diagnostic is defined for every network. The per-example Grams (gradient confusion, the NTK)
+ * are formed from each linear map's inputs and output gradients, which needs every parameter in a linear map
+ * applied once per example ({@link Network#perExampleGramsExact()}): a convolution applies its weight at
+ * every position, BatchNorm has parameters outside the maps, and in train mode couples the examples of a group.
+ * The Jacobian spectra, representation ranks and per-map gradients are written for the hidden layers of the
+ * fully connected presets (mlp, resmlp). Such a key is null, and {@code not_available} maps it to the reason;
+ * nothing is computed wrongly. The Hessian's top eigenvalues and density need only Hessian-vector products and
+ * are there for every network.
  */
 public final class ProbeDiagnostics {
     /** Above this many examples the N x N Gram matrices (per-example gradients, NTK) are not formed. */
@@ -28,50 +42,105 @@ public final class ProbeDiagnostics {
 
     private ProbeDiagnostics() {}
 
-    /** The base keys, and with {@code full} the rest; the Jacobian spectra serve both and are computed once. */
-    public static Map<String, Object> of(Point point, boolean full, long seed) {
-        List<JacobianSpectrum.Layer> jacobians = JacobianSpectrum.at(point, 0);
-        Map<String, Object> m = base(point, jacobians);
+    /** Whether the network is one of the fully connected presets (mlp, resmlp), whose per-layer diagnostics exist. */
+    public static boolean fullyConnected(Network network) {
+        return network.spec() != null && NetworkSpec.FULLY_CONNECTED.contains(network.spec().arch());
+    }
+
+    /**
+     * The base keys, and with {@code full} the rest; the Jacobian spectra serve both and are computed once. {@code mode}
+     * is the mode of a network with BatchNorm (null without), for the reasons given when a key is not available.
+     */
+    public static Map<String, Object> of(Landscape land, Mode mode, boolean full, long seed) {
+        Network network = land.network();
+        Map<String, String> notAvailable = new LinkedHashMap<>();
+        Point point = fullyConnected(network) && land instanceof Point p ? p : null;
+        List<JacobianSpectrum.Layer> jacobians = point == null ? null : JacobianSpectrum.at(point, 0);
+        Map<String, Object> m = base(land, jacobians, mode, notAvailable);
         if (full) {
-            m.putAll(full(point, jacobians, seed));
+            m.putAll(full(land, jacobians, seed, notAvailable));
+        }
+        if (!notAvailable.isEmpty()) {
+            m.put("not_available", notAvailable);
         }
         return m;
     }
 
-    private static Map<String, Object> base(Point point, List<JacobianSpectrum.Layer> jacobians) {
+    private static Map<String, Object> base(Landscape land, List<JacobianSpectrum.Layer> jacobians, Mode mode,
+                                            Map<String, String> notAvailable) {
         Map<String, Object> m = new LinkedHashMap<>();
-        int n = point.batch().size();
-        if (n >= 2 && n <= MAX_GRAM_EXAMPLES) {
-            GradientConfusion c = GradientConfusion.withinBatch(point);
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("min_inner_product", Json.finiteOrNull(c.minInnerProduct()));
-            g.put("mean_inner_product", Json.finiteOrNull(c.meanInnerProduct()));
-            g.put("min_cosine", Json.finiteOrNull(c.minCosine()));
-            g.put("mean_cosine", Json.finiteOrNull(c.meanCosine()));
-            m.put("gradient_confusion", g);
-        } else {
+        int n = land.batchSize();
+        Point point = land.network().perExampleGramsExact() && land instanceof Point p ? p : null;
+        if (point == null) {
+            String reason = perExampleReason(land.network(), mode);
             m.put("gradient_confusion", null);
-        }
-        if (n <= MAX_GRAM_EXAMPLES) {
-            NtkGram k = NtkGram.at(point);
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("lambda_min", Json.finiteOrNull(k.lambdaMin()));
-            g.put("lambda_max", Json.finiteOrNull(k.lambdaMax()));
-            g.put("condition_number", Json.finiteOrNull(k.conditionNumber()));
-            g.put("trace", Json.finiteOrNull(k.trace()));
-            m.put("ntk_gram", g);
-        } else {
+            notAvailable.put("gradient_confusion", reason);
             m.put("ntk_gram", null);
+            notAvailable.put("ntk_gram", reason);
+        } else {
+            if (n >= 2 && n <= MAX_GRAM_EXAMPLES) {
+                GradientConfusion c = GradientConfusion.withinBatch(point);
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("min_inner_product", Json.finiteOrNull(c.minInnerProduct()));
+                g.put("mean_inner_product", Json.finiteOrNull(c.meanInnerProduct()));
+                g.put("min_cosine", Json.finiteOrNull(c.minCosine()));
+                g.put("mean_cosine", Json.finiteOrNull(c.meanCosine()));
+                m.put("gradient_confusion", g);
+            } else {
+                m.put("gradient_confusion", null);
+            }
+            if (n <= MAX_GRAM_EXAMPLES) {
+                NtkGram k = NtkGram.at(point);
+                Map<String, Object> g = new LinkedHashMap<>();
+                g.put("lambda_min", Json.finiteOrNull(k.lambdaMin()));
+                g.put("lambda_max", Json.finiteOrNull(k.lambdaMax()));
+                g.put("condition_number", Json.finiteOrNull(k.conditionNumber()));
+                g.put("trace", Json.finiteOrNull(k.trace()));
+                m.put("ntk_gram", g);
+            } else {
+                m.put("ntk_gram", null);
+            }
         }
-        m.put("representation_jacobian_singular_values",
-                Json.finiteList(jacobians.get(jacobians.size() - 1).spectrum().singularValues()));
+        if (jacobians == null) {
+            m.put("representation_jacobian_singular_values", null);
+            notAvailable.put("representation_jacobian_singular_values", hiddenLayerReason(land.network(), "dh_L/dx is built map by map"));
+        } else {
+            m.put("representation_jacobian_singular_values",
+                    Json.finiteList(jacobians.get(jacobians.size() - 1).spectrum().singularValues()));
+        }
         return m;
     }
 
-    private static Map<String, Object> full(Point point, List<JacobianSpectrum.Layer> jacobians, long seed) {
+    /** Why the per-example Grams are not formed for {@code network}. */
+    static String perExampleReason(Network network, Mode mode) {
+        List<String> why = new ArrayList<>();
+        if (network.weightLayers().stream().anyMatch(Conv2d.class::isInstance)) {
+            why.add("a convolution applies its weight at every position, so an example's gradient is a sum over positions that "
+                    + "the Gram of a linear map's inputs and output gradients does not give");
+        }
+        if (network.bufferLayout().size() > 0) {
+            why.add(mode == Mode.TRAIN
+                    ? "train-mode BatchNorm couples the examples of a normalisation group, so an example has no gradient of its own"
+                    : "BatchNorm's weight and bias are parameters outside the linear maps, which the per-example Gram does not cover");
+        }
+        if (why.isEmpty()) {
+            why.add("some parameters are not in a linear map applied once per example");
+        }
+        return "per-example gradients are formed only when every parameter is in a linear map applied once per example "
+                + "(mlp, resmlp): " + String.join("; ", why);
+    }
+
+    private static String hiddenLayerReason(Network network, String what) {
+        String arch = network.spec() == null ? "this network" : "arch " + network.spec().arch();
+        return what + " over the hidden layers h_l = f(W h_(l-1) + b) of the fully connected presets mlp and resmlp only; "
+                + arch + " is not one";
+    }
+
+    private static Map<String, Object> full(Landscape land, List<JacobianSpectrum.Layer> jacobians, long seed,
+                                            Map<String, String> notAvailable) {
         Map<String, Object> m = new LinkedHashMap<>();
-        long p = point.paramCount();
-        SymmetricOperator h = SymmetricOperator.hessian(point);
+        long p = land.paramCount();
+        SymmetricOperator h = SymmetricOperator.hessian(land);
         TopEigenvalues top = Lanczos.topEigenvalues(h, (int) Math.min(p, LANCZOS_STEPS), TOP_K, seed);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("largest", Json.finiteList(top.largest()));
@@ -96,6 +165,18 @@ public final class ProbeDiagnostics {
         s.put("normalised_density", Json.finiteList(d.normalisedDensity()));
         m.put("hessian_density", s);
 
+        if (jacobians == null) {
+            Network network = land.network();
+            m.put("jacobian_spectra", null);
+            notAvailable.put("jacobian_spectra", hiddenLayerReason(network, "dh_l/dx is built map by map"));
+            m.put("representation_rank", null);
+            notAvailable.put("representation_rank", hiddenLayerReason(network, "ranks and dead units are read"));
+            m.put("layer_gradients", null);
+            notAvailable.put("layer_gradients", hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are paired")
+                    + "; the weight gradient norm of every convolution and linear map is in layer_gradient_norms");
+            return m;
+        }
+        Point point = (Point) land;
         List<Map<String, Object>> jac = new ArrayList<>();
         for (JacobianSpectrum.Layer l : jacobians) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -2,15 +2,22 @@ package io.depthscope.probe;
 
 import io.depthscope.io.Json;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What a probe measured at one point. {@code hvp} is null when no direction was given; {@code seed} is
- * null for exact moments.
+ * null for exact moments. {@code mode} is null for a network without BatchNorm (both modes are the same
+ * function there), {@code bnBatch} null outside train mode, and {@code layerNames} null for mlp and resmlp,
+ * whose layer i is always {@code layers.i}; a null field is left out of the JSON, so the report of a network
+ * without BatchNorm and convolutions reads as it always has.
+ *
+ * @param layerGradientNorms ||dLoss/dW|| of every weight layer (linear map or convolution), in flat-vector order
+ * @param layerNames         the weight each entry of layerGradientNorms belongs to, e.g. {@code layer1.0.conv1.weight}
  */
 public record ProbeReport(
-        long paramCount, String dtype, int examples, double loss, double gradientNorm,
-        double[] layerGradientNorms, double[] hvp, HessianMoments moments, Long seed, String distribution,
+        long paramCount, String dtype, int examples, String mode, Integer bnBatch, double loss, double gradientNorm,
+        double[] layerGradientNorms, List<String> layerNames, double[] hvp, HessianMoments moments, Long seed, String distribution,
         Map<String, Object> diagnostics) {
 
     /** The result document: field names are the command-line contract, non-finite numbers become null. */
@@ -19,9 +26,18 @@ public record ProbeReport(
         m.put("param_count", paramCount);
         m.put("dtype", dtype);
         m.put("examples", examples);
+        if (mode != null) {
+            m.put("mode", mode);
+        }
+        if (bnBatch != null) {
+            m.put("bn_batch", bnBatch);
+        }
         m.put("loss", Json.finiteOrNull(loss));
         m.put("gradient_norm", Json.finiteOrNull(gradientNorm));
         m.put("layer_gradient_norms", Json.finiteList(layerGradientNorms));
+        if (layerNames != null) {
+            m.put("layer_gradient_names", layerNames);
+        }
         if (hvp != null) {
             m.put("hvp", Json.finiteList(hvp));
         }

@@ -2,21 +2,31 @@ package io.depthscope.probe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.io.Json;
+import io.depthscope.io.Npz;
 import io.depthscope.nn.Batch;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
+import io.depthscope.nn.Mode;
+import io.depthscope.nn.ParamLayout;
 import io.depthscope.nn.Point;
+import io.depthscope.nn.StateDict;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /** The probe against the library called directly, on the same point. */
 class ProbeTest {
@@ -85,5 +95,126 @@ class ProbeTest {
                 () -> Probe.run(new ProbeRequest(net, theta, batch, shortV, MomentMethod.exact())));
         assertTrue(e.getMessage().startsWith("vector: shape [" + (net.paramCount() - 1) + "] is not allowed; allowed: ["
                 + net.paramCount() + "]"), e.getMessage());
+    }
+
+    /** conv_tiny_bn (tools/torch_cnn_reference.py): a conv, BatchNorm2d and a classifier, P = 31, with PyTorch's dense Hessian. */
+    private record TinyBn(Network net, INDArray theta, INDArray buffers, Batch batch, INDArray v, Map<String, INDArray> npz) {
+        static TinyBn load() {
+            String name = "conv_tiny_bn";
+            JsonNode c = Json.read(TorchCnnReferenceTest.DIR.resolve(name + ".json"), name);
+            Map<String, INDArray> npz = Npz.read(TorchCnnReferenceTest.DIR.resolve(name + ".npz"), name);
+            Network net = Network.of(TorchCnnReferenceTest.spec(c).validate());
+            Map<String, INDArray> dict = new LinkedHashMap<>();
+            StateDict.keys(net).forEach(k -> dict.put(k, npz.get(k)));
+            INDArray theta = StateDict.toTheta(net, dict, DataType.DOUBLE, "weights");
+            INDArray buffers = StateDict.toBuffers(net, dict, DataType.DOUBLE, "weights");
+            INDArray v = Nd4j.create(DataType.DOUBLE, net.paramCount());
+            for (ParamLayout.Entry e : net.layout().entries()) {
+                net.layout().view(v, e).assign(npz.get("v." + e.name()));
+            }
+            Batch batch = new Batch(npz.get("x"), Batch.oneHot(npz.get("labels").toIntVector(), 3, DataType.DOUBLE));
+            return new TinyBn(net, theta, buffers, batch, v, npz);
+        }
+
+        ProbeRequest request(Mode mode, Integer bnBatch) {
+            return new ProbeRequest(net, theta, buffers.dup(), batch, v, MomentMethod.exact(), mode, bnBatch);
+        }
+
+        double[] expected(String prefix) {
+            INDArray out = Nd4j.create(DataType.DOUBLE, net.paramCount());
+            for (ParamLayout.Entry e : net.layout().entries()) {
+                net.layout().view(out, e).assign(npz.get(prefix + e.name()));
+            }
+            return out.toDoubleVector();
+        }
+    }
+
+    /** Eval by default, train over groups of bn_batch: loss, Hv and the exact moments against PyTorch's dense Hessian. */
+    @Test
+    void aBatchNormNetworkIsProbedInItsModeAgainstPyTorch() {
+        TinyBn t = TinyBn.load();
+        for (Mode mode : new Mode[] {null, Mode.TRAIN}) {
+            String m = mode == null ? "eval" : "train";
+            ProbeReport r = Probe.run(t.request(mode, mode == null ? null : 2));
+            assertEquals(m, r.mode());
+            assertEquals(mode == null ? null : 2, r.bnBatch());
+            double lossRef = t.npz().get("expected_loss_" + m).getDouble(0);
+            assertEquals(lossRef, r.loss(), 1e-10 * Math.abs(lossRef), m + " loss");
+            assertTrue(Fixtures.relativeError(t.expected("expected_hvp_" + m + "."), r.hvp()) < 1e-10, m + " Hv");
+            HessianMoments ref = HessianMoments.fromEigenvalues(t.npz().get("expected_eigenvalues_" + m).toDoubleVector());
+            assertArrayEquals(ref.moments(), r.moments().moments(), 1e-9 * Math.abs(ref.m2()), m + " moments");
+            assertEquals(List.of("features.0.conv.weight", "classifier.weight"), r.layerNames());
+            double[] g = t.expected("expected_gradient_" + m + ".");
+            INDArray gv = Nd4j.createFromArray(g);
+            assertEquals(t.net().layout().view(gv, "features.0.conv.weight").norm2Number().doubleValue(), r.layerGradientNorms()[0],
+                    1e-10, m + " conv gradient norm");
+        }
+        // one group of the whole batch is a different function from two groups of two
+        assertNotEquals(Probe.run(t.request(Mode.TRAIN, null)).loss(), Probe.run(t.request(Mode.TRAIN, 2)).loss());
+    }
+
+    @Test
+    void diagnosticsThatAreNotDefinedAreNullWithAReason() {
+        TinyBn t = TinyBn.load();
+        Map<String, Object> json = Probe.run(t.request(Mode.TRAIN, 2), true).toJson();
+        @SuppressWarnings("unchecked")
+        Map<String, String> reasons = (Map<String, String>) json.get("not_available");
+        assertEquals(List.of("gradient_confusion", "ntk_gram", "representation_jacobian_singular_values", "jacobian_spectra",
+                "representation_rank", "layer_gradients"), List.copyOf(reasons.keySet()));
+        for (String key : reasons.keySet()) {
+            assertTrue(json.containsKey(key), key);
+            assertNull(json.get(key), key);
+        }
+        assertTrue(reasons.get("gradient_confusion").contains("a convolution applies its weight at every position"), reasons.toString());
+        assertTrue(reasons.get("gradient_confusion").contains("train-mode BatchNorm couples the examples"), reasons.toString());
+        assertTrue(reasons.get("jacobian_spectra").contains("arch cnn is not one"), reasons.toString());
+        // the Hessian's own diagnostics need only Hv, and are there: Lanczos finds PyTorch's extreme eigenvalues
+        @SuppressWarnings("unchecked")
+        Map<String, Object> top = (Map<String, Object>) json.get("hessian_top_eigenvalues");
+        double[] eig = t.npz().get("expected_eigenvalues_train").toDoubleVector();
+        @SuppressWarnings("unchecked")
+        List<Double> largest = (List<Double>) top.get("largest");
+        assertEquals(eig[eig.length - 1], largest.get(0), 1e-8 * Math.abs(eig[eig.length - 1]));
+        assertTrue(json.get("hessian_density") instanceof Map);
+        // in eval mode BatchNorm couples nothing, but its parameters are still outside the linear maps
+        @SuppressWarnings("unchecked")
+        Map<String, String> eval = (Map<String, String>) Probe.run(t.request(null, null)).toJson().get("not_available");
+        assertTrue(eval.get("ntk_gram").contains("BatchNorm's weight and bias are parameters outside the linear maps"), eval.toString());
+        assertEquals(3, eval.size(), "without --diagnostics only the base keys: " + eval);
+    }
+
+    @Test
+    void anMlpReportHasItsFormerKeysOnly() {
+        Map<String, Object> json = Probe.run(new ProbeRequest(net, theta, batch, v, MomentMethod.exact()), true).toJson();
+        assertEquals(List.of("param_count", "dtype", "examples", "loss", "gradient_norm", "layer_gradient_norms", "hvp", "hessian_moments",
+                "gradient_confusion", "ntk_gram", "representation_jacobian_singular_values", "hessian_top_eigenvalues", "hessian_density",
+                "jacobian_spectra", "representation_rank", "layer_gradients"), List.copyOf(json.keySet()));
+    }
+
+    @Test
+    void modeAndGroupAreCheckedAgainstTheNetwork() {
+        TinyBn t = TinyBn.load();
+        String mlpMode = assertThrows(IllegalArgumentException.class,
+                () -> new ProbeRequest(net, theta, null, batch, null, MomentMethod.exact(), Mode.EVAL, null)).getMessage();
+        assertTrue(mlpMode.startsWith("mode: value 'eval' is not allowed for arch resmlp, which has no BatchNorm"), mlpMode);
+        String mlpGroup = assertThrows(IllegalArgumentException.class,
+                () -> new ProbeRequest(net, theta, null, batch, null, MomentMethod.exact(), null, 3)).getMessage();
+        assertTrue(mlpGroup.startsWith("bn_batch: value 3 is not allowed for arch resmlp, which has no BatchNorm"), mlpGroup);
+        String evalGroup = assertThrows(IllegalArgumentException.class, () -> t.request(null, 2)).getMessage();
+        assertTrue(evalGroup.startsWith("bn_batch: value 2 is not allowed in eval mode"), evalGroup);
+        String divisor = assertThrows(IllegalArgumentException.class, () -> t.request(Mode.TRAIN, 3)).getMessage();
+        assertEquals("bn_batch: value 3 does not divide the batch of 4 examples; allowed: a divisor of 4 (1, 2, 4)", divisor);
+        String noBuffers = assertThrows(IllegalArgumentException.class,
+                () -> new ProbeRequest(t.net(), t.theta(), null, t.batch(), null, MomentMethod.exact(), null, null)).getMessage();
+        assertTrue(noBuffers.startsWith("buffers: none given; allowed: BatchNorm's running statistics [features.0.bn.running_mean"), noBuffers);
+        // a 4 x 4 image gives BatchNorm2d 16 values per channel even in a group of one; BatchNorm1d has one
+        assertEquals(1, Probe.run(t.request(Mode.TRAIN, 1)).bnBatch());
+        Network bn1d = Network.of(new NetworkSpec("mlp_bn", 3, 4, 1, 2, "tanh", false, 1.0, "mse"));
+        INDArray th = Fixtures.theta(bn1d, 1, DataType.DOUBLE);
+        Batch b = new Batch(Nd4j.rand(DataType.DOUBLE, 4, 3), Nd4j.rand(DataType.DOUBLE, 4, 2));
+        String single = assertThrows(IllegalArgumentException.class, () -> new ProbeRequest(bn1d, th,
+                bn1d.initialBuffers(DataType.DOUBLE), b, null, MomentMethod.exact(), Mode.TRAIN, 1)).getMessage();
+        assertTrue(single.startsWith("bn_batch: value 1 is not allowed in train mode: BatchNorm 'features.0.bn' would normalise a single"
+                + " value per channel"), single);
     }
 }

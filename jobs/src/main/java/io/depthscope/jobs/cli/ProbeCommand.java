@@ -1,6 +1,7 @@
 package io.depthscope.jobs.cli;
 
 import io.depthscope.io.Json;
+import io.depthscope.nn.Mode;
 import io.depthscope.probe.Probe;
 import io.depthscope.probe.ProbeReport;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
@@ -24,16 +25,19 @@ import picocli.CommandLine.Option;
                 + " probes of seed " + MomentMethod.DEFAULT_SEED + "."})
 public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "spec.json",
-            description = "network spec: arch, input_dim, width, depth, output_dim, activation, bias (default true), "
-                    + "residual_scale (default 1.0), loss")
+            description = "network spec: arch (mlp, resmlp, mlp_bn, cnn, resnet, simple), input_dim, width, depth, output_dim, "
+                    + "activation, bias (default true), residual_scale (default 1.0), loss; for cnn, resnet and simple input_shape "
+                    + "[C,H,W], batch_norm (default false), shortcut A|B (resnet, default A)")
     Path spec;
 
     @Option(names = "--weights", required = true, paramLabel = "weights.npz",
-            description = "layers.{i}.weight [out,in] and layers.{i}.bias [out], as numpy.savez(**model.state_dict()) writes them")
+            description = "the state_dict as numpy.savez(**model.state_dict()) writes it: layers.{i}.weight [out,in] and "
+                    + "layers.{i}.bias [out] for mlp and resmlp, the names of tools/torch_models.py for the other presets, "
+                    + "with BatchNorm's running_mean and running_var (required; num_batches_tracked optional)")
     Path weights;
 
     @Option(names = "--data", required = true, paramLabel = "data.npz",
-            description = "x [N,d] with y [N,k] (mse) or integer labels [N] (cross_entropy)")
+            description = "x [N,d] (or [N,C,H,W] for input_shape [C,H,W]) with y [N,k] (mse) or integer labels [N] (cross_entropy)")
     Path data;
 
     @Option(names = "--vector", paramLabel = "v.npy", description = "a flat direction of P entries, in state_dict order: adds hvp")
@@ -56,6 +60,15 @@ public final class ProbeCommand implements Callable<Integer> {
             + "Jacobian spectra, representation ranks and per-layer gradient norms")
     boolean diagnostics;
 
+    @Option(names = "--mode", paramLabel = "train|eval", description = "BatchNorm's mode (networks with BatchNorm only; "
+            + "default eval: the running statistics, as a trained network is evaluated)")
+    String mode;
+
+    @Option(names = "--bn-batch", paramLabel = "N", description = "with --mode train: BatchNorm's normalisation group; the batch is "
+            + "split into consecutive groups of N examples and loss, gradient, Hv and moments are means over the groups, as "
+            + "training with minibatches of N sees them (a divisor of the batch size; default: the whole batch as one group)")
+    Integer bnBatch;
+
     @Option(names = "--out", required = true, paramLabel = "result.json", description = "where the result goes")
     Path out;
 
@@ -72,10 +85,12 @@ public final class ProbeCommand implements Callable<Integer> {
                         ? MomentMethod.hutchinson(probes == null ? MomentMethod.DEFAULT_PROBES : probes,
                                 seed == null ? MomentMethod.DEFAULT_SEED : seed)
                         : MomentMethod.auto();
-        ProbeRequest request = ProbeRequest.load(spec, weights, data, vector, method, Dtypes.parse(dtype));
+        Mode m = mode == null ? null : Mode.of(mode);
+        ProbeRequest request = ProbeRequest.load(spec, weights, data, vector, method, Dtypes.parse(dtype), m, bnBatch);
         ProbeReport report = Probe.run(request, diagnostics);
         Json.writeAtomically(out, report.toJson());
-        System.out.printf("probe: P=%d loss=%.6g |g|=%.4g moments=%s -> %s%n", report.paramCount(), report.loss(),
+        String modeNote = report.mode() == null ? "" : " mode=" + report.mode() + (report.bnBatch() == null ? "" : " bn_batch=" + report.bnBatch());
+        System.out.printf("probe: P=%d%s loss=%.6g |g|=%.4g moments=%s -> %s%n", report.paramCount(), modeNote, report.loss(),
                 report.gradientNorm(), report.moments().method(), out);
         return 0;
     }

@@ -282,7 +282,10 @@ class ProbeCommandTest {
         return Stream.of(
                 Arguments.of(List.of("--dtype", "float16"), "dtype: unknown value 'float16'; allowed: float64, float32"),
                 Arguments.of(List.of("--exact", "--probes", "5"), "--exact: cannot be combined with --probes"),
-                Arguments.of(List.of("--probes", "1"), "probes: value 1 is not allowed; allowed: >= 2"));
+                Arguments.of(List.of("--probes", "1"), "probes: value 1 is not allowed; allowed: >= 2"),
+                Arguments.of(List.of("--mode", "eval"), "mode: value 'eval' is not allowed for arch resmlp, which has no BatchNorm"),
+                Arguments.of(List.of("--mode", "train", "--bn-batch", "4"), "mode: value 'train' is not allowed for arch resmlp"),
+                Arguments.of(List.of("--bn-batch", "4"), "bn_batch: value 4 is not allowed for arch resmlp, which has no BatchNorm"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -378,4 +381,158 @@ class ProbeCommandTest {
         close(ref.kurtosis(), h.get("kurtosis").doubleValue(), 1e-8, "kurtosis");
     }
 
+
+    // ---- convolutional and BatchNorm presets: PyTorch's resnet8_a (tools/torch_cnn_reference.py) through the command ----
+
+    private static final Path TORCH_CNN = Path.of("..", "pipeline", "src", "test", "resources", "torch-cnn");
+
+    /**
+     * The files of a probe of resnet8_a (He et al.'s ResNet-8 with filters 2, 4, 8, BatchNorm, option A, 1356 parameters):
+     * the spec as a user writes it, the fixture's state_dict (parameters, running statistics, num_batches_tracked), x as
+     * [N, C, H, W] with labels, and the fixture's direction. Tests change one thing and expect it named.
+     */
+    private final class Resnet {
+        final Map<String, INDArray> npz = Npz.read(TORCH_CNN.resolve("resnet8_a.npz"), "resnet8_a");
+        final JsonNode c = Json.read(TORCH_CNN.resolve("resnet8_a.json"), "resnet8_a");
+        Map<String, Object> spec = new LinkedHashMap<>(Map.of("arch", "resnet", "width", 2, "depth", 8, "output_dim", 10,
+                "activation", "relu", "loss", "cross_entropy", "input_shape", List.of(3, 8, 8), "batch_norm", true, "shortcut", "A"));
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        Map<String, INDArray> data = new LinkedHashMap<>();
+        final Network net = Network.of(SpecJson.parse(Json.mapper().valueToTree(spec), "spec"));
+
+        Resnet() {
+            c.get("state_dict").forEach(k -> weights.put(k.textValue(), npz.get(k.textValue()).dup()));
+            data.put("x", npz.get("x").dup());
+            data.put("labels", npz.get("labels").dup());
+        }
+
+        /** The fixture's flat vector of {@code prefix + name} over the parameters, in state_dict (theta) order. */
+        double[] flat(String prefix) {
+            INDArray out = Nd4j.create(DataType.DOUBLE, net.paramCount());
+            for (ParamLayout.Entry e : net.layout().entries()) {
+                net.layout().view(out, e).assign(npz.get(prefix + e.name()));
+            }
+            return out.toDoubleVector();
+        }
+
+        List<String> write(String... extra) {
+            Json.writeAtomically(dir.resolve("spec.json"), spec);
+            Npz.write(dir.resolve("weights.npz"), weights);
+            Npz.write(dir.resolve("data.npz"), data);
+            Npz.writeNpy(dir.resolve("v.npy"), Nd4j.createFromArray(flat("v.")));
+            List<String> args = new ArrayList<>(List.of("probe", "--spec", dir.resolve("spec.json").toString(),
+                    "--weights", dir.resolve("weights.npz").toString(), "--data", dir.resolve("data.npz").toString(),
+                    "--vector", dir.resolve("v.npy").toString(), "--out", out().toString()));
+            args.addAll(List.of(extra));
+            return args;
+        }
+    }
+
+    private static double relativeError(double[] expected, double[] actual) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < expected.length; i++) {
+            num += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            den += expected[i] * expected[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    /** Eval mode (the default: running statistics) and train mode over groups of 4, against PyTorch's double backward. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"eval", "train"})
+    void probeOfATorchResnetMatchesPyTorchInEachMode(String mode) {
+        Resnet t = new Resnet();
+        assertEquals(1356, t.net.paramCount());
+        String[] options = mode.equals("eval") ? new String[] {"--probes", "2"} : new String[] {"--probes", "2", "--mode", "train", "--bn-batch", "4"};
+        Captured r = run(t.write(options));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(" mode=" + mode), r.out());
+        JsonNode j = result();
+        assertEquals(List.of("param_count", "dtype", "examples", "mode", "bn_batch", "loss", "gradient_norm", "layer_gradient_norms",
+                "layer_gradient_names", "hvp", "hessian_moments", "gradient_confusion", "ntk_gram", "representation_jacobian_singular_values",
+                "not_available").stream().filter(k -> mode.equals("train") || !k.equals("bn_batch")).toList(), fieldNames(j));
+        assertEquals(mode, j.get("mode").textValue());
+        assertEquals(1356, j.get("param_count").longValue());
+        assertEquals(8, j.get("examples").intValue());
+        if (mode.equals("train")) {
+            assertEquals(4, j.get("bn_batch").intValue());
+        }
+
+        close(t.npz.get("expected_loss_" + mode).getDouble(0), j.get("loss").doubleValue(), 1e-10, mode + " loss");
+        double[] g = t.flat("expected_gradient_" + mode + ".");
+        close(Nd4j.createFromArray(g).norm2Number().doubleValue(), j.get("gradient_norm").doubleValue(), 1e-10, mode + " gradient norm");
+        assertTrue(relativeError(t.flat("expected_hvp_" + mode + "."), doubles(j.get("hvp"))) <= 1e-10, mode + " hvp");
+
+        // every convolution and the linear map, by its weight's name, with the norm of PyTorch's gradient of that weight
+        List<String> names = new ArrayList<>();
+        j.get("layer_gradient_names").forEach(n -> names.add(n.textValue()));
+        assertEquals(List.of("conv1.weight", "layer1.0.conv1.weight", "layer1.0.conv2.weight", "layer2.0.conv1.weight",
+                "layer2.0.conv2.weight", "layer3.0.conv1.weight", "layer3.0.conv2.weight", "linear.weight"), names);
+        double[] norms = doubles(j.get("layer_gradient_norms"));
+        for (int i = 0; i < names.size(); i++) {
+            close(t.npz.get("expected_gradient_" + mode + "." + names.get(i)).norm2Number().doubleValue(), norms[i], 1e-10, names.get(i));
+        }
+        for (String key : List.of("gradient_confusion", "ntk_gram", "representation_jacobian_singular_values")) {
+            assertTrue(j.get(key).isNull(), key);
+            assertTrue(j.get("not_available").get(key).textValue().length() > 20, key);
+        }
+        assertEquals("hutchinson", j.get("hessian_moments").get("method").textValue());
+    }
+
+    private static List<String> fieldNames(JsonNode j) {
+        List<String> names = new ArrayList<>();
+        j.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** The report of an mlp has exactly the keys it had before the convolutional presets (its values: the tests above). */
+    @Test
+    void anMlpReportKeepsItsKeys() {
+        Captured r = run(new Inputs().write("--exact", "--diagnostics", "--vector", dir.resolve("v.npy").toString()));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("param_count", "dtype", "examples", "loss", "gradient_norm", "layer_gradient_norms", "hvp", "hessian_moments",
+                "gradient_confusion", "ntk_gram", "representation_jacobian_singular_values", "hessian_top_eigenvalues", "hessian_density",
+                "jacobian_spectra", "representation_rank", "layer_gradients"), fieldNames(result()));
+        assertFalse(r.out().contains("mode="), r.out());
+    }
+
+    static Stream<Arguments> badResnetInputs() {
+        List<Arguments> list = new ArrayList<>();
+        list.add(Arguments.of("spec without input_shape", (Consumer<Resnet>) t -> t.spec.remove("input_shape"), List.of(),
+                "input_shape: missing; allowed: [C, H, W], three integers >= 1, required by arch resnet"));
+        list.add(Arguments.of("spec with a depth that is not 6n + 2", (Consumer<Resnet>) t -> t.spec.put("depth", 10), List.of(),
+                "depth: value 10 is not allowed with arch resnet; allowed: 6n + 2"));
+        list.add(Arguments.of("spec without batch_norm", (Consumer<Resnet>) t -> t.spec.remove("batch_norm"), List.of(),
+                "(the spec says \"batch_norm\": false, the default)"));
+        list.add(Arguments.of("state_dict without a running_var", (Consumer<Resnet>) t -> t.weights.remove("layer2.0.bn1.running_var"), List.of(),
+                "weights: key 'layer2.0.bn1.running_var' is missing; allowed: an array of shape [4] (a network with BatchNorm needs its"
+                        + " running statistics"));
+        list.add(Arguments.of("state_dict with an unknown key", (Consumer<Resnet>) t -> t.weights.put("layer2.0.shortcut.0.weight",
+                Nd4j.zeros(DataType.DOUBLE, 4, 2, 1, 1)), List.of(), "weights: unknown key(s) [layer2.0.shortcut.0.weight]"));
+        list.add(Arguments.of("conv weight of the wrong shape", (Consumer<Resnet>) t -> t.weights.put("layer1.0.conv2.weight",
+                Nd4j.zeros(DataType.DOUBLE, 2, 2, 1, 1)), List.of(),
+                "'layer1.0.conv2.weight': shape [2, 2, 1, 1] is not allowed; allowed: shape [2, 2, 3, 3]"));
+        list.add(Arguments.of("negative running variance", (Consumer<Resnet>) t -> t.weights.get("bn1.running_var").putScalar(1, -0.5),
+                List.of(), "weights key 'bn1.running_var': value -0.5 at [1] is not allowed; allowed: >= 0 (a variance)"));
+        list.add(Arguments.of("images of the wrong shape", (Consumer<Resnet>) t -> t.data.put("x", Nd4j.zeros(DataType.DOUBLE, 8, 8, 8, 3)),
+                List.of(), "data key 'x': shape [8, 8, 8, 3] is not allowed; allowed: [N >= 1, 3, 8, 8] or [N >= 1, 192] (input_shape = [3, 8, 8])"));
+        list.add(Arguments.of("a group that does not divide the batch", (Consumer<Resnet>) t -> { }, List.of("--mode", "train", "--bn-batch", "3"),
+                "bn_batch: value 3 does not divide the batch of 8 examples; allowed: a divisor of 8 (1, 2, 4, 8)"));
+        list.add(Arguments.of("a group of no examples", (Consumer<Resnet>) t -> { }, List.of("--mode", "train", "--bn-batch", "0"),
+                "bn_batch: value 0 is not allowed; allowed: a divisor of 8 (1, 2, 4, 8)"));
+        list.add(Arguments.of("a group in eval mode", (Consumer<Resnet>) t -> { }, List.of("--bn-batch", "4"),
+                "bn_batch: value 4 is not allowed in eval mode"));
+        list.add(Arguments.of("an unknown mode", (Consumer<Resnet>) t -> { }, List.of("--mode", "training"),
+                "mode: unknown value 'training'; allowed: train, eval"));
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badResnetInputs")
+    void badResnetInputExitsTwoNamingItAndLeavesNoFile(String name, Consumer<Resnet> change, List<String> options, String fragment) {
+        Resnet t = new Resnet();
+        change.accept(t);
+        expectBadInput(t.write(options.toArray(String[]::new)), fragment);
+    }
 }
