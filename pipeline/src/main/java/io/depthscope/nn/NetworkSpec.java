@@ -149,13 +149,48 @@ public record NetworkSpec(
         }
     }
 
-    /** The parameter count in doubles, for the size check before any module exists. */
-    private double approximateParamCount() {
+    /**
+     * The parameter count in doubles, in closed form, for the size check before any module exists: building the
+     * modules of a spec that declares two billion stages in a few bytes would run out of memory before any check.
+     * It equals {@link ParamLayout#size()} of the preset's modules (NetworkSpecTest checks it over the presets).
+     */
+    double approximateParamCount() {
         double w = width;
+        double out = outputDim;
+        double head = bias ? out : 0;
+        boolean convBias = bias && !batchNorm;
         return switch (arch) {
-            case "cnn", "resnet", "simple", "mlp_bn" -> new ParamLayout(Presets.modules(this)).size();
+            // depth times (Linear without bias, BatchNorm1d's weight and bias), then the classifier
+            case "mlp_bn" -> w * inputDim + (depth - 1.0) * w * w + depth * 2.0 * w + w * out + head;
+            // depth times (3x3 conv, its bias or BatchNorm2d's weight and bias), then the classifier on the pooled channels
+            case "cnn" -> 9 * w * inputShape.get(0) + (depth - 1.0) * 9 * w * w + depth * perMap(w, convBias) + w * out + head;
+            case "resnet", "simple" -> resnetParamCount(convBias);
             default -> w * inputDim + (double) (depth - 1) * w * w + (double) outputDim * w + (bias ? (double) depth * w + outputDim : 0);
         };
+    }
+
+    /** What a conv of {@code planes} outputs adds beside its weight: its bias, or its BatchNorm's weight and bias. */
+    private double perMap(double planes, boolean convBias) {
+        return (convBias ? planes : 0) + (batchNorm ? 2 * planes : 0);
+    }
+
+    /** conv1 (and bn1); three stages of n blocks of two 3x3 convs, the first of stages 2 and 3 with a shortcut; linear. */
+    private double resnetParamCount(boolean convBias) {
+        double n = blocksPerStage();
+        double w = width;
+        double total = 9 * w * inputShape.get(0) + perMap(w, convBias);
+        double in = w;
+        for (int stage = 1; stage <= 3; stage++) {
+            double planes = w * (1 << (stage - 1));
+            double block = 9 * planes * planes + perMap(planes, convBias);
+            total += 9 * in * planes + perMap(planes, convBias) + block; // the first block's conv1 (from in) and conv2
+            total += (n - 1) * 2 * block;
+            if ("resnet".equals(arch) && "B".equals(shortcut) && (stage > 1 || in != planes)) {
+                total += in * planes + perMap(planes, convBias); // 1x1 projection (and its BatchNorm)
+            }
+            in = planes;
+        }
+        return total + 4 * w * outputDim + (bias ? outputDim : 0);
     }
 
     private static void positive(String field, int value) {
