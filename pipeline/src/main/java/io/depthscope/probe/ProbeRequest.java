@@ -177,11 +177,17 @@ public record ProbeRequest(Network network, INDArray theta, INDArray buffers, Ba
         NetworkSpec s = SpecJson.read(spec);
         Map<String, INDArray> arrays = Npz.read(weights, "weights");
         // a spec can declare millions of layers in a few bytes; the weights file is the bound, so compare before building
-        // (the fully connected presets only: the others were built by the spec's validation, which bounds their size)
         if (NetworkSpec.FULLY_CONNECTED.contains(s.arch()) && arrays.size() < (long) s.depth() + 1) {
             throw new IllegalArgumentException("weights: " + weights + " holds " + arrays.size() + " arrays, too few for depth " + s.depth()
                     + " of the spec (" + ((long) s.depth() + 1) + " weight matrices); allowed: the state dict of this spec, layers.0 .. layers."
                     + s.depth());
+        }
+        // a resnet of depth 6n + 2 has depth - 1 convolutions and a linear map; cnn and mlp_bn depth maps and a classifier
+        long weightLayers = List.of("resnet", "simple").contains(s.arch()) ? s.depth() : (long) s.depth() + 1;
+        if (arrays.size() < weightLayers) {
+            throw new IllegalArgumentException("weights: " + weights + " holds " + arrays.size() + " arrays, too few for arch " + s.arch()
+                    + " of depth " + s.depth() + " (" + weightLayers + " weights of convolutions and linear maps); allowed: the state dict"
+                    + " of this spec");
         }
         Network network = Network.of(s);
         INDArray theta = StateDict.toTheta(network, arrays, dtype, "weights");

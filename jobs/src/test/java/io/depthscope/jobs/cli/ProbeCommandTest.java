@@ -505,6 +505,12 @@ class ProbeCommandTest {
                 "depth: value 10 is not allowed with arch resnet; allowed: 6n + 2"));
         list.add(Arguments.of("spec without batch_norm", (Consumer<Resnet>) t -> t.spec.remove("batch_norm"), List.of(),
                 "(the spec says \"batch_norm\": false, the default)"));
+        list.add(Arguments.of("spec of two billion stages", (Consumer<Resnet>) t -> t.spec.put("depth", 6 * 357_913_940 + 2), List.of(),
+                "input_dim, width, depth, output_dim: values 192, 2, 2147483642, 10 give"));
+        list.add(Arguments.of("spec deeper than its state_dict", (Consumer<Resnet>) t -> {
+            t.spec.put("depth", 6 * 1_000_000 + 2); // 406 million parameters at width 1: a valid spec, but not of this file
+            t.spec.put("width", 1);
+        }, List.of(), "holds 44 arrays, too few for arch resnet of depth 6000002 (6000002 weights of convolutions and linear maps)"));
         list.add(Arguments.of("state_dict without a running_var", (Consumer<Resnet>) t -> t.weights.remove("layer2.0.bn1.running_var"), List.of(),
                 "weights: key 'layer2.0.bn1.running_var' is missing; allowed: an array of shape [4] (a network with BatchNorm needs its"
                         + " running statistics"));
