@@ -132,7 +132,7 @@ public final class ProbeDiagnostics {
 
     private static String hiddenLayerReason(Network network, String what) {
         String arch = network.spec() == null ? "this network" : "arch " + network.spec().arch();
-        return what + " over the hidden layers h_l = f(W h_(l-1) + b) of the fully connected presets mlp and resmlp only; "
+        return what + " for the fully connected presets mlp and resmlp only, over their hidden layers h_l = f(W h_(l-1) + b); "
                 + arch + " is not one";
     }
 
@@ -172,7 +172,7 @@ public final class ProbeDiagnostics {
             m.put("representation_rank", null);
             notAvailable.put("representation_rank", hiddenLayerReason(network, "ranks and dead units are read"));
             m.put("layer_gradients", null);
-            notAvailable.put("layer_gradients", hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are paired")
+            notAvailable.put("layer_gradients", hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are reported")
                     + "; the weight gradient norm of every convolution and linear map is in layer_gradient_norms");
             return m;
         }
