@@ -39,31 +39,37 @@ public record DatasetSpec(
         String layout,
         boolean standardize,
         double labelNoise,
-        long seed) implements java.io.Serializable {
+        long seed,
+        boolean channelStandardize,
+        String augment) implements java.io.Serializable {
 
     public static final List<String> KINDS =
             List.of("sphere", "sphere_labels", "teacher", "linear_teacher", "fashion_mnist", "cifar10", "npz");
     public static final List<String> SYNTHETIC = List.of("sphere", "sphere_labels", "teacher", "linear_teacher");
     public static final List<String> LAYOUTS = List.of("flat", "image");
+    /** Training-time augmentation of image minibatches: none, or He et al.'s random crop (4 zero pixels of padding) and horizontal flip. */
+    public static final List<String> AUGMENTATIONS = List.of("none", "crop_flip");
 
     public DatasetSpec {
         kind = lower(kind);
         teacherActivation = lower(teacherActivation);
         layout = lower(layout);
+        augment = augment == null ? "none" : lower(augment);
     }
 
     /**
      * Defaults: synthetic kinds 256 train and 256 test examples of input_dim 16; file kinds everything
      * in the files (n_train = n_test = input_dim = classes = 0, read from the data). output_dim 1;
      * classes 2 for sphere_labels; teacher depth 2, width 32, relu, sigma2 2 (He), teacher_seed 0,
-     * no target noise; layout flat; no standardisation; no label noise; seed 0.
+     * no target noise; layout flat; no standardisation; no label noise; seed 0; no per-channel standardisation,
+     * no augmentation.
      */
     public static DatasetSpec of(String kind) {
         String k = lower(kind);
         boolean synthetic = SYNTHETIC.contains(k);
         int n = synthetic ? 256 : 0;
         return new DatasetSpec(k, null, null, n, n, synthetic ? 16 : 0, 1, "sphere_labels".equals(k) ? 2 : 0,
-                2, 32, "relu", 2.0, 0, 0.0, "flat", false, 0.0, 0);
+                2, 32, "relu", 2.0, 0, 0.0, "flat", false, 0.0, 0, false, "none");
     }
 
     public boolean synthetic() {
@@ -131,6 +137,18 @@ public record DatasetSpec(
             throw new IllegalArgumentException("layout: value 'image' is not allowed for kind " + kind
                     + "; allowed: flat (image is for fashion_mnist and cifar10)");
         }
+        if (!AUGMENTATIONS.contains(augment)) {
+            throw new IllegalArgumentException("augment: unknown value '" + augment + "'; allowed: " + String.join(", ", AUGMENTATIONS));
+        }
+        if (!"image".equals(layout) && (channelStandardize || !"none".equals(augment))) {
+            throw new IllegalArgumentException((channelStandardize ? "channel_standardize: value true" : "augment: value '" + augment + "'")
+                    + " is not allowed with layout " + layout + "; allowed: " + (channelStandardize ? "false" : "none")
+                    + " (per-channel statistics and crops are for images: layout = image)");
+        }
+        if (channelStandardize && standardize) {
+            throw new IllegalArgumentException("channel_standardize: value true is not allowed with standardize = true; allowed: one of"
+                    + " the two (per-channel or per-pixel statistics of the training split)");
+        }
         if (!(labelNoise >= 0 && labelNoise <= 1)) {
             throw new IllegalArgumentException("label_noise: value " + labelNoise + " is not allowed; allowed: a fraction in [0, 1]");
         }
@@ -179,46 +197,51 @@ public record DatasetSpec(
 
     public DatasetSpec withPath(String v) {
         return new DatasetSpec(kind, v, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withTestPath(String v) {
         return new DatasetSpec(kind, path, v, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withSizes(int train, int test) {
         return new DatasetSpec(kind, path, testPath, train, test, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withDims(int in, int out, int k) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, in, out, k, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withTeacher(int depth, int width, String activation, double sigma2, long tSeed, double noise) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, depth, width,
-                activation, sigma2, tSeed, noise, layout, standardize, labelNoise, seed);
+                activation, sigma2, tSeed, noise, layout, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withLayout(String v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, v, standardize, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, v, standardize, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withStandardize(boolean v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, v, labelNoise, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, v, labelNoise, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withLabelNoise(double v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, v, seed);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, v, seed, channelStandardize, augment);
     }
 
     public DatasetSpec withSeed(long v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, v);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, v, channelStandardize, augment);
+    }
+
+    public DatasetSpec withChannelStandardize(boolean v) {
+        return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, v, augment);
     }
 }

@@ -36,6 +36,16 @@ public final class Datasets {
             test = test == null ? null : st.apply(test);
             standardised = ", standardised on the training split (" + st.constantFeatures() + " constant features centred only)";
         }
+        if (spec.channelStandardize()) {
+            ChannelStandardizer cs = ChannelStandardizer.fit(train, raw.imageShape()[0]);
+            train = cs.apply(train);
+            test = test == null ? null : cs.apply(test);
+            standardised = ", standardised per channel on the training split (means " + java.util.Arrays.toString(
+                    java.util.Arrays.stream(cs.mean()).map(m -> Math.round(m * 1e4) / 1e4).toArray()) + ")";
+        }
+        if (!"none".equals(spec.augment())) {
+            standardised += ", training minibatches augmented by " + spec.augment();
+        }
         int classes = train.isClassification() ? train.k() : 0;
         int[] shape = "image".equals(spec.layout()) ? raw.imageShape() : new int[] {train.d()};
         String description = String.format(Locale.ROOT, "%s from %s: %d of %d training and %s test examples, input %s, %s%s%s, seed %d",

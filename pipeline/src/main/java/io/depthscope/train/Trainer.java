@@ -1,5 +1,6 @@
 package io.depthscope.train;
 
+import io.depthscope.data.Augmentation;
 import io.depthscope.data.Dataset;
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.nn.Batch;
@@ -94,6 +95,9 @@ public final class Trainer {
             if (!fullBatch && step < spec.steps()) {
                 int[] rows = sampler.batch(step);
                 Batch part = MinibatchSampler.gather(data.train(), rows);
+                if ("crop_flip".equals(spec.dataset().augment())) {
+                    part = Augmentation.cropAndFlip(part, data.inputShape(), Seeds.stream(spec.seed(), "augment", step));
+                }
                 Point p = minibatchPoints.get(rows.length);
                 if (p == null) {
                     p = network.at(part, theta, buffers, Mode.TRAIN);

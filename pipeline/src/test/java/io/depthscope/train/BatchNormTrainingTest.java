@@ -120,6 +120,21 @@ class BatchNormTrainingTest {
     }
 
     @Test
+    void augmentedMinibatchesTrainADifferentButReproducibleCurve() {
+        String base = "arch = cnn, depth = 1, width = 3, batch_norm = true, checkpoints = [], hessian { steps = [] }, ";
+        RunSpec plain = spec(base + "dataset { standardize = false, channel_standardize = true }");
+        RunSpec augmented = spec(base + "dataset { standardize = false, channel_standardize = true, augment = crop_flip }");
+        List<Double> a = Trainer.run(augmented).curve().stream().map(TrainPoint::trainLoss).toList();
+        assertEquals(a, Trainer.run(augmented).curve().stream().map(TrainPoint::trainLoss).toList());
+        List<Double> p = Trainer.run(plain).curve().stream().map(TrainPoint::trainLoss).toList();
+        assertEquals(a.get(0), p.get(0), "the same start");
+        assertNotEquals(a.get(a.size() - 1), p.get(p.size() - 1), "different minibatches after it");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> spec("arch = mlp, dataset { layout = flat, augment = crop_flip }"));
+        assertTrue(e.getMessage().startsWith("run.dataset.augment: value 'crop_flip' is not allowed with layout flat"), e.getMessage());
+    }
+
+    @Test
     void trainModeHessianUsesTheTrainingMinibatchesAsGroups() {
         RunSpec s = spec("arch = cnn, depth = 2, width = 3, batch_norm = true, steps = 0, checkpoints = [], hessian { steps = [0] }");
         RunContext context = RunContext.of(s);

@@ -134,7 +134,7 @@ public final class StudyJob {
 
     /**
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
-     * batch_norm and shortcut and the Hessian's mode and chunk; a version-1 file meant their defaults, so a study
+     * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment; a version-1 file meant their defaults, so a study
      * begun before them resumes with its finished runs read as they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
@@ -147,9 +147,12 @@ public final class StudyJob {
             throw new IllegalArgumentException("no upgrade of depthscope-outcome from version " + from);
         }
         if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
-                || !(spec.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode hessian)) {
-            throw new IllegalArgumentException("value.spec.hessian is missing");
+                || !(spec.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode hessian)
+                || !(spec.get("dataset") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode dataset)) {
+            throw new IllegalArgumentException("value.spec.hessian or value.spec.dataset is missing");
         }
+        dataset.put("channelStandardize", false);
+        dataset.put("augment", "none");
         spec.put("batchNorm", false);
         spec.put("shortcut", "A");
         hessian.put("mode", "train");

@@ -126,6 +126,8 @@ class StoredFormatsTest {
         assertEquals(List.of(false, "A"), List.of(spec.remove("batchNorm").booleanValue(), spec.remove("shortcut").textValue()));
         var hessian = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("hessian");
         assertEquals(List.of("train", 0), List.of(hessian.remove("mode").textValue(), hessian.remove("chunk").intValue()));
+        var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("dataset");
+        assertEquals(List.of(false, "none"), List.of(dataset.remove("channelStandardize").booleanValue(), dataset.remove("augment").textValue()));
         file.put("version", 1);
         file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
         byte[] v1 = mapper.writeValueAsBytes(file);
@@ -241,7 +243,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("0567ae3002c13353", digest(outcome), "depthscope-outcome version 2" + advice + outcome);
+        assertEquals("3a8afafad50d8bd6", digest(outcome), "depthscope-outcome version 2" + advice + outcome);
         assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
     }
 }
