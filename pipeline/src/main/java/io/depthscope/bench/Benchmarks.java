@@ -83,6 +83,11 @@ public final class Benchmarks {
     }
 
     public static Result run(Config c) {
+        return run(c, c.repetitions(), Peer.NONE);
+    }
+
+    /** As {@link #run(Config)}, taking turns with {@code peer} after every {@code roundSize} calls (see {@link Peer#interleave}). */
+    public static Result run(Config c, int roundSize, Peer peer) {
         NetworkSpec spec = c.spec();
         Network net = Network.of(spec);
         Batch batch = batch(c);
@@ -97,21 +102,28 @@ public final class Benchmarks {
 
         double[] grad = new double[c.repetitions()];
         double[] hv = new double[c.repetitions()];
-        for (int r = -c.warmup(); r < c.repetitions(); r++) {
-            INDArray t = (r & 1) == 0 ? theta : thetaB;
-            long t0 = System.nanoTime();
-            gradPoint.moveTo(t);
-            long t1 = System.nanoTime();
-            hvPoint.hvp(v, out);
-            long t2 = System.nanoTime();
-            if (r >= 0) {
-                grad[r] = (t1 - t0) * 1e-9;
-                hv[r] = (t2 - t1) * 1e-9;
-            }
-        }
+        Peer.interleave(c.warmup(), c.repetitions(), roundSize, peer, r -> timeProducts(gradPoint, hvPoint, theta, thetaB, v, out, r, grad, hv));
         GemmFloor floor = GemmFloor.measure(net, c.batch(), c.dtype(), c.warmup(), c.repetitions());
         return new Result(c, net.paramCount(), median(grad), median(hv), min(grad), min(hv),
                 floor.gradientSeconds(), floor.hvpSeconds(), floor.gradientCount(), floor.hvpCount());
+    }
+
+    /**
+     * Call r of the products: a gradient at new parameters (the point moves between two parameter vectors, so each
+     * call recomputes) and then an Hv at a cached point; a negative r is a warm-up call, not recorded.
+     */
+    static void timeProducts(Point gradPoint, Point hvPoint, INDArray theta, INDArray thetaB, INDArray v, INDArray out,
+                             int r, double[] grad, double[] hv) {
+        INDArray t = (r & 1) == 0 ? theta : thetaB;
+        long t0 = System.nanoTime();
+        gradPoint.moveTo(t);
+        long t1 = System.nanoTime();
+        hvPoint.hvp(v, out);
+        long t2 = System.nanoTime();
+        if (r >= 0) {
+            grad[r] = (t1 - t0) * 1e-9;
+            hv[r] = (t2 - t1) * 1e-9;
+        }
     }
 
     /** Weights N(0, 1/fan_in) (LeCun), biases zero: activations neither vanish nor saturate at depth 8. */
