@@ -2,7 +2,10 @@ package io.depthscope.jobs.cli;
 
 import io.depthscope.bench.Benchmarks.Config;
 import io.depthscope.bench.Benchmarks;
+import io.depthscope.bench.BlockBench;
+import io.depthscope.bench.CnnBench;
 import io.depthscope.bench.EstimatorCostBench;
+import io.depthscope.bench.Peer;
 import io.depthscope.bench.PerExampleBench;
 import io.depthscope.bench.Profile;
 import io.depthscope.bench.TrainingStepBench;
@@ -12,10 +15,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +36,12 @@ import picocli.CommandLine.Spec;
         description = {"Times a gradient (forward + backward) and an exact Hessian-vector product of an mlp, "
                 + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor); "
                 + "then the per-example-gradient Gram and the NTK Gram against one gradient, and a Hutchinson and a "
-                + "Lanczos run in Hv units; then a training step against a bare forward and backward pass.",
+                + "Lanczos run in Hv units; then a training step against a bare forward and backward pass; the block product "
+                + "(--block directions at once) per direction against one Hv. PyTorch (tools/torch_cnn_bench.py, when "
+                + "/usr/bin/python3 has torch) times the same mlp in turns with ours. With the defaults the run takes 1-2 minutes "
+                + "on 2 cores.",
+                "--cnn adds He et al.'s ResNet-20 (BatchNorm in train mode, batch 128, float32): gradient and Hv, and PyTorch's "
+                + "gradient and Hv in turns with them; about 1.5 more minutes on 2 cores with PyTorch (10 calls of each).",
                 "With --study, only this: a study (built in: 16 runs) on local[1], then on local[2], their parallel efficiency "
                 + "T1 / (2 T2) and each one's overhead beyond its tasks' own time."})
 public final class BenchCommand implements Callable<Integer> {
@@ -91,6 +102,37 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}); 0 skips them")
     int costRepetitions;
 
+    @Option(names = "--block", defaultValue = "8",
+            description = "directions of the block-product benchmark (hvpBlock against one Hv; default ${DEFAULT-VALUE}); 0 skips it")
+    int block;
+
+    @Option(names = "--block-repetitions", defaultValue = "10",
+            description = "timed pairs of one Hv and one block product, after one untimed (default ${DEFAULT-VALUE})")
+    int blockRepetitions;
+
+    @Option(names = "--cnn", description = "also time ResNet-20 (BatchNorm in train mode, float32) and PyTorch beside it")
+    boolean cnn;
+
+    @Option(names = "--cnn-batch", defaultValue = "128", description = "images per ResNet-20 batch (default ${DEFAULT-VALUE})")
+    int cnnBatch;
+
+    @Option(names = "--cnn-warmup", defaultValue = "2", description = "untimed ResNet-20 calls first (default ${DEFAULT-VALUE})")
+    int cnnWarmup;
+
+    @Option(names = "--cnn-repetitions", defaultValue = "10", description = "timed ResNet-20 calls (default ${DEFAULT-VALUE})")
+    int cnnRepetitions;
+
+    @Option(names = "--torch", defaultValue = "auto",
+            description = "time PyTorch beside us: auto (when --python has torch; default), on (fail without it), off")
+    String torch;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "the interpreter with torch for the PyTorch peer (default ${DEFAULT-VALUE})")
+    String python;
+
+    /** The mlp's calls run in rounds of this many before PyTorch takes its turn: a round trip to the peer is far shorter. */
+    static final int MLP_ROUND = 5;
+
     @Mixin
     StudyBenchOptions studyBench;
 
@@ -105,22 +147,95 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }
         EstimatorCostBench.check(probes, lanczosSteps);
+        if (block < 0) {
+            throw new IllegalArgumentException("block: value " + block + " is not allowed; allowed: >= 0 (0 skips the block product)");
+        }
+        if (blockRepetitions < 1) {
+            throw new IllegalArgumentException("block-repetitions: value " + blockRepetitions + " is not allowed; allowed: >= 1");
+        }
+        if (!List.of("auto", "on", "off").contains(torch)) {
+            throw new IllegalArgumentException("torch: unknown value '" + torch + "'; allowed: auto, on, off");
+        }
         List<DataType> types = dtypes.stream().map(Dtypes::parse).toList();
+        CnnBench.Config resnet = CnnBench.Config.resnet20(cnnBatch, cnnWarmup, cnnRepetitions, seed); // checks the options either way
+        CnnBench.Config cnnConfig = cnn ? resnet : null;
+        try (TorchPeer peer = startPeer(out)) {
+            return run(out, types, cnnConfig, peer);
+        }
+    }
+
+    /** PyTorch beside us, or null (off, or auto without it: then one line says why). */
+    private TorchPeer startPeer(PrintWriter out) throws IOException {
+        if ("off".equals(torch)) {
+            return null;
+        }
+        // ND4J first, so that the OpenBLAS it loads is mapped when the peer looks for one to preload
+        Nd4j.gemm(Nd4j.ones(DataType.FLOAT, 2, 2), Nd4j.ones(DataType.FLOAT, 2, 2), false, false);
+        TorchPeer peer = null;
+        try {
+            peer = TorchPeer.start(python, Runtime.getRuntime().availableProcessors());
+            // a first, tiny setup proves that torch imports; its key is never timed
+            peer.setup(Map.of("case", "mlp", "input_dim", 2, "width", 2, "depth", 1, "output_dim", 1, "batch", 2,
+                    "dtype", "float64", "seed", 0));
+            return peer;
+        } catch (IOException e) {
+            if (peer != null) {
+                peer.close();
+            }
+            if ("on".equals(torch)) {
+                throw e;
+            }
+            out.println("PyTorch peer: not run (" + e.getMessage() + "); --torch off hides this line");
+            return null;
+        }
+    }
+
+    private Integer run(PrintWriter out, List<DataType> types, CnnBench.Config cnnConfig, TorchPeer peer) throws IOException {
+        boolean torchMlp = peer != null && "tanh".equals(activation);
+        if (peer != null && !torchMlp) {
+            out.println("PyTorch peer: the mlp's activation is " + activation + ", the peer's mlp is tanh only; PyTorch times the ResNet alone");
+        }
         List<BenchTables.Row> rows = new ArrayList<>();
         for (DataType d : types) {
             Config c = new Config(inputDim, width, depth, outputDim, batch, activation, d, warmup, repetitions, seed);
-            rows.add(new BenchTables.Row(Benchmarks.run(c), null, null));
+            if (torchMlp) {
+                Map<String, Object> spec = new LinkedHashMap<>();
+                spec.put("case", "mlp");
+                spec.put("input_dim", inputDim);
+                spec.put("width", width);
+                spec.put("depth", depth);
+                spec.put("output_dim", outputDim);
+                spec.put("batch", batch);
+                spec.put("dtype", Dtypes.name(d));
+                spec.put("seed", seed);
+                TorchPeer.Setup setup = peer.setup(spec);
+                TorchPeer.Times times = new TorchPeer.Times();
+                Benchmarks.Result r = Benchmarks.run(c, MLP_ROUND, peer.peer(setup.key(), times));
+                rows.add(new BenchTables.Row(r, null, null, null, BenchTables.Torch.of(peer.description(), times)));
+            } else {
+                rows.add(new BenchTables.Row(Benchmarks.run(c), null, null));
+            }
         }
         out.print(BenchTables.products(rows));
+        out.print(BenchTables.torchProducts(rows, MLP_ROUND));
         out.flush();
+        if (block > 0) {
+            for (int i = 0; i < rows.size(); i++) {
+                Config c = rows.get(i).products().config();
+                Config b = new Config(c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), c.dtype(),
+                        1, blockRepetitions, c.seed());
+                rows.set(i, rows.get(i).withBlock(BlockBench.run(b, block)));
+            }
+            out.print(BenchTables.blocks(rows));
+            out.flush();
+        }
         if (costRepetitions > 0) {
             for (int i = 0; i < rows.size(); i++) {
                 Config c = rows.get(i).products().config();
                 // one warm-up is enough for calls this long; the products' own warm-up count would dominate
                 Config cost = new Config(c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), c.dtype(),
                         1, costRepetitions, c.seed());
-                rows.set(i, new BenchTables.Row(rows.get(i).products(), PerExampleBench.run(cost, false),
-                        EstimatorCostBench.run(cost, probes, lanczosSteps)));
+                rows.set(i, rows.get(i).withCosts(PerExampleBench.run(cost, false), EstimatorCostBench.run(cost, probes, lanczosSteps)));
             }
             out.print(BenchTables.costs(rows, costRepetitions));
         }
@@ -130,6 +245,26 @@ public final class BenchCommand implements Callable<Integer> {
                 steps.add(TrainingStepBench.run(width, depth, stepBatch, 8192, d, warmup, repetitions, seed));
             }
             out.print(BenchTables.steps(steps));
+        }
+        BenchTables.Cnn cnnResult = null;
+        if (cnnConfig != null) {
+            if (peer != null) {
+                Map<String, Object> spec = new LinkedHashMap<>();
+                spec.put("case", "resnet");
+                spec.put("depth", cnnConfig.depth());
+                spec.put("width", cnnConfig.width());
+                spec.put("batch", cnnConfig.batch());
+                spec.put("dtype", Dtypes.name(cnnConfig.dtype()));
+                spec.put("seed", seed);
+                TorchPeer.Setup setup = peer.setup(spec);
+                TorchPeer.Times times = new TorchPeer.Times();
+                CnnBench.Result r = CnnBench.run(cnnConfig, 1, peer.peer(setup.key(), times));
+                cnnResult = new BenchTables.Cnn(r, BenchTables.Torch.of(peer.description(), times));
+            } else {
+                cnnResult = new BenchTables.Cnn(CnnBench.run(cnnConfig, 1, Peer.NONE), null);
+            }
+            out.print(BenchTables.cnn(cnnResult));
+            out.flush();
         }
         if (profile) {
             for (BenchTables.Row row : rows) {
@@ -141,7 +276,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         if (json != null) {
-            Json.writeAtomically(json, BenchTables.json(rows));
+            Json.writeAtomically(json, BenchTables.json(rows, cnnResult));
         }
         return 0;
     }

@@ -18,7 +18,7 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
         Captured run = Captured.run("bench", "--width", "8", "--depth", "3", "--batch", "5", "--input-dim", "4",
                 "--output-dim", "2", "--warmup", "1", "--repetitions", "3", "--probes", "3", "--lanczos-steps", "4",
-                "--cost-repetitions", "2", "--json", json.toString());
+                "--cost-repetitions", "2", "--block", "3", "--block-repetitions", "2", "--torch", "off", "--json", json.toString());
         assertEquals(0, run.code(), run.err());
         JsonNode results = new ObjectMapper().readTree(Files.readString(json));
         assertEquals(2, results.size());
@@ -51,9 +51,14 @@ class BenchCommandTest {
             assertTrue(unit > 0 && hutchinson > 0 && lanczos > 0, "times are positive: " + r);
             assertEquals(hutchinson / unit, r.get("hutchinson_hvs").asDouble(), 1e-12 * hutchinson / unit);
             assertEquals(lanczos / unit, r.get("lanczos_hvs").asDouble(), 1e-12 * lanczos / unit);
+            assertEquals(3, r.get("block_k").asInt());
+            double blockHv = r.get("block_hv_seconds").asDouble();
+            double block = r.get("block_seconds").asDouble();
+            assertEquals(block / 3 / blockHv, r.get("block_per_direction").asDouble(), 1e-12 * block / blockHv);
+            assertFalse(r.has("torch_gradient_seconds"), "--torch off: " + r);
         }
         for (String heading : new String[] {"Hv/grad", "Gram/grad", "NTK/grad", "Gram goal <= 3", "Hutchinson, 3 probes (designed 6)",
-                "Lanczos, 4 steps (designed 4)", "Hutchinson/Hv", "Lanczos/Hv", "step/(f+b)"}) {
+                "Lanczos, 4 steps (designed 4)", "Hutchinson/Hv", "Lanczos/Hv", "step/(f+b)", "hvpBlock on 3 directions", "per direction"}) {
             assertTrue(run.out().contains(heading), "the tables show " + heading + ":\n" + run.out());
         }
     }
@@ -63,12 +68,35 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
         Captured run = Captured.run("bench", "--width", "4", "--depth", "1", "--batch", "3", "--input-dim", "2", "--output-dim", "1",
                 "--dtype", "float64", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
-                "--json", json.toString());
+                "--block", "0", "--torch", "off", "--json", json.toString());
         assertEquals(0, run.code(), run.err());
         JsonNode r = new ObjectMapper().readTree(Files.readString(json)).get(0);
         assertTrue(r.has("hvp_seconds"));
         assertFalse(r.has("per_example_gram_seconds") || r.has("hutchinson_hvs"), r.toString());
         assertFalse(run.out().contains("Gram/grad"), run.out());
+        assertFalse(r.has("block_k") || run.out().contains("hvpBlock"), run.out());
+    }
+
+    @Test
+    void cnnAddsAResNet20RecordAtATinyBatch(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Captured run = Captured.run("bench", "--width", "4", "--depth", "1", "--batch", "3", "--input-dim", "2", "--output-dim", "1",
+                "--dtype", "float32", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
+                "--block", "0", "--torch", "off", "--cnn", "--cnn-batch", "2", "--cnn-warmup", "0", "--cnn-repetitions", "1",
+                "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode results = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals(2, results.size());
+        JsonNode r = results.get(1);
+        assertEquals("resnet", r.get("arch").asText());
+        assertEquals(20, r.get("depth").asInt());
+        assertEquals(2, r.get("batch").asInt());
+        assertEquals(269_722, r.get("param_count").asLong());
+        double grad = r.get("gradient_seconds").asDouble();
+        double hv = r.get("hvp_seconds").asDouble();
+        assertTrue(grad > 0 && hv > 0, r.toString());
+        assertEquals(hv / grad, r.get("ratio").asDouble(), 1e-12 * hv / grad);
+        assertTrue(run.out().contains("ResNet-20") && run.out().contains("goal <= 2"), run.out());
     }
 
     @Test
@@ -78,6 +106,10 @@ class BenchCommandTest {
             {"probes", "--probes", "1"},
             {"lanczos-steps", "--lanczos-steps", "0"},
             {"cost-repetitions", "--cost-repetitions", "-1"},
+            {"block", "--block", "-1"},
+            {"block-repetitions", "--block-repetitions", "0"},
+            {"torch", "--torch", "maybe"},
+            {"cnn-batch", "--cnn-batch", "1"},
             {"study-steps", "--study-steps", "5"},
             {"study-out", "--study-out", "x"},
         };
