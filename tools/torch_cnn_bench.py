@@ -21,7 +21,9 @@ Timed per call (each call alternates with the others, as depthscope bench does):
 BLAS: Debian's torch links the reference (netlib) libblas.so.3, about 10x slower per GEMM than OpenBLAS; its
 convolutions run in oneDNN (MKL-DNN), which torch carries. For the mlp to compare engines rather than BLAS
 libraries, preload the OpenBLAS that ND4J uses (depthscope bench does this itself: LD_PRELOAD of the libopenblas.so.0
-its JVM has mapped). The script reports which BLAS is mapped and, when it is OpenBLAS, which kernels it chose.
+its JVM has mapped). The script reports which BLAS is mapped and, when it is OpenBLAS, which kernels it chose. Keep
+the machine's OPENBLAS_CORETYPE (Haswell on the project's machine): without it OpenBLAS 0.3.19 does not know that
+AMD CPU and takes its Barcelona kernels, and the mlp's gradient and Hv took 1.7 to 2.1 times as long.
 
 Serving (`--serve`): one JSON object per line on stdin, one JSON reply per line on stdout:
   {"cmd": "setup", "case": "resnet", "depth": 20, "width": 16, "batch": 128, "dtype": "float32", "seed": 0}
