@@ -52,7 +52,10 @@ public final class Trends {
 
     /** The linear row of one (group, metric), and the log one when every value is positive. */
     private static List<Row> fit(Row f, List<String> groups) {
-        List<Row> points = f.getList(f.fieldIndex("points"));
+        // collect_list keeps the order the shuffle delivered, which depends on how Spark scheduled the tasks: sorted,
+        // the sums of the fit (and so their last bits) are a function of the points alone
+        List<Row> points = new ArrayList<>(f.<Row>getList(f.fieldIndex("points")));
+        points.sort(java.util.Comparator.<Row>comparingDouble(p -> p.getDouble(0)).thenComparingDouble(p -> p.getDouble(1)));
         double[] x = points.stream().mapToDouble(p -> p.getDouble(0)).toArray();
         double[] y = points.stream().mapToDouble(p -> p.getDouble(1)).toArray();
         List<Row> rows = new ArrayList<>();
