@@ -37,14 +37,17 @@ public final class Blocks {
     }
 
     /**
-     * A buffer of [k n, rest...] that is allocated when first asked for and kept while k does not change, so
-     * that training, which never takes an R-pass, holds none of these buffers.
+     * A buffer of [k n, rest...] that is allocated when first asked for, so that training, which never takes an
+     * R-pass, holds none of these buffers. The buffers of the last two block sizes are kept: a caller that
+     * alternates single products and blocks (a bench, Lanczos beside a probe block) must not allocate and zero
+     * every buffer of the network on each call.
      */
     public static final class Lazy {
         private final long n;
         private final long[] rest;
         private final DataType dtype;
-        private INDArray buffer;
+        private INDArray recent;
+        private INDArray previous;
 
         public Lazy(long n, long[] rest, DataType dtype) {
             this.n = n;
@@ -53,10 +56,14 @@ public final class Blocks {
         }
 
         public INDArray get(int k) {
-            if (buffer == null || buffer.size(0) != k * n) {
-                buffer = Nd4j.create(dtype, stackedShape(k, n, rest));
+            long rows = k * n;
+            if (recent != null && recent.size(0) == rows) {
+                return recent;
             }
-            return buffer;
+            INDArray found = previous != null && previous.size(0) == rows ? previous : Nd4j.create(dtype, stackedShape(k, n, rest));
+            previous = recent;
+            recent = found;
+            return found;
         }
     }
 }
