@@ -163,14 +163,13 @@ public final class ChunkedLandscape implements Landscape {
     }
 
     /**
-     * out = sum_c w_c (product at chunk c), visiting chunks so that a reloaded point's current chunk goes first
-     * (without caching, the order alternates direction from product to product and saves one reload each time).
+     * out = sum_c w_c (product at chunk c), always in chunk order 0..C-1: the sum's last bits then do not depend on
+     * which chunk a reloaded point held before, so a product computed on a fresh landscape (a study's Hessian task
+     * on another executor) equals the same product computed after other work on this one.
      */
     private void accumulate(INDArray out, java.util.function.BiConsumer<Point, INDArray> product, INDArray tmp) {
         out.assign(0);
-        boolean backwards = !cache && loaded[0] == chunks - 1 && chunks > 1 && size(chunks - 1) == chunkSize;
-        for (int i = 0; i < chunks; i++) {
-            int c = backwards ? chunks - 1 - i : i;
+        for (int c = 0; c < chunks; c++) {
             product.accept(point(c), tmp);
             out.addi(tmp.muli(weight(c)));
         }
