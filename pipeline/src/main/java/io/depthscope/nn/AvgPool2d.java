@@ -71,51 +71,19 @@ public final class AvgPool2d implements Module {
         return into;
     }
 
-    private final class Pass implements ModulePass {
-        private final int n;
-        private final DataType dtype;
-        private final INDArray z;
-        private final Blocks.Lazy rz;
-        private final Blocks.Lazy rGradIn;
-        private INDArray gradIn;
-
+    private final class Pass extends LinearMapPass {
         Pass(int n, DataType dtype) {
-            this.n = n;
-            this.dtype = dtype;
-            z = Nd4j.create(dtype, Blocks.stackedShape(1, n, outputShape()));
-            rz = new Blocks.Lazy(n, outputShape(), dtype);
-            rGradIn = new Blocks.Lazy(n, inputShape(), dtype);
+            super(n, dtype, inputShape(), outputShape());
         }
 
         @Override
-        public INDArray forward(INDArray in, INDArray[] w) {
-            return pool(in, z);
+        protected INDArray apply(INDArray x, INDArray into) {
+            return pool(x, into);
         }
 
         @Override
-        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            if (!needInputGradient) {
-                return null;
-            }
-            if (gradIn == null) {
-                gradIn = Nd4j.create(dtype, Blocks.stackedShape(1, n, inputShape()));
-            }
-            return spread(gradOut, gradIn);
-        }
-
-        @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? spread(gradOut, rGradIn.get((int) (gradOut.size(0) / n))) : null;
-        }
-
-        @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
-            return rIn == null ? null : pool(rIn, rz.get(v.length));
-        }
-
-        @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? spread(rGradOut, rGradIn.get(v.length)) : null;
+        protected INDArray adjoint(INDArray gradOut, INDArray into) {
+            return spread(gradOut, into);
         }
     }
 }

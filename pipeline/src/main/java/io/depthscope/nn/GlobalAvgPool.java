@@ -45,65 +45,28 @@ public final class GlobalAvgPool implements Module {
         return new Pass(batchSize, dtype);
     }
 
-    private final class Pass implements ModulePass {
-        private final int n;
-        private final long pixels;
+    private final class Pass extends LinearMapPass {
+        private final long pixels = (long) height * width;
+        /** The [H W, 1] column of 1 / (H W): the mean over a channel's pixels is one matrix product. */
         private final INDArray mean;
-        private final INDArray z;
-        private final Blocks.Lazy rz;
-        private final Blocks.Lazy rGradIn;
-        private INDArray gradIn;
 
         Pass(int n, DataType dtype) {
-            this.n = n;
-            pixels = (long) height * width;
+            super(n, dtype, inputShape(), outputShape());
             mean = Nd4j.valueArrayOf(new long[] {pixels, 1}, 1.0 / pixels, dtype);
-            z = Nd4j.create(dtype, n, channels);
-            rz = new Blocks.Lazy(n, outputShape(), dtype);
-            rGradIn = new Blocks.Lazy(n, inputShape(), dtype);
         }
 
-        private INDArray pool(INDArray x, INDArray into) {
+        @Override
+        protected INDArray apply(INDArray x, INDArray into) {
             long rows = x.size(0) * channels;
             Nd4j.gemm(Views.reading(x, rows, pixels), mean, Views.of(into, rows, 1), false, false, 1.0, 0.0);
             return into;
         }
 
-        private INDArray spread(INDArray gradOut, INDArray into) {
+        @Override
+        protected INDArray adjoint(INDArray gradOut, INDArray into) {
             long rows = gradOut.size(0) * channels;
             Nd4j.gemm(Views.reading(gradOut, rows, 1), mean, Views.of(into, rows, pixels), false, true, 1.0, 0.0);
             return into;
-        }
-
-        @Override
-        public INDArray forward(INDArray in, INDArray[] w) {
-            return pool(in, z);
-        }
-
-        @Override
-        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            if (!needInputGradient) {
-                return null;
-            }
-            if (gradIn == null) {
-                gradIn = Nd4j.create(z.dataType(), Blocks.stackedShape(1, n, inputShape()));
-            }
-            return spread(gradOut, gradIn);
-        }
-
-        @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? spread(gradOut, rGradIn.get((int) (gradOut.size(0) / n))) : null;
-        }
-
-        @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
-            return rIn == null ? null : pool(rIn, rz.get(v.length));
-        }
-
-        @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? spread(rGradOut, rGradIn.get(v.length)) : null;
         }
     }
 }

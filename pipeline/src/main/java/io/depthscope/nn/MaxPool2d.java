@@ -64,28 +64,18 @@ public final class MaxPool2d implements Module {
         return Views.grid(x, q / 2, q % 2, 2, 2, outHeight, outWidth);
     }
 
-    private final class Pass implements ModulePass {
-        private final int n;
-        private final DataType dtype;
-        private final INDArray z;
+    private final class Pass extends LinearMapPass {
         /** M_q: 1 where position q holds the window's maximum (the first one, on ties), else 0. */
         private final INDArray[] argmax = new INDArray[4];
         private final INDArray scratch;
-        private final Blocks.Lazy rz;
-        private final Blocks.Lazy rGradIn;
-        private INDArray gradIn;
 
         Pass(int n, DataType dtype) {
-            this.n = n;
-            this.dtype = dtype;
+            super(n, dtype, inputShape(), outputShape());
             long[] shape = Blocks.stackedShape(1, n, outputShape());
-            z = Nd4j.create(dtype, shape);
             for (int q = 0; q < 4; q++) {
                 argmax[q] = Nd4j.create(dtype, shape);
             }
             scratch = Nd4j.create(dtype, shape);
-            rz = new Blocks.Lazy(n, outputShape(), dtype);
-            rGradIn = new Blocks.Lazy(n, inputShape(), dtype);
         }
 
         @Override
@@ -111,7 +101,8 @@ public final class MaxPool2d implements Module {
         }
 
         /** Scatters each of the stacked output gradients to its window's argmax in {@code into} (zero elsewhere). */
-        private INDArray scatter(INDArray gradOut, INDArray into) {
+        @Override
+        protected INDArray adjoint(INDArray gradOut, INDArray into) {
             int k = (int) (gradOut.size(0) / n);
             for (int j = 0; j < k; j++) {
                 INDArray g = Blocks.rows(gradOut, j, n);
@@ -123,45 +114,20 @@ public final class MaxPool2d implements Module {
             return into;
         }
 
+        /** Gathers each window's argmax (fixed by the last forward) from each of the stacked inputs. */
         @Override
-        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            if (!needInputGradient) {
-                return null;
-            }
-            if (gradIn == null) {
-                // the dropped last row or column is never written and stays zero
-                gradIn = Nd4j.create(dtype, Blocks.stackedShape(1, n, inputShape()));
-            }
-            return scatter(gradOut, gradIn);
-        }
-
-        @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? scatter(gradOut, rGradIn.get((int) (gradOut.size(0) / n))) : null;
-        }
-
-        @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
-            if (rIn == null) {
-                return null;
-            }
-            int k = v.length;
-            INDArray r = rz.get(k);
+        protected INDArray apply(INDArray x, INDArray into) {
+            int k = (int) (x.size(0) / n);
             for (int j = 0; j < k; j++) {
-                INDArray x = Blocks.rows(rIn, j, n);
-                INDArray rj = Blocks.rows(r, j, n);
-                Nd4j.exec(new MulOp(position(x, 0), argmax[0], rj));
+                INDArray xj = Blocks.rows(x, j, n);
+                INDArray rj = Blocks.rows(into, j, n);
+                Nd4j.exec(new MulOp(position(xj, 0), argmax[0], rj));
                 for (int q = 1; q < 4; q++) {
-                    Nd4j.exec(new MulOp(position(x, q), argmax[q], scratch));
+                    Nd4j.exec(new MulOp(position(xj, q), argmax[q], scratch));
                     rj.addi(scratch);
                 }
             }
-            return r;
-        }
-
-        @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? scatter(rGradOut, rGradIn.get(v.length)) : null;
+            return into;
         }
     }
 }

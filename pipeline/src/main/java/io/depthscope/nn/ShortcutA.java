@@ -3,7 +3,6 @@ package io.depthscope.nn;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -68,61 +67,21 @@ public final class ShortcutA implements Module {
         return y.get(NDArrayIndex.all(), NDArrayIndex.interval(before, before + in), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
-    private final class Pass implements ModulePass {
-        private final int n;
-        private final DataType dtype;
-        private final Blocks.Lazy rz;
-        private final Blocks.Lazy rGradIn;
-        private final INDArray z;
-        private INDArray gradIn;
-
+    private final class Pass extends LinearMapPass {
         Pass(int n, DataType dtype) {
-            this.n = n;
-            this.dtype = dtype;
-            z = Nd4j.create(dtype, Blocks.stackedShape(1, n, outputShape()));
-            rz = new Blocks.Lazy(n, outputShape(), dtype);
-            rGradIn = new Blocks.Lazy(n, inputShape(), dtype);
+            super(n, dtype, inputShape(), outputShape());
         }
 
-        private INDArray apply(INDArray x, INDArray into) {
+        @Override
+        protected INDArray apply(INDArray x, INDArray into) {
             middle(into).assign(grid(x));
             return into;
         }
 
-        private INDArray adjoint(INDArray gradOut, INDArray into) {
+        @Override
+        protected INDArray adjoint(INDArray gradOut, INDArray into) {
             grid(into).assign(middle(gradOut));
             return into;
-        }
-
-        @Override
-        public INDArray forward(INDArray x, INDArray[] w) {
-            return apply(x, z);
-        }
-
-        @Override
-        public INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient) {
-            if (!needInputGradient) {
-                return null;
-            }
-            if (gradIn == null) {
-                gradIn = Nd4j.create(dtype, Blocks.stackedShape(1, n, inputShape()));
-            }
-            return adjoint(gradOut, gradIn);
-        }
-
-        @Override
-        public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? adjoint(gradOut, rGradIn.get((int) (gradOut.size(0) / n))) : null;
-        }
-
-        @Override
-        public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
-            return rIn == null ? null : apply(rIn, rz.get(v.length));
-        }
-
-        @Override
-        public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
-            return needInputGradient ? adjoint(rGradOut, rGradIn.get(v.length)) : null;
         }
     }
 }
