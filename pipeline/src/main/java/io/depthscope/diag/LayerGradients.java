@@ -38,13 +38,13 @@ public final class LayerGradients {
      */
     public static List<Layer> ofWeightLayers(io.depthscope.nn.Landscape landscape) {
         Network net = landscape.network();
+        double[] weightNorms = net.layerGradientNorms(landscape.gradient());
         List<Layer> out = new ArrayList<>();
         List<io.depthscope.nn.WeightLayer> layers = net.weightLayers();
         for (int i = 0; i < layers.size(); i++) {
             io.depthscope.nn.WeightLayer l = layers.get(i);
-            double w = net.layout().view(landscape.gradient(), l.weightName()).norm2Number().doubleValue();
             double b = l.hasBias() ? net.layout().view(landscape.gradient(), l.biasName()).norm2Number().doubleValue() : Double.NaN;
-            out.add(new Layer(i, w, b, Double.NaN, Double.NaN));
+            out.add(new Layer(i, weightNorms[i], b, Double.NaN, Double.NaN));
         }
         return out;
     }
