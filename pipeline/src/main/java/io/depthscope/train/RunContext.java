@@ -45,11 +45,8 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
             context.checkHessianChunks();
         }
         if (spec.diagnostics().any() && network.couplesExamples(Mode.TRAIN)) {
-            int n = spec.diagnostics().examples() == 0 ? data.train().size() : Math.min(spec.diagnostics().examples(), data.train().size());
-            if (n % spec.optimizer().batchSize() != 0) {
-                throw new IllegalArgumentException("run.diagnostics.examples: the diagnostics batch would have " + n + " examples; allowed: a multiple of "
-                        + spec.optimizer().batchSize() + " (BatchNorm's normalisation groups are the training minibatches of optimizer.batch_size)");
-            }
+            wholeGroups("diagnostics.examples", "diagnostics", fixedBatchSize(data.train(), spec.diagnostics().examples()),
+                    spec.optimizer().batchSize(), "BatchNorm's");
         }
         return context;
     }
@@ -77,13 +74,22 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
 
     private void checkHessianChunks() {
         if (network.couplesExamples(hessianMode())) {
-            int n = spec.hessian().examples() == 0 ? data.train().size() : Math.min(spec.hessian().examples(), data.train().size());
-            int chunk = hessianChunk(n);
-            if (n % chunk != 0) {
-                throw new IllegalArgumentException("run.hessian.examples: the Hessian batch would have " + n + " examples; allowed: a multiple of "
-                        + chunk + " (in train mode BatchNorm's normalisation groups are the training minibatches of optimizer.batch_size)");
-            }
+            int n = fixedBatchSize(data.train(), spec.hessian().examples());
+            wholeGroups("hessian.examples", "Hessian", n, hessianChunk(n), "in train mode BatchNorm's");
         }
+    }
+
+    /** A fixed batch of {@code n} examples must split into whole normalisation groups of {@code group}. */
+    private static void wholeGroups(String field, String what, int n, int group, String whose) {
+        if (n % group != 0) {
+            throw new IllegalArgumentException("run." + field + ": the " + what + " batch would have " + n + " examples; allowed: a multiple of "
+                    + group + " (" + whose + " normalisation groups are the training minibatches of optimizer.batch_size)");
+        }
+    }
+
+    /** Examples in a batch fixed for the run: all of {@code train} ({@code examples} 0) or at most {@code examples}. */
+    private static int fixedBatchSize(Batch train, int examples) {
+        return examples == 0 ? train.size() : Math.min(examples, train.size());
     }
 
     /**
@@ -119,7 +125,7 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
      * {@code examples} rows, in their original order, of a permutation from (seed, stream).
      */
     static Batch fixedBatch(Batch train, int examples, long seed, String stream, String field, int max) {
-        int k = examples == 0 ? train.size() : Math.min(examples, train.size());
+        int k = fixedBatchSize(train, examples);
         if (k > max) {
             throw new IllegalArgumentException("run." + field + ": the batch would have " + k + " examples; allowed: <= " + max
                     + " (set run." + field + ")");
