@@ -7,6 +7,8 @@ import io.depthscope.jobs.storage.HadoopCheckpoints;
 import io.depthscope.jobs.storage.HadoopFiles;
 import io.depthscope.jobs.storage.ParameterStore;
 import io.depthscope.jobs.tables.RecordTable;
+import io.depthscope.jobs.tables.RunMetric;
+import io.depthscope.jobs.tables.RunMetrics;
 import io.depthscope.jobs.tables.Summary;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.jobs.tables.Trends;
@@ -30,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Runs a study on Spark: one task per training run (longest first), the outcomes collected, and the
@@ -194,17 +197,15 @@ public final class StudyJob {
         write(spark.createDataFrame(RecordTable.rows(ResidualPairs.of(outcomes)), RecordTable.schema(ResidualComparisonAt.class)), out,
                 Tables.RESIDUAL_COMPARISON);
 
-        // The summary and trends are computed from the tables as stored, so they always agree with them.
-        List<String> config = new ArrayList<>(example.columns().keySet());
-        Dataset<Row> values = Summary.values(spark, read(spark, out, Tables.RUNS), read(spark, out, Tables.HESSIAN_MOMENTS),
-                Summary.diagnosticValues(spark, out), config).cache();
-        List<String> groups = new ArrayList<>(config);
+        // The summary and trends come from the records the tables were just written from, so they agree with them.
+        List<RunMetric> values = RunMetrics.of(outcomes);
+        List<StructField> config = Tables.configFields(example);
+        List<String> groups = new ArrayList<>(example.columns().keySet());
         groups.remove("seed");
-        write(Summary.compute(spark, values, groups), out, Tables.SUMMARY);
+        write(spark.createDataFrame(Summary.rows(values, groups), Summary.schema(config, groups)), out, Tables.SUMMARY);
         List<String> trendGroups = new ArrayList<>(groups);
         trendGroups.remove("depth");
-        write(Trends.compute(spark, values, trendGroups), out, Tables.TRENDS);
-        values.unpersist();
+        write(spark.createDataFrame(Trends.rows(values, trendGroups), Trends.schema(config, trendGroups)), out, Tables.TRENDS);
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
         String firstError = outcomes.stream().filter(o -> "failed".equals(o.run().status())).map(o -> o.run().runId() + ": " + o.run().error())

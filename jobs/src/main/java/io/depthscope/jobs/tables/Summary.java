@@ -1,111 +1,52 @@
 package io.depthscope.jobs.tables;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 import org.apache.commons.math3.distribution.TDistribution;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Aggregates across seeds: for each group of config columns (every run field but the seed) and each
- * scalar metric, n, mean, sample standard deviation, standard error and a 95% confidence interval from
- * Student's t with n - 1 degrees of freedom. Runs that diverged or failed are counted, not averaged.
+ * metric of {@link RunMetrics}, n, mean, sample standard deviation, standard error and a 95% confidence
+ * interval from Student's t with n - 1 degrees of freedom. Runs that diverged or failed are counted, not
+ * averaged; a group with no run that finished has no row.
  */
 public final class Summary {
-    /** Metrics summarised, from the runs table and the final Hessian moments. */
-    public static final List<String> METRICS = List.of("final_loss", "final_gradient_norm", "final_train_accuracy",
-            "final_test_loss", "final_test_accuracy", "steps_to_target", "m1", "m2", "skewness", "kurtosis");
-
-    /**
-     * Per-run scalars from the diagnostics and Hessian tables, summarised and fitted like the others:
-     * the NTK Gram's lambda_min at the first diagnostics step and its drift at the last; the per-example
-     * gradient confusion (min cosine) at the first step; the ratio of the first map's per-example delta
-     * to the last one's at the first step (below 1: gradients shrink towards the input); the largest
-     * Hessian eigenvalue and |lambda_min|/lambda_max at the last Hessian step.
-     */
-    public static final List<String> DIAGNOSTIC_METRICS = List.of("ntk_lambda_min_init", "ntk_drift_final", "confusion_min_cosine_init",
-            "delta_first_over_last_init", "hessian_lambda_max", "hessian_negative_to_positive_ratio");
-
     private Summary() {}
 
-    /**
-     * (run_id, metric, value) rows of {@link #DIAGNOSTIC_METRICS} from the tables under {@code out}; a
-     * run without the diagnostic has no row. Each table is read as stored.
-     */
-    public static Dataset<Row> diagnosticValues(SparkSession spark, String out) {
-        for (String t : List.of("ntk", "gradient_confusion", "layer_gradients", "hessian_top_eigenvalues")) {
-            spark.read().parquet(out + "/" + t).createOrReplaceTempView("summary_" + t);
+    /** Summary rows of {@code values}, in the order their groups first appear; {@code groups} are config column names. */
+    public static List<Row> rows(List<RunMetric> values, List<String> groups) {
+        Map<List<Object>, List<RunMetric>> byGroup = new LinkedHashMap<>();
+        for (RunMetric v : values) {
+            byGroup.computeIfAbsent(key(v, groups), k -> new ArrayList<>()).add(v);
         }
-        String first = "ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step) AS k";
-        String last = "ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step DESC) AS k";
-        return spark.sql(String.join(" UNION ALL ",
-                "SELECT run_id, 'ntk_lambda_min_init' AS metric, lambda_min AS value FROM (SELECT *, " + first + " FROM summary_ntk) WHERE k = 1",
-                "SELECT run_id, 'ntk_drift_final', drift FROM (SELECT *, " + last + " FROM summary_ntk) WHERE k = 1",
-                "SELECT run_id, 'confusion_min_cosine_init', min_cosine FROM (SELECT *, " + first
-                        + " FROM summary_gradient_confusion WHERE kind = 'per_example') WHERE k = 1",
-                "SELECT run_id, 'delta_first_over_last_init', first_delta / last_delta FROM ("
-                        + " SELECT run_id, step, MAX(CASE WHEN map = 0 THEN delta_rms_per_example END) AS first_delta,"
-                        + " MAX_BY(delta_rms_per_example, map) AS last_delta, ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY step) AS k"
-                        + " FROM summary_layer_gradients GROUP BY run_id, step) WHERE k = 1",
-                "SELECT run_id, 'hessian_lambda_max', eigenvalue FROM (SELECT *, " + last
-                        + " FROM summary_hessian_top_eigenvalues WHERE side = 'largest' AND rank = 1) WHERE k = 1",
-                "SELECT run_id, 'hessian_negative_to_positive_ratio', negative_to_positive_ratio FROM (SELECT *, " + last
-                        + " FROM summary_hessian_top_eigenvalues WHERE side = 'largest' AND rank = 1) WHERE k = 1"));
+        List<Row> rows = new ArrayList<>();
+        byGroup.forEach((key, group) -> {
+            if (group.stream().noneMatch(RunMetric::ok)) {
+                return;
+            }
+            double[] ok = group.stream().filter(v -> v.ok() && v.value() != null).mapToDouble(RunMetric::value).toArray();
+            List<Object> cells = new ArrayList<>(key);
+            cells.add((long) ok.length);
+            cells.add(group.stream().filter(v -> "diverged".equals(v.status())).count());
+            cells.add(group.stream().filter(v -> "failed".equals(v.status())).count());
+            for (double s : interval(ok.length, mean(ok), std(ok))) {
+                cells.add(s);
+            }
+            rows.add(RowFactory.create(cells.toArray()));
+        });
+        return rows;
     }
 
-    /** {@link #values} with the diagnostics' per-run scalars ({@link #diagnosticValues}) joined to their runs. */
-    public static Dataset<Row> values(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, Dataset<Row> diagnostics,
-            List<String> columns) {
-        Dataset<Row> base = values(spark, runs, moments, columns);
-        runs.createOrReplaceTempView("summary_runs_d");
-        diagnostics.createOrReplaceTempView("summary_diagnostics");
-        String c = columns.stream().map(x -> "r." + x).collect(Collectors.joining(", "));
-        Dataset<Row> extra = spark.sql("SELECT " + c + ", r.run_id, r.status, d.metric,"
-                + " CASE WHEN isnan(CAST(d.value AS DOUBLE)) THEN NULL ELSE CAST(d.value AS DOUBLE) END AS value"
-                + " FROM summary_runs_d r JOIN summary_diagnostics d ON r.run_id = d.run_id");
-        return base.unionByName(extra);
-    }
-
-    /**
-     * One row per run and metric: the given config columns, {@code run_id}, {@code status}, {@code metric}
-     * and {@code value} (null where absent), from the runs table and the Hessian moments at each run's last
-     * step. Every statistic across runs starts from this table, so a new metric is added here only.
-     */
-    public static Dataset<Row> values(SparkSession spark, Dataset<Row> runs, Dataset<Row> moments, List<String> columns) {
-        runs.createOrReplaceTempView("summary_runs");
-        moments.createOrReplaceTempView("summary_moments");
-        String c = columns.stream().map(x -> "r." + x).collect(Collectors.joining(", "));
-        // NaN (no test set, regression accuracy) and steps_to_target = -1 (target not reached) are absent values
-        String stack = METRICS.stream().map(m -> "'" + m + "', " + value(m)).collect(Collectors.joining(", "));
-        return spark.sql("SELECT " + c + ", r.run_id, r.status, stack(" + METRICS.size() + ", " + stack + ") AS (metric, value) FROM ("
-                + "  SELECT r.*, m.m1, m.m2, m.skewness, m.kurtosis"
-                + "  FROM summary_runs r LEFT JOIN summary_moments m ON r.run_id = m.run_id AND m.step = r.steps_completed"
-                + ") r");
-    }
-
-    /** Summary rows from {@link #values}; {@code groups} are config column names. */
-    public static Dataset<Row> compute(SparkSession spark, Dataset<Row> values, List<String> groups) {
-        values.createOrReplaceTempView("summary_values");
-        String g = String.join(", ", groups);
-        String sql = "SELECT " + g + ", metric, COUNT(value) AS n, AVG(value) AS mean, STDDEV_SAMP(value) AS std, "
-                + "MAX(n_diverged) AS n_diverged, MAX(n_failed) AS n_failed FROM ("
-                + "  SELECT *,"
-                + "    SUM(CASE WHEN status = 'diverged' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ", metric) AS n_diverged,"
-                + "    SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) OVER (PARTITION BY " + g + ", metric) AS n_failed"
-                + "  FROM summary_values"
-                + ") WHERE status = 'ok' GROUP BY " + g + ", metric";
-        Dataset<Row> grouped = spark.sql(sql);
-        StructType in = grouped.schema();
-        List<StructField> fields = new ArrayList<>();
-        for (String c : groups) {
-            fields.add(in.apply(c));
-        }
+    /** The summary's columns: {@code groups} as typed in {@code config} (the runs table's config columns), then the statistics. */
+    public static StructType schema(List<StructField> config, List<String> groups) {
+        List<StructField> fields = new ArrayList<>(pick(config, groups));
         fields.add(DataTypes.createStructField("metric", DataTypes.StringType, false));
         fields.add(DataTypes.createStructField("n", DataTypes.LongType, false));
         fields.add(DataTypes.createStructField("n_diverged", DataTypes.LongType, true));
@@ -113,32 +54,47 @@ public final class Summary {
         for (String c : List.of("mean", "std", "stderr", "ci95_low", "ci95_high")) {
             fields.add(DataTypes.createStructField(c, DataTypes.DoubleType, true));
         }
-        List<Row> rows = new ArrayList<>();
-        for (Row r : grouped.collectAsList()) {
-            List<Object> cells = new ArrayList<>();
-            for (String c : groups) {
-                cells.add(r.getAs(c));
-            }
-            long n = r.<Long>getAs("n");
-            Double mean = r.getAs("mean");
-            Double std = r.getAs("std");
-            cells.add(r.getAs("metric"));
-            cells.add(n);
-            cells.add(r.<Long>getAs("n_diverged"));
-            cells.add(r.<Long>getAs("n_failed"));
-            double[] stats = interval(n, mean == null ? Double.NaN : mean, std == null ? Double.NaN : std);
-            for (double s : stats) {
-                cells.add(s);
-            }
-            rows.add(RowFactory.create(cells.toArray()));
-        }
-        return spark.createDataFrame(rows, DataTypes.createStructType(fields));
+        return DataTypes.createStructType(fields);
     }
 
-    private static String value(String metric) {
-        String v = "CAST(" + metric + " AS DOUBLE)";
-        String missing = "steps_to_target".equals(metric) ? v + " < 0" : "isnan(" + v + ")";
-        return "CASE WHEN " + v + " IS NULL OR " + missing + " THEN NULL ELSE " + v + " END";
+    /** The values of {@code groups} in {@code v}'s config, then its metric: the key of its group. */
+    static List<Object> key(RunMetric v, List<String> groups) {
+        List<Object> key = new ArrayList<>(groups.size() + 1);
+        groups.forEach(g -> key.add(v.column(g)));
+        key.add(v.metric());
+        return key;
+    }
+
+    /** The fields named {@code names}, in that order. */
+    static List<StructField> pick(List<StructField> fields, List<String> names) {
+        List<StructField> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(fields.stream().filter(f -> f.name().equals(n)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no config column " + n)));
+        }
+        return out;
+    }
+
+    /** The mean; NaN for no values. */
+    static double mean(double[] x) {
+        double sum = 0;
+        for (double v : x) {
+            sum += v;
+        }
+        return x.length == 0 ? Double.NaN : sum / x.length;
+    }
+
+    /** The sample standard deviation (two passes); NaN below two values. */
+    static double std(double[] x) {
+        if (x.length < 2) {
+            return Double.NaN;
+        }
+        double m = mean(x);
+        double ss = 0;
+        for (double v : x) {
+            ss += (v - m) * (v - m);
+        }
+        return Math.sqrt(ss / (x.length - 1));
     }
 
     /** mean, std, stderr and the 95% t interval; std and the interval are NaN below two values. */

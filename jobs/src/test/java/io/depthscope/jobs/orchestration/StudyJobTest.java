@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.jobs.spark.SharedSpark;
-import io.depthscope.jobs.tables.Summary;
+import io.depthscope.jobs.tables.RunMetrics;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
@@ -77,7 +77,7 @@ class StudyJobTest {
         assertEquals(12 * 5, StudyJob.read(spark, out, Tables.TRAIN_CURVE).count());
         assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).count());
         // 2 archs x 2 depths groups x every metric
-        assertEquals(2 * 2 * (Summary.METRICS.size() + Summary.DIAGNOSTIC_METRICS.size()), StudyJob.read(spark, out, Tables.SUMMARY).count());
+        assertEquals(2 * 2 * (RunMetrics.METRICS.size() + RunMetrics.DIAGNOSTIC_METRICS.size()), StudyJob.read(spark, out, Tables.SUMMARY).count());
         // two depths are too few for a line with a standard error: the table is there, and empty
         assertEquals(0, StudyJob.read(spark, out, Tables.TRENDS).count());
     }

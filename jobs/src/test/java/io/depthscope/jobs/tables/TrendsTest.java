@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.depthscope.jobs.orchestration.FaultInjection;
 import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.jobs.spark.SharedSpark;
+import io.depthscope.probe.HessianMoments;
+import io.depthscope.probe.HessianMomentsAt;
+import io.depthscope.probe.HessianResults;
+import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
+import io.depthscope.train.RunDiagnostics;
+import io.depthscope.train.RunOutcome;
+import io.depthscope.train.RunRecord;
+import io.depthscope.util.Provenance;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,11 +23,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.commons.math3.distribution.TDistribution;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -28,53 +34,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Trends on synthetic runs and hessian_moments tables, checked against ordinary least squares by hand
- * on the values the test itself says should count: exact lines, noisy ones, logs, constants, and values
- * that must stay out (diverged runs, NaN, Inf, steps_to_target = -1, fewer than three depths).
+ * Trends on synthetic runs (outcomes whose final values and Hessian moments the test chooses), checked against
+ * ordinary least squares by hand on the values the test itself says should count: exact lines, noisy ones,
+ * logs, constants, and values that must stay out (diverged runs, NaN, Inf, steps_to_target = -1, moments at an
+ * earlier step, fewer than three depths). One case runs a whole study on Spark.
  */
-@Tag("spark") // Spark SQL over tables written in the test: the full suite, not the fast path
-@ExtendWith(SharedSpark.class)
 class TrendsTest {
-    static final StructType RUNS = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("run_id", DataTypes.StringType, false),
-            DataTypes.createStructField("arch", DataTypes.StringType, false),
-            DataTypes.createStructField("checkpoints", DataTypes.createArrayType(DataTypes.IntegerType), false),
-            DataTypes.createStructField("depth", DataTypes.IntegerType, false),
-            DataTypes.createStructField("seed", DataTypes.IntegerType, false),
-            DataTypes.createStructField("status", DataTypes.StringType, false),
-            DataTypes.createStructField("steps_completed", DataTypes.IntegerType, false),
-            DataTypes.createStructField("final_loss", DataTypes.DoubleType, false),
-            DataTypes.createStructField("final_gradient_norm", DataTypes.DoubleType, false),
-            DataTypes.createStructField("final_train_accuracy", DataTypes.DoubleType, false),
-            DataTypes.createStructField("final_test_loss", DataTypes.DoubleType, false),
-            DataTypes.createStructField("final_test_accuracy", DataTypes.DoubleType, false),
-            DataTypes.createStructField("steps_to_target", DataTypes.IntegerType, false)));
-    static final StructType MOMENTS = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("run_id", DataTypes.StringType, false),
-            DataTypes.createStructField("step", DataTypes.IntegerType, false),
-            DataTypes.createStructField("m1", DataTypes.DoubleType, false),
-            DataTypes.createStructField("m2", DataTypes.DoubleType, false),
-            DataTypes.createStructField("skewness", DataTypes.DoubleType, false),
-            DataTypes.createStructField("kurtosis", DataTypes.DoubleType, false)));
     static final int[] DEPTHS = {1, 2, 4, 8};
     static final int STEPS = 50;
+    static final Provenance PROVENANCE = new Provenance("synthetic1", "cpu", "17", "Linux", "amd64");
 
-    static SparkSession spark;
     /** "arch/metric" to the (depth, value) pairs that should enter its fit. */
     static final Map<String, List<double[]>> expected = new TreeMap<>();
     static Map<String, Row> trends = new HashMap<>();
     static long rowCount;
 
     @BeforeAll
-    static void fit(SparkSession shared) {
-        spark = shared;
+    static void fit() {
         Random rnd = new Random(7);
-        List<Row> runs = new ArrayList<>();
-        List<Row> moments = new ArrayList<>();
+        Map<String, RunSpec> specs = new HashMap<>();
+        StudyConfig.parse("name = trends\nrun { width = 4, steps = " + STEPS + " }\ngrid { arch = [mlp, resmlp], depth = [1, 2, 4, 8], seed = [0, 1, 2, 3, 4] }")
+                .plan().forEach(s -> specs.put(s.arch() + s.depth() + "s" + s.seed(), s));
+        List<RunOutcome> outcomes = new ArrayList<>();
         for (String arch : List.of("mlp", "resmlp")) {
             for (int d : DEPTHS) {
                 for (int seed = 0; seed < 3; seed++) {
-                    String id = arch + d + "s" + seed;
                     // mlp's loss is an exact line (zero residuals); resmlp's a noisy one.
                     double loss = arch.equals("mlp") ? 2 + 0.5 * d : 2 - 0.1 * d + 0.3 * rnd.nextGaussian();
                     double grad = 3 * Math.exp(-0.3 * d) * (1 + 0.1 * rnd.nextGaussian());
@@ -84,11 +68,10 @@ class TrendsTest {
                     double m2 = Math.exp(0.1 * d + 0.2 * rnd.nextGaussian());
                     // an infinite kurtosis at one ok run must stay out of the fit
                     double kurtosis = d == 4 && seed == 0 ? Double.POSITIVE_INFINITY : 3 + d + rnd.nextDouble();
-                    runs.add(RowFactory.create(id, arch, List.of(0, STEPS), d, seed, "ok", STEPS, loss, grad, 1.0, testLoss, Double.NaN,
-                            toTarget));
-                    moments.add(RowFactory.create(id, STEPS, m1, m2, Double.NaN, kurtosis));
+                    RunSpec spec = specs.get(arch + d + "s" + seed);
                     // moments at an earlier step are not the run's last, and must not enter
-                    moments.add(RowFactory.create(id, 0, 1e6, 1e6, 1e6, 1e6));
+                    outcomes.add(outcome(spec, "ok", STEPS, loss, grad, 1.0, testLoss, toTarget,
+                            List.of(moments(spec, 0, 1e6, 1e6, 1e6), moments(spec, STEPS, m1, m2, kurtosis))));
                     add(arch, "final_loss", d, loss);
                     add(arch, "final_gradient_norm", d, grad);
                     add(arch, "final_train_accuracy", d, 1.0);
@@ -105,19 +88,37 @@ class TrendsTest {
                     }
                 }
             }
-            runs.add(RowFactory.create(arch + "-diverged", arch, List.of(0, STEPS), 8, 3, "diverged", 7, 1e9, 1e9, 0.1, 1e9, Double.NaN,
-                    -1));
-            runs.add(RowFactory.create(arch + "-failed", arch, List.of(0, STEPS), 2, 4, "failed", 0, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, -1));
+            outcomes.add(outcome(specs.get(arch + "8s3"), "diverged", 7, 1e9, 1e9, 0.1, 1e9, -1, List.of()));
+            outcomes.add(outcome(specs.get(arch + "2s4"), "failed", 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, List.of()));
         }
-        Dataset<Row> values = Summary.values(spark, spark.createDataFrame(runs, RUNS), spark.createDataFrame(moments, MOMENTS),
-                List.of("arch", "checkpoints", "depth", "seed"));
-        List<Row> rows = Trends.compute(spark, values, List.of("arch", "checkpoints")).collectAsList();
+        List<String> groups = new ArrayList<>(outcomes.get(0).spec().columns().keySet());
+        groups.removeAll(List.of("depth", "seed"));
+        List<Row> rows = Trends.rows(RunMetrics.of(outcomes), groups);
         rowCount = rows.size();
+        int arch = groups.indexOf("arch");
+        int metric = groups.size();
         for (Row r : rows) {
-            assertEquals(List.of(0, STEPS), r.getList(r.fieldIndex("checkpoints")));
-            trends.put(r.getAs("arch") + "/" + r.getAs("metric") + "/" + r.getAs("scale"), r);
+            trends.put(r.get(arch) + "/" + r.get(metric) + "/" + r.get(metric + 1), withSchema(r, Trends.schema(Tables.configFields(
+                    outcomes.get(0).spec()), groups)));
         }
+    }
+
+    static RunOutcome outcome(RunSpec spec, String status, int steps, double loss, double grad, double accuracy, double testLoss,
+            int toTarget, List<HessianMomentsAt> moments) {
+        RunRecord run = new RunRecord(spec.runId(), status, null, 100, "synthetic", 3.0, loss, grad, accuracy, testLoss, Double.NaN,
+                toTarget, steps, -1, 1.0, PROVENANCE);
+        return new RunOutcome(spec, run, List.of(), RunDiagnostics.empty(), new HessianResults(moments, List.of(), List.of(), List.of()),
+                List.of());
+    }
+
+    static HessianMomentsAt moments(RunSpec spec, int step, double m1, double m2, double kurtosis) {
+        return new HessianMomentsAt(spec.runId(), step, 16, new HessianMoments(m1, m2, 0, 0, 0, 0, 0, 0, Double.NaN, kurtosis, 0, 0,
+                "exact", 0, 100));
+    }
+
+    /** The row with its schema, so its columns can be read by name. */
+    static Row withSchema(Row r, StructType schema) {
+        return new GenericRowWithSchema(java.util.stream.IntStream.range(0, r.length()).mapToObj(r::get).toArray(), schema);
     }
 
     private static void add(String arch, String metric, int depth, double value) {
@@ -190,8 +191,9 @@ class TrendsTest {
     }
 
     @Test
-    @Tag("spark-study") // a whole 6-run study: left out of the fast path, which keeps the fits above on tables made here
-    void aStudyWritesOneTrendPerMetricWithThreeDepthsAndOneMorePerPositiveMetric(@TempDir Path dir) {
+    @Tag("spark-study") // a whole 6-run study: left out of the fast path, which keeps the fits above on outcomes made here
+    @ExtendWith(SharedSpark.class)
+    void aStudyWritesOneTrendPerMetricWithThreeDepthsAndOneMorePerPositiveMetric(@TempDir Path dir, SparkSession spark) {
         StudyConfig config = StudyConfig.parse("""
                 name = trends-test
                 run { width = 6, dataset { input_dim = 3, n_train = 16, n_test = 8 }, steps = 6, eval_every = 3, hessian { probes = 2 } }
@@ -207,7 +209,7 @@ class TrendsTest {
         Map<String, List<double[]>> points = new TreeMap<>();
         for (Row r : StudyJob.read(spark, out, Tables.RUNS).collectAsList()) {
             Row m = moments.get(r.<String>getAs("run_id") + "/" + r.getAs("steps_completed"));
-            for (String metric : Summary.METRICS) {
+            for (String metric : RunMetrics.METRICS) {
                 Row from = List.of("m1", "m2", "skewness", "kurtosis").contains(metric) ? m : r;
                 double v = ((Number) from.getAs(metric)).doubleValue();
                 if (Double.isFinite(v) && !(metric.equals("steps_to_target") && v < 0)) {
