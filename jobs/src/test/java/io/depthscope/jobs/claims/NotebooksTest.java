@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,6 +52,7 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  */
 @Tag("notebooks")
 @ExtendWith(SharedSpark.class)
+@Execution(ExecutionMode.CONCURRENT)
 class NotebooksTest {
     static final String PYTHON = "/usr/bin/python3";
     static final String INSTALL = "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client";
@@ -169,8 +172,13 @@ class NotebooksTest {
 
     /** The study's tables, and the claim sentences the report gives for them. */
     private static Study runStudy(String conf, Path out) {
+        long start = System.nanoTime();
         StudyJob.run(spark, StudyConfig.parse(conf), out.toString());
-        return new Study(out, Report.of(StudyTables.open(spark, out.toString())).sentences());
+        long ran = System.nanoTime();
+        Study study = new Study(out, Report.of(StudyTables.open(spark, out.toString())).sentences());
+        // where the notebook test's time goes, for whoever makes it faster
+        System.err.printf("notebook study %s: %.1f s, its report %.1f s%n", out.getFileName(), (ran - start) / 1e9, (System.nanoTime() - ran) / 1e9);
+        return study;
     }
 
     private static Path writeKernelSpec() {
