@@ -6,37 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.depthscope.io.Json;
-import io.depthscope.jobs.orchestration.StudyJob;
-import io.depthscope.jobs.spark.SharedSpark;
-import io.depthscope.study.StudyConfig;
+import io.depthscope.jobs.spark.ChildJvm;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -51,7 +46,6 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  * Jupyter it is skipped, except under CI (env CI, set by .ci/run, which installs Jupyter), where it fails.
  */
 @Tag("notebooks")
-@ExtendWith(SharedSpark.class)
 @Execution(ExecutionMode.CONCURRENT)
 class NotebooksTest {
     static final String PYTHON = "/usr/bin/python3";
@@ -62,34 +56,31 @@ class NotebooksTest {
 
     @TempDir
     static Path dir;
-    static SparkSession spark;
     /**
-     * Each distinct study config's run, computed once per test run and shared by the notebooks that read it.
-     * One background thread runs them in the notebooks' order from the start, so the next notebook's study
-     * runs here while a kernel works on this one (a kernel leaves much of the two cores idle).
+     * Each distinct study config's run and report sentences, made once per test run by one child JVM
+     * ({@link NotebookStudies}) in the notebooks' order from the start, so the next notebook's study runs
+     * while a kernel works on this one; notebooks with the same config text share one run. The child has a
+     * Spark session of its own: this class runs beside the other test classes (a kernel leaves much of the
+     * two cores idle), several of which stop the shared session.
      */
-    static final Map<String, Future<Study>> STUDIES = new HashMap<>();
-    static ExecutorService studies;
+    static final Map<String, CompletableFuture<Study>> STUDIES = new HashMap<>();
+    static Process studies;
     static Path jupyter;
 
     record Study(Path dir, List<String> sentences) {}
 
     @BeforeAll
-    static void start(SparkSession shared) throws Exception {
-        spark = shared;
+    static void start() throws Exception {
         requireJupyter();
         jupyter = writeKernelSpec();
-        studies = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "notebook studies");
-            t.setDaemon(true);
-            return t;
-        });
-        notebooks().forEach(NotebooksTest::schedule);
+        startStudies(notebooks().toList());
     }
 
     @AfterAll
     static void stopStudies() {
-        studies.shutdownNow();
+        if (studies != null) {
+            studies.destroyForcibly();
+        }
     }
 
     static Stream<String> notebooks() throws IOException {
@@ -121,10 +112,14 @@ class NotebooksTest {
         assertTrue(countImages(executed) >= 1, notebook + " shows no figure");
     }
 
-    /** The notebook's study (scheduled at the start, or now); notebooks with the same config text share one run. */
-    static Study study(String notebook) throws InterruptedException {
+    /** The notebook's study, waited for; a notebook without a study config, or whose study failed, fails here. */
+    static Study study(String notebook) throws Exception {
+        CompletableFuture<Study> f;
+        synchronized (STUDIES) {
+            f = STUDIES.get(notebook);
+        }
         try {
-            return schedule(notebook).get();
+            return f.get(20, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             // a failure inside the study reaches this notebook's test as itself
             if (e.getCause() instanceof Error err) {
@@ -134,20 +129,76 @@ class NotebooksTest {
         }
     }
 
-    private static Future<Study> schedule(String notebook) {
-        String resource = "/notebooks/" + notebook + ".conf";
-        String conf;
-        try (InputStream in = NotebooksTest.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return CompletableFuture.failedFuture(new AssertionError("notebooks/" + notebook + ".ipynb has no study for the test: add "
-                        + "jobs/src/test/resources" + resource + " (see the README beside the others)"));
+    /** Starts the child JVM on the notebooks' study configs, and a thread that completes each notebook's study as the child reports it. */
+    private static void startStudies(List<String> notebooks) throws IOException {
+        Path root = dir.resolve("studies");
+        Files.createDirectories(root);
+        Map<String, String> firstWithConf = new LinkedHashMap<>();
+        Map<String, List<String>> sharing = new HashMap<>();
+        List<String> args = new ArrayList<>(List.of(root.toString()));
+        for (String notebook : notebooks) {
+            CompletableFuture<Study> f = new CompletableFuture<>();
+            STUDIES.put(notebook, f);
+            String resource = "/notebooks/" + notebook + ".conf";
+            try (InputStream in = NotebooksTest.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    f.completeExceptionally(new AssertionError("notebooks/" + notebook + ".ipynb has no study for the test: add "
+                            + "jobs/src/test/resources" + resource + " (see the README beside the others)"));
+                    continue;
+                }
+                String conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                String owner = firstWithConf.computeIfAbsent(conf, c -> notebook);
+                sharing.computeIfAbsent(owner, k -> new ArrayList<>()).add(notebook);
+                if (owner.equals(notebook)) {
+                    Path file = root.resolve(notebook + ".conf");
+                    Files.writeString(file, conf);
+                    args.add(notebook + "=" + file);
+                }
             }
-            conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(resource, e);
         }
-        synchronized (STUDIES) {
-            return STUDIES.computeIfAbsent(conf, c -> studies.submit(() -> runStudy(c, dir.resolve("studies").resolve(notebook))));
+        if (args.size() == 1) {
+            return;
+        }
+        Path log = dir.resolve("studies.log");
+        studies = ChildJvm.of(NotebookStudies.class.getName(), args).redirectError(log.toFile()).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(studies.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    boolean done = line.startsWith(NotebookStudies.DONE);
+                    if (!done && !line.startsWith(NotebookStudies.FAILED)) {
+                        continue;
+                    }
+                    String name = line.substring(done ? NotebookStudies.DONE.length() : NotebookStudies.FAILED.length());
+                    for (String n : sharing.getOrDefault(name, List.of())) {
+                        if (done) {
+                            List<String> sentences = new ArrayList<>();
+                            Json.read(root.resolve(name + ".json"), "report sentences").forEach(x -> sentences.add(x.asText()));
+                            STUDIES.get(n).complete(new Study(root.resolve(name), sentences));
+                        } else {
+                            STUDIES.get(n).completeExceptionally(new AssertionError("the study of " + n + ".ipynb failed:\n"
+                                    + Files.readString(root.resolve(name + ".error"))));
+                        }
+                    }
+                }
+                int code = studies.waitFor();
+                // whatever the child did not report (it died), fails with its log
+                String why = "the notebook studies' JVM ended (exit " + code + ") before this study:\n" + tailOf(log);
+                STUDIES.values().forEach(f -> f.completeExceptionally(new AssertionError(why)));
+            } catch (IOException | InterruptedException e) {
+                STUDIES.values().forEach(f -> f.completeExceptionally(e));
+            }
+        }, "notebook studies");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private static String tailOf(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
@@ -168,17 +219,6 @@ class NotebooksTest {
             System.err.println(reason);
             Assumptions.abort(reason);
         }
-    }
-
-    /** The study's tables, and the claim sentences the report gives for them. */
-    private static Study runStudy(String conf, Path out) {
-        long start = System.nanoTime();
-        StudyJob.run(spark, StudyConfig.parse(conf), out.toString());
-        long ran = System.nanoTime();
-        Study study = new Study(out, Report.of(StudyTables.open(spark, out.toString())).sentences());
-        // where the notebook test's time goes, for whoever makes it faster
-        System.err.printf("notebook study %s: %.1f s, its report %.1f s%n", out.getFileName(), (ran - start) / 1e9, (System.nanoTime() - ran) / 1e9);
-        return study;
     }
 
     private static Path writeKernelSpec() {

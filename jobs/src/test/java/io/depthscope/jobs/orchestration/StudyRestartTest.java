@@ -3,13 +3,13 @@ package io.depthscope.jobs.orchestration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.jobs.spark.ChildJvm;
 import io.depthscope.jobs.spark.SharedSpark;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.study.StudyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,15 +45,8 @@ class StudyRestartTest {
         Path out = dir.resolve("out");
         Path outcomes = out.resolve("_outcomes");
 
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(System.getProperty("depthscope.test.opens", "").split(" ")));
-        cmd.removeIf(String::isEmpty);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.depthscope.jobs.cli.Main", "study", conf.toString(),
-                "--out", out.toString(), "--master", "local[2]"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile());
-        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        ProcessBuilder pb = ChildJvm.of("io.depthscope.jobs.cli.Main", List.of("study", conf.toString(), "--out", out.toString(), "--master",
+                "local[2]")).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile());
         Process first = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (committed(outcomes).size() < 2) {
