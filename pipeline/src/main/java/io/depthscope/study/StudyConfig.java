@@ -189,7 +189,11 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         return key;
     }
 
-    /** Each grid value on its own over the base run, so a bad value is named by its place in the grid. */
+    /**
+     * Each grid value with the other axes at their first values (a point of the plan, not the base run alone, whose
+     * defaults may not fit: batch_norm = true beside arch = [simple, resnet]), so a bad value is named by its place in
+     * the grid.
+     */
     private void checkAxes() {
         for (Map.Entry<String, List<ConfigValue>> axis : grid.entrySet()) {
             for (int i = 0; i < axis.getValue().size(); i++) {
@@ -197,14 +201,18 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
                 if (!variants.isEmpty()) {
                     one.putAll(variants.get(0));
                 }
+                grid.forEach((key, values) -> one.put(key, values.get(0)));
                 one.put(axis.getKey(), axis.getValue().get(i));
                 try {
                     resolve(one);
                 } catch (IllegalArgumentException e) {
                     String m = e.getMessage();
-                    String run = "run." + axis.getKey();
-                    if (m.startsWith(run + ":")) {
-                        throw new IllegalArgumentException("grid." + axis.getKey() + "[" + i + "]" + m.substring(run.length()), e);
+                    for (String key : grid.keySet()) {
+                        String run = "run." + key;
+                        if (m.startsWith(run + ":")) {
+                            int at = key.equals(axis.getKey()) ? i : 0;
+                            throw new IllegalArgumentException("grid." + key + "[" + at + "]" + m.substring(run.length()), e);
+                        }
                     }
                     throw e;
                 }

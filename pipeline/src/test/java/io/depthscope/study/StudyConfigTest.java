@@ -129,4 +129,17 @@ class StudyConfigTest {
                 () -> StudyConfig.parse("name = v, variants = [ { depth = 2 }, { depth = -1 } ], grid { seed = [0, 1] }")).getMessage();
         assertTrue(m.startsWith("run.depth: value -1 is not allowed") && m.contains("variants[1]"), m);
     }
+
+    @Test
+    void gridValuesAreCheckedAtPointsOfThePlanNotOverTheBaseRunsDefaults() {
+        // the base run alone (arch mlp by default) may not take batch_norm; every point of this grid does
+        StudyConfig c = StudyConfig.parse("name = g\nrun { activation = relu, batch_norm = true, optimizer { kind = momentum, batch_size = 8 },"
+                + " dataset { kind = fashion_mnist, layout = image } }\ngrid { arch = [simple, resnet], depth = [8, 14] }");
+        assertEquals(4, c.plan().size());
+        assertTrue(c.plan().stream().allMatch(RunSpec::batchNorm));
+        // a bad value is still named by its place in the grid, whichever axis is being checked
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> StudyConfig.parse("name = g\ngrid { seed = [0, 1], depth = [0, 2] }")).getMessage();
+        assertTrue(m.startsWith("grid.depth[0]: value 0 is not allowed"), m);
+    }
 }
