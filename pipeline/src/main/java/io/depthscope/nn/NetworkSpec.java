@@ -40,6 +40,11 @@ public record NetworkSpec(
     /** The presets whose input is an image [C, H, W]. */
     public static final List<String> CONVOLUTIONAL = List.of("cnn", "resnet", "simple");
     public static final List<String> SHORTCUTS = List.of("A", "B");
+    /**
+     * Each plain arch and the residual arch that is the same network with skip connections added: the pairs that
+     * Ghorbani et al.'s comparisons (and the residual_comparison table) put side by side.
+     */
+    public static final java.util.Map<String, String> RESIDUAL_OF = java.util.Map.of("mlp", "resmlp", "simple", "resnet");
 
     public NetworkSpec {
         arch = lower(arch);

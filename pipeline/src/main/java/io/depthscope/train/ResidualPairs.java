@@ -2,6 +2,7 @@ package io.depthscope.train;
 
 import io.depthscope.diag.LayerGradientsAt;
 import io.depthscope.diag.ResidualComparisonAt;
+import io.depthscope.nn.NetworkSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,8 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Pairs each plain (mlp) run of a study with the residual (resmlp) run that has every other field
- * equal, seed included, and compares their layer gradients at every step both recorded: Ghorbani,
+ * Pairs each plain run of a study (mlp, simple) with the residual run (resmlp, resnet:
+ * {@link NetworkSpec#RESIDUAL_OF}) that has every other field equal, seed included, and compares their layer gradients at every step both recorded: Ghorbani,
  * Krishnan &amp; Xiao (2019) found the residual one lower on about half the layers (49.4%), so residual
  * connections do not help by lifting vanishing gradients.
  */
@@ -24,9 +25,15 @@ public final class ResidualPairs {
             if (o.diagnostics().layerGradients().isEmpty()) {
                 continue;
             }
+            String arch = o.spec().arch();
+            boolean isPlain = NetworkSpec.RESIDUAL_OF.containsKey(arch);
+            if (!isPlain && !NetworkSpec.RESIDUAL_OF.containsValue(arch)) {
+                continue;
+            }
+            // the key names the pair's residual arch, so a plain run meets only its own counterpart
             Map<String, Object> fields = new LinkedHashMap<>(o.spec().fields());
-            fields.remove("arch");
-            ("mlp".equals(o.spec().arch()) ? plain : residual).put(fields.toString(), o);
+            fields.put("arch", isPlain ? NetworkSpec.RESIDUAL_OF.get(arch) : arch);
+            (isPlain ? plain : residual).put(fields.toString(), o);
         }
         List<ResidualComparisonAt> rows = new ArrayList<>();
         plain.forEach((key, p) -> {
@@ -43,12 +50,15 @@ public final class ResidualPairs {
                 }
                 int weightLower = 0;
                 int deltaLower = 0;
+                boolean deltas = true;
                 for (int i = 0; i < pl.size(); i++) {
                     weightLower += rl.get(i).weightGradientNorm() < pl.get(i).weightGradientNorm() ? 1 : 0;
                     deltaLower += rl.get(i).deltaNorm() < pl.get(i).deltaNorm() ? 1 : 0;
+                    deltas &= !Double.isNaN(rl.get(i).deltaNorm()) && !Double.isNaN(pl.get(i).deltaNorm());
                 }
+                // the convolutional presets record no hidden-layer deltas (NaN): no fraction rather than a false 0
                 rows.add(new ResidualComparisonAt(p.run().runId(), r.run().runId(), step, pl.size(), (double) weightLower / pl.size(),
-                        (double) deltaLower / pl.size()));
+                        deltas ? (double) deltaLower / pl.size() : Double.NaN));
             });
         });
         return rows;
