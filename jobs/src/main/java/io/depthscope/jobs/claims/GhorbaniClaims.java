@@ -3,6 +3,7 @@ package io.depthscope.jobs.claims;
 import static org.apache.spark.sql.functions.col;
 
 import io.depthscope.jobs.tables.Tables;
+import io.depthscope.nn.NetworkSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * The claims of Ghorbani, Krishnan & Xiao (2019), "An investigation into neural net optimization via
- * Hessian eigenvalue density", on plain ({@code mlp}) against residual ({@code resmlp}) fully connected
- * networks that differ only in depth and seed, with the Hessian at the runs' last step.
+ * Hessian eigenvalue density", on plain against residual networks that differ only in depth and seed, with the
+ * Hessian at the runs' last step: fully connected ({@code mlp} against {@code resmlp}) or the paper's own
+ * convolutional pair ({@code simple} against {@code resnet}, 6n+2 with BatchNorm).
  * (a) In plain networks the Hessian's kurtosis grows with depth: the OLS slope of ln(kurtosis) on
  * ln(depth) over the plain runs, a power-law exponent; positive is growth.
  * (b) At the largest depth residual networks have a lower kurtosis than plain ones: Welch's difference of
@@ -47,9 +49,33 @@ public final class GhorbaniClaims implements ClaimSet {
         return study.equals("ghorbani2019") || study.startsWith("ghorbani2019-");
     }
 
+    /** The study's plain arch and its residual counterpart ({@link NetworkSpec#RESIDUAL_OF}). */
+    public record Archs(String plain, String residual) {
+        /** The pair the study's runs belong to; one line naming the field otherwise. */
+        public static Archs of(StudyTables t) {
+            List<String> archs = RowValues.distinct(t.runRows(), "arch");
+            for (var e : NetworkSpec.RESIDUAL_OF.entrySet()) {
+                if (List.of(e.getKey(), e.getValue()).containsAll(archs)) {
+                    return new Archs(e.getKey(), e.getValue());
+                }
+            }
+            throw new IllegalArgumentException("arch: values " + archs + " are not allowed for the ghorbani2019 claims; allowed: "
+                    + "plain and residual archs of one family, " + NetworkSpec.RESIDUAL_OF);
+        }
+
+        String plainLabel() {
+            return "plain (" + plain + ")";
+        }
+
+        String residualLabel() {
+            return "residual (" + residual + ")";
+        }
+    }
+
     @Override
     public List<Finding> findings(StudyTables t) {
         QuickstartClaims.requireOnlyArchDepthSeedVary(t);
+        Archs.of(t);
         Figure kurtosis = kurtosisVsDepth(t);
         return List.of(new Finding(kurtosisGrowsWithDepth(t), kurtosis), new Finding(residualLowerKurtosis(t), normalisedDensities(t)),
                 new Finding(residualLowerSkewness(t), skewnessVsDepth(t)), new Finding(someLayersLowerInResidual(t), layerGradients(t)));
@@ -67,12 +93,13 @@ public final class GhorbaniClaims implements ClaimSet {
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
         String statement = "in plain networks the Hessian's kurtosis grows with depth (rule: OLS slope of ln(kurtosis) on ln(depth) "
                 + "over the plain runs, supported iff its 95% CI lies above 0)";
-        Dataset<Row> plain = finite(t.finalMoments().where(col("arch").equalTo("mlp")), "kurtosis").where(col("kurtosis").gt(0));
+        Archs archs = Archs.of(t);
+        Dataset<Row> plain = finite(t.finalMoments().where(col("arch").equalTo(archs.plain())), "kurtosis").where(col("kurtosis").gt(0));
         List<Row> rows = plain.select("depth", "kurtosis").collectAsList();
         double[] x = rows.stream().mapToDouble(r -> Math.log(r.getInt(0))).toArray();
         double[] y = rows.stream().mapToDouble(r -> Math.log(r.getDouble(1))).toArray();
         Effect slope = Effect.olsSlope(x, y);
-        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - rows.size();
+        long excluded = t.okRunRows().stream().filter(r -> archs.plain().equals(r.getAs("arch"))).count() - rows.size();
         String notes = String.format(Locale.ROOT, "The slope is a power-law exponent: kurtosis ~ depth^slope. Kurtosis is non-excess "
                 + "(3 for a Gaussian), from hessian_moments at the runs' last step; %d ok plain run(s) without a positive finite kurtosis "
                 + "are left out, as are runs that diverged or failed.", excluded);
@@ -94,22 +121,23 @@ public final class GhorbaniClaims implements ClaimSet {
                 + "difference of " + of + ", plain minus residual, supported iff its 95% CI lies above 0)";
         String source = SOURCE + " (Sec. 3.2: residual connections keep the spectrum compact, without large outliers)";
         int depth = deepestPairedDepth(t);
+        Archs archs = Archs.of(t);
         if (depth < 0) {
-            return new Claim(statement, source, "plain minus residual " + of, Effect.undefined("Welch", "no depth has ok runs of both mlp "
-                    + "and resmlp"), 0, 0, "");
+            return new Claim(statement, source, "plain minus residual " + of, Effect.undefined("Welch", "no depth has ok runs of both "
+                    + archs.plain() + " and " + archs.residual()), 0, 0, "");
         }
         Dataset<Row> at = finite(t.finalMoments().where(col("depth").equalTo(depth)), moment);
         if (log) {
             at = at.where(col(moment).gt(0));
         }
-        double[] plain = values(at.where(col("arch").equalTo("mlp")), moment, log);
-        double[] residual = values(at.where(col("arch").equalTo("resmlp")), moment, log);
+        double[] plain = values(at.where(col("arch").equalTo(archs.plain())), moment, log);
+        double[] residual = values(at.where(col("arch").equalTo(archs.residual())), moment, log);
         long excluded = t.okRunRows().stream().filter(r -> !r.isNullAt(r.fieldIndex("depth")) && r.<Integer>getAs("depth") == depth).count()
                 - plain.length - residual.length;
         String notes = String.format(Locale.ROOT, "Mean %s at depth %d: plain %s, residual %s (hessian_moments at the runs' last step); "
                 + "%d ok run(s) without a finite%s value are left out, as are runs that diverged or failed.", moment, depth,
-                Claim.num(Interval.of(raw(at.where(col("arch").equalTo("mlp")), moment)).mean()),
-                Claim.num(Interval.of(raw(at.where(col("arch").equalTo("resmlp")), moment)).mean()), excluded, log ? " positive" : "");
+                Claim.num(Interval.of(raw(at.where(col("arch").equalTo(archs.plain())), moment)).mean()),
+                Claim.num(Interval.of(raw(at.where(col("arch").equalTo(archs.residual())), moment)).mean()), excluded, log ? " positive" : "");
         return new Claim(statement, source, "plain minus residual " + of + " at depth " + depth, Effect.welch(plain, residual),
                 plain.length + residual.length, at.select("seed").distinct().count(), notes);
     }
@@ -124,8 +152,8 @@ public final class GhorbaniClaims implements ClaimSet {
 
     public Claim someLayersLowerInResidual(StudyTables t) {
         String statement = "residual connections do not raise every layer's gradient norm: some layers' weight gradients are lower in "
-                + "the residual network at initialisation (rule: mean over plain/residual pairs of the fraction of linear maps whose "
-                + "||dLoss/dW|| is lower in the residual run, at step " + GRADIENT_STEP + ", supported iff its 95% t CI lies above 0)";
+                + "the residual network at initialisation (rule: mean over plain/residual pairs of the fraction of weight layers "
+                + "(linear maps, convolutions) whose ||dLoss/dW|| is lower in the residual run, at step " + GRADIENT_STEP + ", supported iff its 95% t CI lies above 0)";
         Dataset<Row> p = pairs(t, GRADIENT_STEP).where(col("fraction_weight_gradient_lower").isNotNull()
                 .and(col("fraction_weight_gradient_lower").isNaN().equalTo(false)));
         double[] f = p.select("fraction_weight_gradient_lower").collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
@@ -173,7 +201,8 @@ public final class GhorbaniClaims implements ClaimSet {
         List<Series> series = new ArrayList<>();
         if (!rows.isEmpty()) {
             double[] at = Densities.grid(lo, hi, DENSITY_POINTS);
-            for (String arch : List.of("mlp", "resmlp")) {
+            Archs archs = Archs.of(t);
+            for (String arch : List.of(archs.plain(), archs.residual())) {
                 List<double[]> xs = new ArrayList<>();
                 List<double[]> ys = new ArrayList<>();
                 for (Row r : rows) {
@@ -183,7 +212,8 @@ public final class GhorbaniClaims implements ClaimSet {
                     }
                 }
                 if (!xs.isEmpty()) {
-                    series.add(aboveFloor(Densities.meanOnGrid(arch.equals("mlp") ? "plain (mlp)" : "residual (resmlp)", xs, ys, at)));
+                    series.add(aboveFloor(Densities.meanOnGrid(arch.equals(archs.plain()) ? archs.plainLabel() : archs.residualLabel(), xs, ys,
+                            at)));
                 }
             }
         }
@@ -199,12 +229,23 @@ public final class GhorbaniClaims implements ClaimSet {
     public Figure layerGradients(StudyTables t) {
         int depth = deepestPairedDepth(t);
         Dataset<Row> g = t.okRuns().where(col("depth").equalTo(depth)).select("run_id", "arch", "seed").join(t.table("layer_gradients"), "run_id");
-        return Charts.lines("Weight-gradient norm per layer, depth " + depth, "linear map i (0: input)", "||dLoss/dW_i||_F",
+        return Charts.lines("Weight-gradient norm per layer, depth " + depth, "weight layer i (0: input)", "||dLoss/dW_i||_F",
                 SeedStats.series(g, "concat(" + LABEL + ", ', step ', step)", "map", "weight_gradient_norm"), true, true);
     }
 
     @Override
     public String scale(StudyTables t) {
+        if (Archs.of(t).plain().equals("simple")) {
+            return "This study: convolutional simple and ResNet-(6n+2) networks of depth " + t.values("depth") + " with " + t.values("width")
+                    + ", 2x and 4x that many filters in their three stages, BatchNorm " + t.values("batch_norm") + " (Hessian in "
+                    + t.values("hessian_mode") + " mode), " + t.values("dataset_n_train") + " training images (" + t.values("dataset_kind")
+                    + "), " + t.values("steps") + " steps of " + t.values("optimizer_kind") + " at learning rate " + t.values("optimizer_lr")
+                    + " with batches of " + t.values("optimizer_batch_size") + "; Hessian moments by " + t.values("hessian_method") + " with "
+                    + t.values("hessian_probes") + " probes on " + t.values("hessian_examples") + " examples and densities by stochastic "
+                    + "Lanczos quadrature, " + t.values("dtype") + ". Ghorbani et al. (2019) train the same family on CIFAR-10 (16, 32 and "
+                    + "64 filters, depths up to 90) for 10k to 100k steps; a study of fewer filters, images or steps tests the claims' "
+                    + "direction, not the paper's numbers.";
+        }
         return "This study: fully connected " + t.values("arch") + " networks of width " + t.values("width") + " and depth " + t.values("depth") + " ("
                 + t.values("activation") + "), " + t.values("dataset_n_train") + " training examples (" + t.values("dataset_kind") + ", "
                 + t.values("dataset_input_dim") + " inputs), " + t.values("steps") + " steps of " + t.values("optimizer_kind") + " at learning rate "

@@ -18,7 +18,8 @@ import org.apache.spark.sql.Row;
  */
 public final class QuickstartClaims implements ClaimSet {
     /** Line labels: the arch with what it is. */
-    public static final String LABEL = "CASE arch WHEN 'mlp' THEN 'plain (mlp)' WHEN 'resmlp' THEN 'residual (resmlp)' ELSE arch END";
+    public static final String LABEL = "CASE arch WHEN 'mlp' THEN 'plain (mlp)' WHEN 'resmlp' THEN 'residual (resmlp)' WHEN 'simple' THEN "
+            + "'plain (simple)' WHEN 'resnet' THEN 'residual (resnet)' ELSE arch END";
     private static final List<String> VARYING = List.of("arch", "depth", "seed");
 
     @Override

@@ -40,6 +40,38 @@ class GhorbaniClaimsTest {
                 (depth, seed) -> (seed + 1.0) / (depth + 1));
         // the same kurtosis values in both arms and at every depth, shuffled across seeds; no layer lower: effects exactly 0
         write("null", s -> 5.0 + (s.seed() + s.depth()) % 3, (depth, seed) -> 0.0);
+        // the paper's own pair, simple against resnet 6n+2 with BatchNorm, with the "clear" answers
+        write("conv", CONV_RUN, "arch = [simple, resnet], depth = [8, 14, 20], seed = [0, 1, 2]", "simple", "resnet",
+                s -> s.arch().equals("simple") ? 10.0 * s.depth() * (1 + 0.1 * s.seed()) : 5 + s.seed(), (depth, seed) -> (seed + 1.0) / 4);
+        write("mixed", "activation = relu, dataset { kind = fashion_mnist, layout = image }", "arch = [mlp, resnet], depth = [8, 14], seed = [0, 1]", "mlp", "resnet", s -> 5.0, (depth, seed) -> 0.5);
+    }
+
+    static final String CONV_RUN = "activation = relu, batch_norm = true, optimizer { kind = momentum, lr = 0.05, batch_size = 32 }, "
+            + "dataset { kind = fashion_mnist, layout = image }";
+
+    @Test
+    void theConvolutionalPairIsJudgedAsThePlainAndResidualNetworksAre() {
+        StudyTables t = open("conv");
+        assertEquals(new GhorbaniClaims.Archs("simple", "resnet"), GhorbaniClaims.Archs.of(t));
+        Claim growth = CLAIMS.kurtosisGrowsWithDepth(t);
+        assertEquals(Verdict.SUPPORTED, growth.verdict(), growth.sentence());
+        assertEquals(1.0, growth.effect().estimate(), 1e-12);
+        assertEquals(9, growth.runs());
+        assertEquals(20, CLAIMS.deepestPairedDepth(t));
+        Claim lower = CLAIMS.residualLowerKurtosis(t);
+        assertEquals(Verdict.SUPPORTED, lower.verdict(), lower.sentence());
+        double[] plain = {Math.log(200), Math.log(220), Math.log(240)};
+        double[] residual = {Math.log(5), Math.log(6), Math.log(7)};
+        assertEquals(Effect.welch(plain, residual).estimate(), lower.effect().estimate(), 1e-12);
+        Claim layers = CLAIMS.someLayersLowerInResidual(t);
+        assertEquals(0.5, layers.effect().estimate(), 1e-12, layers.sentence());
+    }
+
+    @Test
+    void archsOfTwoFamiliesAreRefusedWithOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CLAIMS.findings(open("mixed")));
+        assertTrue(e.getMessage().startsWith("arch: values [mlp, resnet]"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }
 
     interface Fraction {
@@ -48,11 +80,16 @@ class GhorbaniClaimsTest {
 
     /** runs, train_curve, hessian_moments (the kurtosis) and the residual comparison of each plain run with its residual twin. */
     static void write(String name, ToDoubleFunction<RunSpec> kurtosis, Fraction fraction) {
-        SyntheticStudy.of("ghorbani2019", "", GRID).kurtosis(kurtosis).table(Tables.RESIDUAL_COMPARISON, ResidualComparisonAt.class, plan -> {
+        write(name, "", GRID, "mlp", "resmlp", kurtosis, fraction);
+    }
+
+    static void write(String name, String run, String grid, String plainArch, String residualArch, ToDoubleFunction<RunSpec> kurtosis,
+            Fraction fraction) {
+        SyntheticStudy.of("ghorbani2019", run, grid).kurtosis(kurtosis).table(Tables.RESIDUAL_COMPARISON, ResidualComparisonAt.class, plan -> {
             List<ResidualComparisonAt> rows = new ArrayList<>();
             for (RunSpec p : plan) {
                 for (RunSpec r : plan) {
-                    if (p.arch().equals("mlp") && r.arch().equals("resmlp") && p.depth() == r.depth() && p.seed() == r.seed()) {
+                    if (p.arch().equals(plainArch) && r.arch().equals(residualArch) && p.depth() == r.depth() && p.seed() == r.seed()) {
                         rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 0, p.depth() + 1, fraction.of(p.depth(), p.seed()), 0.5));
                         // another step, which claim (d) must not read
                         rows.add(new ResidualComparisonAt(p.runId(), r.runId(), 20, p.depth() + 1, 1.0, 0.5));
