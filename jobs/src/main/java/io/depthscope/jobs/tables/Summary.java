@@ -75,7 +75,7 @@ public final class Summary {
         return out;
     }
 
-    /** The mean; NaN for no values. */
+    /** The mean (the sum in order, over the count, as Spark SQL's AVG); NaN for no values. */
     static double mean(double[] x) {
         double sum = 0;
         for (double v : x) {
@@ -84,17 +84,25 @@ public final class Summary {
         return x.length == 0 ? Double.NaN : sum / x.length;
     }
 
-    /** The sample standard deviation (two passes); NaN below two values. */
+    /**
+     * The sample standard deviation, by the running update of Spark SQL's STDDEV_SAMP (its CentralMomentAgg), so the
+     * summary's digits are those the SQL version of this class wrote; NaN below two values.
+     */
     static double std(double[] x) {
         if (x.length < 2) {
             return Double.NaN;
         }
-        double m = mean(x);
-        double ss = 0;
+        double n = 0;
+        double avg = 0;
+        double m2 = 0;
         for (double v : x) {
-            ss += (v - m) * (v - m);
+            n += 1;
+            double delta = v - avg;
+            double deltaN = delta / n;
+            avg += deltaN;
+            m2 += delta * (delta - deltaN);
         }
-        return Math.sqrt(ss / (x.length - 1));
+        return Math.sqrt(m2 / (n - 1));
     }
 
     /** mean, std, stderr and the 95% t interval; std and the interval are NaN below two values. */
