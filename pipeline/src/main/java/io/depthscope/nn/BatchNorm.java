@@ -163,6 +163,9 @@ public final class BatchNorm implements Module {
         private INDArray batchMean;
         private INDArray batchVar;
         private INDArray dy4;
+        /** sum(dy xhat) and sum(dy) [C] of the last backward (null until needed), from which P(u)'s means follow. */
+        private INDArray sumDyXhat;
+        private INDArray sumDy;
         /** mean(xhat u), [1, 1, C, 1]; with u4 and pu4 valid while backwardReady. */
         private INDArray xhatU;
         private boolean backwardReady;
@@ -264,10 +267,14 @@ public final class BatchNorm implements Module {
             // its next backward pass
             dy4 = as4(gradOut, 1);
             backwardReady = false;
+            sumDyXhat = null;
+            sumDy = null;
+            if (g != null || (train && needInputGradient)) {
+                dySums();
+            }
             if (g != null) {
-                Nd4j.exec(new MulOp(dy4, xhat4, scratch4));
-                g[0].assign(scratch4.sum(0, 1, 3));
-                g[1].assign(dy4.sum(0, 1, 3));
+                g[0].assign(sumDyXhat);
+                g[1].assign(sumDy);
             }
             if (!needInputGradient) {
                 return null;
@@ -282,11 +289,32 @@ public final class BatchNorm implements Module {
             return gradIn;
         }
 
-        /** Train mode: u = gamma dy, P(u) and mean(xhat u) of the last backward, once per backward. */
+        /** sum(dy xhat) and sum(dy) per channel [C] of the last backward: dgamma and dbeta. */
+        private void dySums() {
+            Nd4j.exec(new MulOp(dy4, xhat4, scratch4));
+            sumDyXhat = scratch4.sum(0, 1, 3);
+            sumDy = dy4.sum(0, 1, 3);
+        }
+
+        /**
+         * Train mode: u = gamma dy, P(u) and mean(xhat u) of the last backward, once per backward. The two means P
+         * needs are gamma dbeta / M and gamma dgamma / M (gamma is constant per channel), so they come from the
+         * parameter gradient's sums instead of two more reductions over the batch (a reduction over axes 1 and 3
+         * costs several elementwise ops).
+         */
         private void prepareBackward(INDArray[] w) {
             if (!backwardReady) {
+                if (sumDy == null) {
+                    dySums();
+                }
+                double perPosition = 1.0 / ((double) n * spatial);
+                INDArray gamma = w[0].reshape(channels);
+                INDArray meanU = channel(sumDy.mul(gamma).muli(perPosition));
+                xhatU = channel(sumDyXhat.mul(gamma).muli(perPosition));
                 Nd4j.exec(new MulOp(dy4, channel(w[0]), u4));
-                xhatU = project(u4, pu4, scratch4);
+                Nd4j.exec(new SubOp(u4, meanU, pu4));
+                Nd4j.exec(new MulOp(xhat4, xhatU, scratch4));
+                Nd4j.exec(new SubOp(pu4, scratch4, pu4));
                 backwardReady = true;
             }
         }
