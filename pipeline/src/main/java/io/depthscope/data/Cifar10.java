@@ -12,7 +12,10 @@ import java.nio.file.Path;
  */
 final class Cifar10 {
     static final int CLASSES = 10;
-    static final int PIXELS = 3 * 32 * 32;
+    static final int CHANNELS = 3;
+    static final int ROWS = 32;
+    static final int COLS = 32;
+    static final int PIXELS = CHANNELS * ROWS * COLS;
     static final int RECORD = 1 + PIXELS;
     static final String SUBDIR = "cifar-10-batches-bin";
 

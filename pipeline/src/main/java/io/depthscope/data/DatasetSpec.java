@@ -20,6 +20,9 @@ import java.util.Locale;
  *   <li>{@code npz}: {@code x} [N, d] with {@code y} [N, k] or integer {@code labels} [N] in {@code path}, and
  *       optionally the same keys in {@code test_path}</li>
  * </ul>
+ *
+ * <p>{@code downsample} f (layout image only; 1 = none): each [C, H, W] image becomes [C, H/f, W/f], every pixel the
+ * mean of its f x f block in its channel (f must divide H and W), before subsampling and standardisation.
  */
 public record DatasetSpec(
         String kind,
@@ -41,7 +44,8 @@ public record DatasetSpec(
         double labelNoise,
         long seed,
         boolean channelStandardize,
-        String augment) implements java.io.Serializable {
+        String augment,
+        int downsample) implements java.io.Serializable {
 
     public static final List<String> KINDS =
             List.of("sphere", "sphere_labels", "teacher", "linear_teacher", "fashion_mnist", "cifar10", "npz");
@@ -62,14 +66,14 @@ public record DatasetSpec(
      * in the files (n_train = n_test = input_dim = classes = 0, read from the data). output_dim 1;
      * classes 2 for sphere_labels; teacher depth 2, width 32, relu, sigma2 2 (He), teacher_seed 0,
      * no target noise; layout flat; no standardisation; no label noise; seed 0; no per-channel standardisation,
-     * no augmentation.
+     * no augmentation; no downsampling (downsample 1).
      */
     public static DatasetSpec of(String kind) {
         String k = lower(kind);
         boolean synthetic = SYNTHETIC.contains(k);
         int n = synthetic ? 256 : 0;
         return new DatasetSpec(k, null, null, n, n, synthetic ? 16 : 0, 1, "sphere_labels".equals(k) ? 2 : 0,
-                2, 32, "relu", 2.0, 0, 0.0, "flat", false, 0.0, 0, false, "none");
+                2, 32, "relu", 2.0, 0, 0.0, "flat", false, 0.0, 0, false, "none", 1);
     }
 
     public boolean synthetic() {
@@ -145,6 +149,16 @@ public record DatasetSpec(
                     + " is not allowed with layout " + layout + "; allowed: " + (channelStandardize ? "false" : "none")
                     + " (per-channel statistics and crops are for images: layout = image)");
         }
+        if (downsample < 1) {
+            throw new IllegalArgumentException("downsample: value " + downsample + " is not allowed; allowed: an integer >= 1 (1: the images as they are)");
+        }
+        if (downsample != 1 && !"image".equals(layout)) {
+            throw new IllegalArgumentException("downsample: value " + downsample + " is not allowed with layout " + layout
+                    + "; allowed: 1 (block means are for images: layout = image)");
+        }
+        if ("cifar10".equals(kind)) {
+            checkDownsample(Cifar10.ROWS, Cifar10.COLS, "of cifar10");
+        }
         if (channelStandardize && standardize) {
             throw new IllegalArgumentException("channel_standardize: value true is not allowed with standardize = true; allowed: one of"
                     + " the two (per-channel or per-pixel statistics of the training split)");
@@ -157,6 +171,28 @@ public record DatasetSpec(
                     + " (regression targets); allowed: 0, or a classification kind (sphere_labels, fashion_mnist, cifar10, npz with labels)");
         }
         return this;
+    }
+
+    /**
+     * Checks that {@code downsample} divides images of {@code rows} x {@code cols} ({@code where}: "of cifar10", "in dir");
+     * called here for CIFAR-10, whose size is fixed, and by {@link Datasets} for other images once their size is known.
+     */
+    void checkDownsample(int rows, int cols, String where) {
+        if (rows % downsample != 0 || cols % downsample != 0) {
+            throw new IllegalArgumentException("downsample: value " + downsample + " does not divide the " + rows + "x" + cols
+                    + " images " + where + "; allowed: " + divisors(rows, cols) + " (a divisor of both)");
+        }
+    }
+
+    /** The common divisors of a and b, e.g. "1, 2, 4" for 28 and 28. */
+    private static String divisors(int a, int b) {
+        java.util.StringJoiner out = new java.util.StringJoiner(", ");
+        for (int f = 1; f <= Math.min(a, b); f++) {
+            if (a % f == 0 && b % f == 0) {
+                out.add(String.valueOf(f));
+            }
+        }
+        return out.toString();
     }
 
     private void validateTeacher() {
@@ -197,51 +233,56 @@ public record DatasetSpec(
 
     public DatasetSpec withPath(String v) {
         return new DatasetSpec(kind, v, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withTestPath(String v) {
         return new DatasetSpec(kind, path, v, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withSizes(int train, int test) {
         return new DatasetSpec(kind, path, testPath, train, test, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withDims(int in, int out, int k) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, in, out, k, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withTeacher(int depth, int width, String activation, double sigma2, long tSeed, double noise) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, depth, width,
-                activation, sigma2, tSeed, noise, layout, standardize, labelNoise, seed, channelStandardize, augment);
+                activation, sigma2, tSeed, noise, layout, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withLayout(String v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, v, standardize, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, v, standardize, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withStandardize(boolean v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, v, labelNoise, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, v, labelNoise, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withLabelNoise(double v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, v, seed, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, v, seed, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withSeed(long v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, v, channelStandardize, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, v, channelStandardize, augment, downsample);
     }
 
     public DatasetSpec withChannelStandardize(boolean v) {
         return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
-                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, v, augment);
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, v, augment, downsample);
+    }
+
+    public DatasetSpec withDownsample(int v) {
+        return new DatasetSpec(kind, path, testPath, nTrain, nTest, inputDim, outputDim, classes, teacherDepth, teacherWidth,
+                teacherActivation, teacherSigma2, teacherSeed, targetNoise, layout, standardize, labelNoise, seed, channelStandardize, augment, v);
     }
 }
