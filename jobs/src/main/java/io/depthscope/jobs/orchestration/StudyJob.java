@@ -137,16 +137,17 @@ public final class StudyJob {
 
     /**
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
-     * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment; a version-1 file meant their defaults, so a study
-     * begun before them resumes with its finished runs read as they were.
+     * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment;
+     * version 3 the dataset's downsample. An older file meant their defaults, so a study begun before them
+     * resumes with its finished runs read as they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 2, RunOutcome.class,
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 3, RunOutcome.class,
                 StudyJob::upgradeOutcome));
     }
 
     static void upgradeOutcome(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
-        if (from != 1) {
+        if (from != 1 && from != 2) {
             throw new IllegalArgumentException("no upgrade of depthscope-outcome from version " + from);
         }
         if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
@@ -154,12 +155,16 @@ public final class StudyJob {
                 || !(spec.get("dataset") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode dataset)) {
             throw new IllegalArgumentException("value.spec.hessian or value.spec.dataset is missing");
         }
-        dataset.put("channelStandardize", false);
-        dataset.put("augment", "none");
-        spec.put("batchNorm", false);
-        spec.put("shortcut", "A");
-        hessian.put("mode", "train");
-        hessian.put("chunk", 0);
+        if (from == 1) {
+            dataset.put("channelStandardize", false);
+            dataset.put("augment", "none");
+            spec.put("batchNorm", false);
+            spec.put("shortcut", "A");
+            hessian.put("mode", "train");
+            hessian.put("chunk", 0);
+        } else {
+            dataset.put("downsample", 1);
+        }
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */

@@ -83,7 +83,7 @@ class StoredFormatsTest {
         assertTrue(Double.isNaN(back.run().finalLoss()));
         assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
         String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
-        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":2,\"sha256\":\""), text.substring(0, 80));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":3,\"sha256\":\""), text.substring(0, 80));
     }
 
     @Test
@@ -114,11 +114,14 @@ class StoredFormatsTest {
         assertEquals(error, store.load("error"));
     }
 
-    /** A study begun before version 2 resumes: its version-1 outcomes (no batch_norm, shortcut, hessian mode or chunk) read as they meant. */
+    /**
+     * A study begun before version 2 resumes: its version-1 outcomes (no batch_norm, shortcut, hessian mode or chunk, dataset
+     * channel_standardize, augment or downsample) read as they meant.
+     */
     @Test
     void aVersionOneOutcomeReadsWithTheDefaultsOfTheFieldsAddedSince() throws Exception {
         RunOutcome real = trained.get(0);
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 2, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
@@ -127,7 +130,8 @@ class StoredFormatsTest {
         var hessian = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("hessian");
         assertEquals(List.of("train", 0), List.of(hessian.remove("mode").textValue(), hessian.remove("chunk").intValue()));
         var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("dataset");
-        assertEquals(List.of(false, "none"), List.of(dataset.remove("channelStandardize").booleanValue(), dataset.remove("augment").textValue()));
+        assertEquals(List.of(false, "none", 1), List.of(dataset.remove("channelStandardize").booleanValue(), dataset.remove("augment").textValue(),
+                dataset.remove("downsample").intValue()));
         file.put("version", 1);
         file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
         byte[] v1 = mapper.writeValueAsBytes(file);
@@ -138,6 +142,29 @@ class StoredFormatsTest {
         assertEquals(real, StudyJob.outcomeStore(dir.resolve("v1").toString()).load(real.run().runId()), "the study's own store reads it");
         var strict = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 1, RunOutcome.class);
         assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v1, "v1 as v1 of today's records"),
+                "without the upgrade the old shape does not bind to today's records");
+    }
+
+    /** A study begun before version 3 resumes: its version-2 outcomes (no dataset downsample) read as they meant. */
+    @Test
+    void aVersionTwoOutcomeReadsWithTheDefaultOfDownsample() throws Exception {
+        RunOutcome real = trained.get(0);
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("dataset");
+        assertEquals(1, dataset.remove("downsample").intValue());
+        file.put("version", 2);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        byte[] v2 = mapper.writeValueAsBytes(file);
+        assertEquals(real, format.read(v2, "v2"));
+        Path old = dir.resolve("v2/_outcomes/" + real.run().runId() + ".outcome");
+        Files.createDirectories(old.getParent());
+        Files.write(old, v2);
+        assertEquals(real, StudyJob.outcomeStore(dir.resolve("v2").toString()).load(real.run().runId()), "the study's own store reads it");
+        var strict = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 2, RunOutcome.class);
+        assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v2, "v2 as v2 of today's records"),
                 "without the upgrade the old shape does not bind to today's records");
     }
 
@@ -161,9 +188,9 @@ class StoredFormatsTest {
         CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
         store.save("x", trained.get(0));
         String good = Files.readString(d.resolve("x.outcome"));
-        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":2", "\"version\":3"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":3", "\"version\":4"));
         ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
-        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 3 is newer than this build reads (<= 2)", newer.getMessage());
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 4 is newer than this build reads (<= 3)", newer.getMessage());
         Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
         assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
                 assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
@@ -243,7 +270,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("3a8afafad50d8bd6", digest(outcome), "depthscope-outcome version 2" + advice + outcome);
+        assertEquals("482fe1e8a426bd75", digest(outcome), "depthscope-outcome version 3" + advice + outcome);
         assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
     }
 }
