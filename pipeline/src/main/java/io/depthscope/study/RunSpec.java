@@ -222,17 +222,37 @@ public record RunSpec(
 
     /**
      * (input_dim, output_dim) known before loading the data, or zeros where only the data can tell
-     * (an npz, or a file dataset with classes = 0).
+     * (an npz, or a file dataset with classes = 0). Images count after downsample.
      */
     public int[] expectedDims() {
         return switch (dataset.kind()) {
             case "sphere" -> new int[] {dataset.inputDim(), 1};
             case "sphere_labels" -> new int[] {dataset.inputDim(), dataset.classes()};
             case "teacher", "linear_teacher" -> new int[] {dataset.inputDim(), dataset.outputDim()};
-            case "fashion_mnist" -> new int[] {784, 10};
-            case "cifar10" -> new int[] {3072, 10};
+            case "fashion_mnist", "cifar10" -> {
+                int[] shape = imageShape();
+                yield new int[] {shape == null ? 0 : shape[0] * shape[1] * shape[2], 10};
+            }
             default -> new int[] {0, 0};
         };
+    }
+
+    /**
+     * [C, H, W] of one input of an image kind after downsample (Fashion-MNIST's [1, 28, 28] and CIFAR-10's [3, 32, 32],
+     * each side divided by dataset.downsample), or null: not an image kind, or a downsample only the data can judge
+     * (one that does not divide 28, for files whose size the reader will check).
+     */
+    int[] imageShape() {
+        int f = dataset.downsample();
+        int[] full = switch (dataset.kind()) {
+            case "fashion_mnist" -> new int[] {1, 28, 28};
+            case "cifar10" -> new int[] {3, 32, 32};
+            default -> null;
+        };
+        if (full == null || f < 1 || full[1] % f != 0 || full[2] % f != 0) {
+            return null;
+        }
+        return new int[] {full[0], full[1] / f, full[2] / f};
     }
 
     /** Parameters of this run's network, or -1 where only the data can tell. */
@@ -241,8 +261,7 @@ public record RunSpec(
         if (dims[0] <= 0 || dims[1] <= 0) {
             return -1;
         }
-        int[] shape = !"image".equals(dataset.layout()) ? new int[] {dims[0]}
-                : "cifar10".equals(dataset.kind()) ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
+        int[] shape = !"image".equals(dataset.layout()) ? new int[] {dims[0]} : imageShape();
         return network(shape, dims[1]).paramCount();
     }
 

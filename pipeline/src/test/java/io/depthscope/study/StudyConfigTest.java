@@ -26,7 +26,7 @@ class StudyConfigTest {
     }
 
     /**
-     * Fields added later (batch_norm, shortcut, hessian.mode, hessian.chunk) stay out of a run's id while they have
+     * Fields added later (batch_norm, shortcut, hessian.mode, hessian.chunk, dataset.downsample, ...) stay out of a run's id while they have
      * their defaults: d9d575f80511f76b is this run's id as the code before them computed it (commit d5d839c), and
      * the same holds for all 757 runs of conf/studies (checked once against that build).
      */
@@ -38,6 +38,34 @@ class StudyConfigTest {
                 + " hessian { mode = train, chunk = 0 } }").plan().get(0).runId());
         assertNotEquals("d9d575f80511f76b", StudyConfig.parse("name = t\nrun { depth = 3, width = 10, seed = 7,"
                 + " hessian { mode = eval } }").plan().get(0).runId());
+        assertEquals("d9d575f80511f76b", StudyConfig.parse("name = t\nrun { depth = 3, width = 10, seed = 7, dataset { downsample = 1 } }")
+                .plan().get(0).runId());
+        String images = "name = t\nrun { arch = cnn, activation = relu, loss = cross_entropy, dataset { kind = fashion_mnist, layout = image";
+        RunSpec full = StudyConfig.parse(images + " } }").plan().get(0);
+        assertEquals(full.runId(), StudyConfig.parse(images + ", downsample = 1 } }").plan().get(0).runId());
+        RunSpec half = StudyConfig.parse(images + ", downsample = 2 } }").plan().get(0);
+        assertNotEquals(full.runId(), half.runId());
+        assertTrue(half.canonical().contains(";dataset.downsample=2;"), half.canonical());
+        assertTrue(!full.canonical().contains("downsample"), full.canonical());
+    }
+
+    /** A downsampled image dataset's network is the network of the smaller images, before any file is read. */
+    @Test
+    void paramCountIsOfTheDownsampledImages() {
+        String fashion = "name = t\nrun { activation = relu, loss = cross_entropy, dataset { kind = fashion_mnist, layout = image, downsample = 2 }";
+        RunSpec cnn = StudyConfig.parse(fashion + ", arch = cnn, depth = 2, width = 4 }").plan().get(0);
+        assertEquals(cnn.network(new int[] {1, 14, 14}, 10).paramCount(), cnn.paramCount());
+        assertEquals(List.of(196, 10), List.of(cnn.expectedDims()[0], cnn.expectedDims()[1]));
+        // the mlp reads the flat vector, so its first layer shows the size: 196 inputs, not 784
+        RunSpec mlp = StudyConfig.parse(fashion + ", arch = mlp, depth = 1, width = 4 }").plan().get(0);
+        assertEquals(io.depthscope.nn.Network.of(mlp.network(new int[] {1, 14, 14}, 10)).paramCount(), mlp.paramCount());
+        assertEquals((196 + 1) * 4 + (4 + 1) * 10, mlp.paramCount());
+        RunSpec cifar = StudyConfig.parse("name = t\nrun { arch = mlp, depth = 1, width = 4, loss = cross_entropy,"
+                + " dataset { kind = cifar10, path = /nonexistent, layout = image, downsample = 4 } }").plan().get(0);
+        assertEquals((3 * 8 * 8 + 1) * 4 + (4 + 1) * 10, cifar.paramCount());
+        // 3 does not divide 28: only the files can say whether it divides theirs, so the count waits for them
+        RunSpec odd = StudyConfig.parse(fashion.replace("downsample = 2", "downsample = 3") + ", arch = mlp }").plan().get(0);
+        assertEquals(-1, odd.paramCount());
     }
 
     @Test
@@ -84,6 +112,9 @@ class StudyConfigTest {
         "run { width = 3 }|name|missing|study name",
         "name = x, run { bias = 3 }|run.bias|3|true or false",
         "name = x, run { dtype = float16 }|run.dtype|float16|float64",
+        "name = x, run { dataset { downsample = 0 } }|run.dataset.downsample|0|>= 1",
+        "name = x, run { dataset { kind = fashion_mnist, downsample = 2 } }|run.dataset.downsample|2|layout = image",
+        "name = x, run { dataset { kind = cifar10, path = d, layout = image, downsample = 3 } }|run.dataset.downsample|3|1, 2, 4, 8, 16, 32",
     })
     void badConfigsNameTheFieldTheValueAndWhatIsAllowed(String hocon, String field, String value, String allowed) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse(hocon));
