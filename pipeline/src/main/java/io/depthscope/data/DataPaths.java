@@ -29,6 +29,23 @@ public final class DataPaths {
         }
     }
 
+    /**
+     * Throws, naming {@code prefix + "downsample"}, when downsample does not divide the size of the images the spec will read:
+     * CIFAR-10's is fixed (validation checks it), Fashion-MNIST's is in its train images' header. Call after {@link #check}.
+     */
+    public static void checkDownsample(DatasetSpec s, String prefix) {
+        if (s.downsample() == 1 || !"fashion_mnist".equals(s.kind())) {
+            return;
+        }
+        Path dir = s.path() == null ? FashionMnist.DEBIAN_DIR : Path.of(s.path());
+        int[] size = Idx.imageSize(FashionMnist.files(dir, prefix + "path")[0]);
+        try {
+            s.checkDownsample(size[0], size[1], "in " + dir);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + e.getMessage(), e);
+        }
+    }
+
     private static void file(String field, String value) {
         if (!Files.isRegularFile(Path.of(value))) {
             throw new IllegalArgumentException(field + ": value '" + value + "' is not allowed: no such file; allowed: a readable .npz file"

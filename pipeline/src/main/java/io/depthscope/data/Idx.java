@@ -49,6 +49,17 @@ final class Idx {
         }
     }
 
+    /** {rows, columns} of an image file from its header alone (the check a study makes before anything runs). */
+    static int[] imageSize(Path file) {
+        try (DataInputStream in = open(file)) {
+            magic(in, file, IMAGES, "IDX unsigned-byte images, 3 dimensions");
+            dimension(in, file, "image count");
+            return new int[] {dimension(in, file, "rows"), dimension(in, file, "columns")};
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
     /** Labels as ints, each checked to lie in 0..classes-1. */
     static int[] readLabels(Path file, int classes) {
         try (DataInputStream in = open(file)) {

@@ -267,7 +267,8 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
 
     /**
      * Checks that every file the planned runs' datasets read exists where their readers will look
-     * ({@link DataPaths}), naming the field, the value and what is allowed. Not part of parsing: a config is
+     * ({@link DataPaths}), and that a downsample divides the size of the images in them, naming the field, the
+     * value and what is allowed. Not part of parsing: a config is
      * valid anywhere, its data are there or not on the machine that runs it; plan and study call this before
      * anything starts.
      */
@@ -276,6 +277,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         for (RunSpec r : plan()) {
             if (seen.add(r.dataset())) {
                 DataPaths.check(r.dataset(), source("dataset.path", "dataset.test_path") + "dataset.");
+                DataPaths.checkDownsample(r.dataset(), source("dataset.downsample") + "dataset.");
             }
         }
     }

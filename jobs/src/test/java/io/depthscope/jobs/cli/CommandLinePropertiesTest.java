@@ -196,7 +196,11 @@ class CommandLinePropertiesTest {
         List<String> edits = new ArrayList<>(List.of("", "run.dataset.kind = npz", "run.dataset { kind = npz, path = /nonexistent.npz }",
                 "run.dataset { kind = fashion_mnist, path = /nonexistent }", "run.dataset { kind = cifar10, path = \"hdfs://nn/cifar\" }",
                 "run.width = abc", "run.width = -1", "run.depth = 2147483648", "run.optimizer.lr = NaN", "run.nope = 1", "grid.depth = []",
-                "grid.depth = [1, 1]", "run.optimizer.kind = nope", "name = \"a b\"", "run { dataset = 3 }", "variants = [1]"));
+                "grid.depth = [1, 1]", "run.optimizer.kind = nope", "name = \"a b\"", "run { dataset = 3 }", "variants = [1]",
+                "run.dataset.downsample = 2", "run.dataset.downsample = 0", "run.dataset.downsample = -2147483648",
+                "run.dataset { kind = fashion_mnist, layout = image, downsample = 3 }",
+                "run.dataset { kind = fashion_mnist, layout = image, downsample = 2, input_dim = 784 }",
+                "run.dataset { kind = cifar10, path = /nonexistent, layout = image, downsample = 64 }"));
         return Arbitraries.of(edits);
     }
 }

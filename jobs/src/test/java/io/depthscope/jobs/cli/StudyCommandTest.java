@@ -59,6 +59,41 @@ class StudyCommandTest {
         assertTrue(result.contains("a URI such as hdfs:// or file:// is not read"), result);
     }
 
+    /** Four IDX files of 2 images of 4x6 pixels in dir/small: a Fashion-MNIST directory of another image size. */
+    private Path smallImages() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("small"));
+        for (String split : new String[] {"train", "t10k"}) {
+            java.io.ByteArrayOutputStream images = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(images);
+            for (int v : new int[] {0x803, 2, 4, 6}) {
+                out.writeInt(v);
+            }
+            out.write(new byte[2 * 4 * 6]);
+            Files.write(small.resolve(split + "-images-idx3-ubyte"), images.toByteArray());
+            Files.write(small.resolve(split + "-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 3, 4});
+        }
+        return small;
+    }
+
+    /** Whether a downsample divides Fashion-MNIST's images is known from the files' header: checked before Spark starts. */
+    @Test
+    void aDownsampleThatDoesNotDivideTheImagesIsABadInputForPlanAndForStudy() throws Exception {
+        Path small = smallImages();
+        Path conf = dir.resolve("downsample.conf");
+        String base = "name = d\nrun { steps = 2, width = 4, dataset { kind = fashion_mnist, layout = image, path = \"" + small + "\"";
+        Files.writeString(conf, base + ", downsample = 4 } }\n");
+        Path out = dir.resolve("out");
+        for (String command : new String[] {"plan", "study"}) {
+            String result = command.equals("plan") ? run("plan", conf.toString())
+                    : run("study", conf.toString(), "--out", out.toString(), "--master", "local[1]");
+            assertEquals("2:error: run.dataset.downsample: value 4 does not divide the 4x6 images in " + small + "; allowed: 1, 2"
+                    + " (a divisor of both)", result.strip());
+        }
+        assertFalse(Files.exists(out), "study stopped before writing anything");
+        Files.writeString(conf, base + ", downsample = 2 } }\n");
+        assertTrue(run("plan", conf.toString()).startsWith("0:"), "2 divides 4x6");
+    }
+
     /** Every run failing is no result: exit 1 and one line, the tables left as the record of the failures. */
     @Test
     void aStudyWhoseRunsAllFailedExitsWithOne() throws Exception {
