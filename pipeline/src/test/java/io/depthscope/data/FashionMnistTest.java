@@ -3,6 +3,8 @@ package io.depthscope.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +56,25 @@ class FashionMnistTest {
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, Dataset.labels(d.train()));
         assertArrayEquals(new int[] {0, 1, 2}, Dataset.labels(d.test()));
         assertEquals(5.0, d.train().targets().sumNumber().doubleValue(), "one-hot rows");
+    }
+
+    @Test
+    void theFilesAreReadOncePerContentAndAgainWhenTheyChange() throws IOException {
+        IdxFiles.fashion(dir, 4, 2, 3, 2, true);
+        FashionMnist.Splits first = FashionMnist.read(dir);
+        assertSame(first, FashionMnist.read(dir), "the same files: the cached arrays");
+        // rewritten at once with other pixels of the same size (the modification time may not change within a tick)
+        IdxFiles.fashion(dir, 4, 2, 3, 2, false);
+        Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
+        FashionMnist.Splits plain = FashionMnist.read(dir);
+        assertNotSame(first, plain);
+        byte[] bytes = Files.readAllBytes(dir.resolve("train-images-idx3-ubyte"));
+        bytes[bytes.length - 1] ^= 0x5A;
+        Files.write(dir.resolve("train-images-idx3-ubyte"), bytes);
+        FashionMnist.Splits changed = FashionMnist.read(dir);
+        assertNotSame(plain, changed);
+        int last = bytes.length - 1 - 16;
+        assertEquals(bytes[bytes.length - 1], changed.train().bytes()[last], "the changed pixel is read");
     }
 
     @Test
