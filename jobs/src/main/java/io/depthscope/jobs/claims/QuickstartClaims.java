@@ -18,8 +18,16 @@ import org.apache.spark.sql.Row;
  */
 public final class QuickstartClaims implements ClaimSet {
     /** Line labels: the arch with what it is. */
-    public static final String LABEL = "CASE arch WHEN 'mlp' THEN 'plain (mlp)' WHEN 'resmlp' THEN 'residual (resmlp)' WHEN 'simple' THEN "
-            + "'plain (simple)' WHEN 'resnet' THEN 'residual (resnet)' ELSE arch END";
+    public static final String LABEL = label();
+
+    /** "plain (mlp)", "residual (resmlp)" and so on for every pair of {@link io.depthscope.nn.NetworkSpec#RESIDUAL_OF}, as SQL. */
+    private static String label() {
+        StringBuilder sql = new StringBuilder("CASE arch");
+        new java.util.TreeMap<>(io.depthscope.nn.NetworkSpec.RESIDUAL_OF).forEach((plain, residual) -> sql.append(" WHEN '").append(plain)
+                .append("' THEN 'plain (").append(plain).append(")' WHEN '").append(residual).append("' THEN 'residual (").append(residual)
+                .append(")'"));
+        return sql.append(" ELSE arch END").toString();
+    }
     private static final List<String> VARYING = List.of("arch", "depth", "seed");
 
     @Override
