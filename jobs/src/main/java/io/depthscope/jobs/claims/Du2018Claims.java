@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.min;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -15,9 +16,10 @@ import org.apache.spark.sql.Row;
  * (a) Gradient descent drives the training loss below the config's {@code target_loss} for every arch at
  * every depth: per run ln(target_loss / final_loss), mean across seeds with its t interval in each (arch,
  * depth) cell; the effect reported is the cell whose interval reaches lowest, so the claim is supported iff
- * every cell's interval lies above 0. (b) lambda_min of the NTK Gram at initialisation shrinks faster with
- * depth for mlp than for resmlp: the OLS slope of ln lambda_min(K_0) on depth, resmlp's slope minus mlp's
- * (positive: mlp decays faster per layer), with a Welch-type interval.
+ * every cell's interval lies above 0. (b) The NTK Gram's scale-free lambda_min at initialisation
+ * (lambda_min N / tr K_0) shrinks faster with depth for mlp than for resmlp: per seed, resmlp's OLS slope of
+ * its log on depth minus mlp's, mean across seeds (positive: mlp decays faster per layer). (c) For mlp it
+ * shrinks at all: minus mlp's per-seed slope.
  */
 public final class Du2018Claims implements ClaimSet {
     static final String NTK = "ntk";
@@ -40,7 +42,8 @@ public final class Du2018Claims implements ClaimSet {
     public Dataset<Row> initialNtk(StudyTables t) {
         Dataset<Row> ntk = t.table(NTK);
         Dataset<Row> first = ntk.groupBy("run_id").agg(min("step").as("first_step"));
-        Dataset<Row> k0 = ntk.join(first, "run_id").where(col("step").equalTo(col("first_step"))).select("run_id", "lambda_min");
+        Dataset<Row> k0 = ntk.join(first, "run_id").where(col("step").equalTo(col("first_step"))).select("run_id", "lambda_min", "trace",
+                "examples");
         return t.okRuns().join(k0, "run_id");
     }
 
@@ -55,13 +58,17 @@ public final class Du2018Claims implements ClaimSet {
     }
 
     public Figure lambdaMinVsDepth(StudyTables t) {
-        return Charts.vsDepth("lambda_min of the NTK Gram at initialisation", "lambda_min(K_0)",
-                SeedStats.series(initialNtk(t).where(col("lambda_min").gt(0)), QuickstartClaims.LABEL, "depth", "lambda_min"), true);
+        Dataset<Row> k0 = initialNtk(t).where(col("lambda_min").gt(0).and(col("trace").gt(0)))
+                .withColumn("scale_free_lambda_min", col("lambda_min").multiply(col("examples")).divide(col("trace")));
+        return Charts.vsDepth("lambda_min of the NTK Gram at initialisation over its mean eigenvalue", "lambda_min(K_0) N / tr K_0",
+                SeedStats.series(k0, QuickstartClaims.LABEL, "depth", "scale_free_lambda_min"), true);
     }
 
     @Override
     public List<Finding> findings(StudyTables t) {
-        return List.of(new Finding(lossReachesTarget(t), finalLossVsDepth(t)), new Finding(mlpKernelDecaysFaster(t), lambdaMinVsDepth(t)));
+        Figure lambda = lambdaMinVsDepth(t);
+        return List.of(new Finding(lossReachesTarget(t), finalLossVsDepth(t)), new Finding(mlpKernelDecaysFaster(t), lambda),
+                new Finding(mlpKernelDecays(t), lambda));
     }
 
     public Claim lossReachesTarget(StudyTables t) {
@@ -104,33 +111,52 @@ public final class Du2018Claims implements ClaimSet {
                 notes);
     }
 
-    public Claim mlpKernelDecaysFaster(StudyTables t) {
-        String statement = "lambda_min of the NTK Gram at initialisation shrinks faster with depth for plain (mlp) than for residual (resmlp) "
-                + "networks (effect: resmlp's OLS slope of ln lambda_min(K_0) on depth minus mlp's; supported iff its 95% interval lies above 0)";
-        String source = "Du et al. 2018 (lambda_min bound exponential in depth for mlp, polynomial for ResNet)";
-        List<Row> k0 = initialNtk(t).select("arch", "depth", "lambda_min", "seed").collectAsList();
-        List<Row> rows = k0.stream().filter(r -> !r.isNullAt(2) && r.getDouble(2) > 0).toList();
-        double[][] mlp = xy(rows, "mlp");
-        double[][] res = xy(rows, "resmlp");
-        Effect d = Effect.slopeDifference(mlp[0], mlp[1], res[0], res[1]);
-        Effect sm = Effect.olsSlope(mlp[0], mlp[1]);
-        Effect sr = Effect.olsSlope(res[0], res[1]);
-        long excluded = k0.size() - rows.size();
-        String notes = String.format(Locale.ROOT, "Slopes of ln lambda_min(K_0) per hidden layer: mlp %s [%s, %s], resmlp %s [%s, %s]; "
-                + "exp(slope) is the factor per layer. K_0 is the NTK Gram on the diagnostics batch at step 0; %d ok run(s) without a "
-                + "positive lambda_min are left out.", Claim.num(sm.estimate()), Claim.num(sm.low()), Claim.num(sm.high()),
-                Claim.num(sr.estimate()), Claim.num(sr.low()), Claim.num(sr.high()), excluded);
-        if (sm.defined() && sr.defined() && sm.low() > 0 && sr.low() > 0) {
-            notes += " Both slopes' intervals lie above 0: lambda_min(K_0) grows with depth in both archs here, so a positive effect means "
-                    + "slower growth for mlp, not a decay.";
-        }
-        return new Claim(statement, source, "resmlp minus mlp slope of ln lambda_min(K_0) on depth", d, rows.size(),
-                RowValues.distinct(k0, "seed").size(), notes);
+    /**
+     * lambda_min(K_0) made scale-free: divided by the mean eigenvalue tr(K_0)/N, so that a network whose outputs are merely larger
+     * (as a residual stack's are) does not look better conditioned.
+     */
+    static double scaleFreeLambdaMin(Row r) {
+        double lambda = SeedValues.num(r, "lambda_min");
+        double trace = SeedValues.num(r, "trace");
+        double n = SeedValues.num(r, "examples");
+        return lambda > 0 && trace > 0 ? Math.log(lambda * n / trace) : Double.NaN;
     }
 
-    private static double[][] xy(List<Row> rows, String arch) {
-        List<Row> a = rows.stream().filter(r -> r.getString(0).equals(arch)).toList();
-        return new double[][] {a.stream().mapToDouble(r -> r.getInt(1)).toArray(), a.stream().mapToDouble(r -> Math.log(r.getDouble(2))).toArray()};
+    private SortedMap<Long, double[][]> lambdaPoints(List<Row> rows, String arch) {
+        return SeedValues.points(rows.stream().filter(r -> arch.equals(r.getAs("arch"))).toList(), r -> SeedValues.num(r, "depth"),
+                Du2018Claims::scaleFreeLambdaMin);
+    }
+
+    public Claim mlpKernelDecaysFaster(StudyTables t) {
+        String statement = "the NTK Gram's smallest eigenvalue at initialisation, relative to its mean eigenvalue, shrinks faster with depth "
+                + "for plain (mlp) than for residual (resmlp) networks (effect: per seed, resmlp's OLS slope of ln(lambda_min N / tr K_0) on "
+                + "depth minus mlp's; mean across seeds)";
+        String source = "Du et al. 2018 (lambda_min bound exponential in depth for mlp, polynomial for ResNet)";
+        List<Row> k0 = initialNtk(t).select("arch", "depth", "lambda_min", "trace", "examples", "seed").collectAsList();
+        SortedMap<Long, double[][]> mlp = lambdaPoints(k0, "mlp");
+        SortedMap<Long, double[][]> res = lambdaPoints(k0, "resmlp");
+        Effect d = Effect.pairedSlopes(mlp, res);
+        long excluded = k0.size() - SeedValues.count(mlp) - SeedValues.count(res);
+        String notes = String.format(Locale.ROOT, "Per-seed slopes of ln(lambda_min N / tr K_0) per hidden layer: mlp %s, resmlp %s; "
+                + "exp(slope) is the factor per layer. K_0 is the NTK Gram on the diagnostics batch at step 0, N its examples; %d ok "
+                + "run(s) without a positive lambda_min are left out. At depth 1 mlp and resmlp are one network, which anchors both "
+                + "fits of its seed.", QuickstartClaims.describe(Effect.seedSlopes(mlp)), QuickstartClaims.describe(Effect.seedSlopes(res)),
+                excluded);
+        return new Claim(statement, source, "resmlp minus mlp per-seed slope of ln(lambda_min N / tr K_0) on depth", d,
+                SeedValues.count(mlp) + SeedValues.count(res), QuickstartClaims.shared(mlp, res), notes);
+    }
+
+    /** The theorem's mechanism for the plain network alone: its scale-free lambda_min decays with depth. */
+    public Claim mlpKernelDecays(StudyTables t) {
+        String statement = "in plain (mlp) networks the NTK Gram's smallest eigenvalue at initialisation, relative to its mean eigenvalue, "
+                + "shrinks with depth (effect: minus the per-seed OLS slope of ln(lambda_min N / tr K_0) on depth; mean across seeds)";
+        String source = "Du et al. 2018, Theorem 5.1 (the lambda_min bound for the plain network decays exponentially with depth)";
+        List<Row> k0 = initialNtk(t).select("arch", "depth", "lambda_min", "trace", "examples", "seed").collectAsList();
+        SortedMap<Long, double[][]> mlp = lambdaPoints(k0, "mlp");
+        Effect s = Effect.seedSlopes(mlp);
+        Effect minus = s.defined() ? new Effect(-s.estimate(), -s.high(), -s.low(), s.se(), s.df(), "minus " + s.method(), null) : s;
+        return new Claim(statement, source, "minus the per-seed slope of ln(lambda_min N / tr K_0) on depth, mlp", minus, SeedValues.count(mlp),
+                mlp.size(), "exp(-effect) is the factor by which the scale-free lambda_min multiplies per hidden layer.");
     }
 
     @Override

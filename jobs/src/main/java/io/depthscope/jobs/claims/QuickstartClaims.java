@@ -5,16 +5,16 @@ import static org.apache.spark.sql.functions.col;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Dataset;
+import java.util.SortedMap;
 import org.apache.spark.sql.Row;
 
 /**
  * The quickstart study's claims: plain ({@code mlp}) against residual ({@code resmlp}) networks that
  * differ only in depth and seed. (a) Residual networks reach a lower final training loss than plain ones
- * at the largest depth: Welch's difference of means, plain minus residual. (b) The Hessian's kurtosis grows
- * with depth in plain networks: the OLS slope of ln(kurtosis) on log2(depth) over the plain runs, a
- * power-law exponent per doubling of depth, chosen because the kurtosis spans orders of magnitude across
- * depths that double; a positive slope is growth whatever the units.
+ * at the largest depth: plain minus residual final loss, paired by seed (the two arms of a seed share their
+ * initial weights and data). (b) The Hessian's spectrum grows heavier-tailed with depth in plain networks
+ * beyond what their parameter count explains: per seed, the OLS slope of ln(kurtosis / P) on log2(depth),
+ * then the mean across seeds; a power-law exponent per doubling of depth, positive for growth.
  */
 public final class QuickstartClaims implements ClaimSet {
     /** Line labels: the arch with what it is. */
@@ -71,34 +71,61 @@ public final class QuickstartClaims implements ClaimSet {
         int depth = t.deepestDepthWithTwoArchs();
         if (depth < 0) {
             return new Claim(statement, source, "plain minus residual mean final loss",
-                    Effect.undefined("Welch", "no depth has ok runs of both mlp and resmlp"), 0, 0, "");
+                    Effect.undefined("paired by seed", "no depth has ok runs of both mlp and resmlp"), 0, 0, "");
         }
         List<Row> atDepth = t.runRows().stream().filter(r -> !r.isNullAt(r.fieldIndex("depth")) && r.<Integer>getAs("depth") == depth).toList();
-        List<Row> ok = atDepth.stream().filter(r -> "ok".equals(r.getAs("status")) && !r.isNullAt(r.fieldIndex("final_loss"))).toList();
-        double[] plain = finalLosses(ok, "mlp");
-        double[] residual = finalLosses(ok, "resmlp");
-        long excluded = atDepth.size() - plain.length - residual.length;
-        String notes = "Final loss is the full training set's loss after the last step; " + excluded + " run(s) at depth " + depth
-                + " that diverged or failed are left out.";
-        return new Claim(statement, source, "plain minus residual mean final training loss at depth " + depth,
-                Effect.welch(plain, residual), plain.length + residual.length, RowValues.distinct(ok, "seed").size(), notes);
+        List<Row> ok = atDepth.stream().filter(r -> "ok".equals(r.getAs("status"))).toList();
+        SortedMap<Long, Double> plain = SeedValues.of(arch(ok, "mlp"), r -> SeedValues.num(r, "final_loss"));
+        SortedMap<Long, Double> residual = SeedValues.of(arch(ok, "resmlp"), r -> SeedValues.num(r, "final_loss"));
+        long excluded = atDepth.size() - plain.size() - residual.size();
+        String notes = "Final loss is the full training set's loss after the last step; the plain and residual runs of one seed share "
+                + "their initial weights and data, so they are compared as pairs; " + excluded + " run(s) at depth " + depth
+                + " that diverged, failed or have no final loss are left out.";
+        return new Claim(statement, source, "plain minus residual final training loss at depth " + depth + ", paired by seed",
+                Effect.difference(plain, residual), plain.size() + residual.size(), shared(plain, residual), notes);
     }
 
+    /**
+     * Ghorbani et al.'s heavy-tail account, with the parameter count divided out. Moments are tr(H^k)/P, and a
+     * Hessian of rank r much below P has a kurtosis of about P tr(H^4)/(tr H^2)^2, which grows with P alone;
+     * kurtosis / P is then tr(H^4)/(tr H^2)^2, how much of the spectrum's energy sits in its largest
+     * eigenvalues, whatever P is. The quickstart's depths change P by a factor of 26.
+     */
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
-        String statement = "the Hessian's kurtosis grows with depth in plain networks";
+        String statement = "the Hessian's spectrum grows heavier-tailed with depth in plain networks beyond what their parameter count "
+                + "explains (kurtosis / P grows with depth)";
         String source = "the heavy-tailed Hessian account of depth (README; spectra as in Ghorbani, Krishnan & Xiao 2019)";
-        Dataset<Row> plain = t.finalMoments().where(col("arch").equalTo("mlp").and(col("kurtosis").gt(0)).and(col("kurtosis").isNaN().equalTo(false)));
-        List<Row> rows = plain.select("depth", "kurtosis", "seed").collectAsList();
-        double[] x = rows.stream().mapToDouble(r -> Math.log(r.getInt(0)) / Math.log(2)).toArray();
-        double[] y = rows.stream().mapToDouble(r -> Math.log(r.getDouble(1))).toArray();
-        Effect slope = Effect.olsSlope(x, y);
-        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - rows.size();
-        String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which the kurtosis multiplies per doubling of depth: %s "
-                + "[%s, %s]. Kurtosis is non-excess (3 for a Gaussian), from the Hessian moments at the last step; %d ok plain run(s) "
-                + "without a positive finite kurtosis are left out, as are runs that diverged or failed.",
-                Claim.num(Math.exp(slope.estimate())), Claim.num(Math.exp(slope.low())), Claim.num(Math.exp(slope.high())), excluded);
-        return new Claim(statement, source, "slope of ln(kurtosis) on log2(depth)", slope, rows.size(), RowValues.distinct(rows, "seed").size(),
-                notes);
+        List<Row> rows = t.finalMoments().where(col("arch").equalTo("mlp")).select("depth", "kurtosis", "param_count", "seed").collectAsList();
+        SortedMap<Long, double[][]> perP = SeedValues.points(rows, QuickstartClaims::log2Depth,
+                r -> SeedValues.log(r, "kurtosis") - SeedValues.log(r, "param_count"));
+        SortedMap<Long, double[][]> raw = SeedValues.points(rows, QuickstartClaims::log2Depth, r -> SeedValues.log(r, "kurtosis"));
+        SortedMap<Long, double[][]> params = SeedValues.points(rows, QuickstartClaims::log2Depth, r -> SeedValues.log(r, "param_count"));
+        Effect slope = Effect.seedSlopes(perP);
+        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - SeedValues.count(perP);
+        String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which kurtosis / P multiplies per doubling of depth: %s. "
+                + "Without dividing by P the per-seed slope of ln(kurtosis) is %s, and that of ln P itself %s: moments are tr(H^k)/P, "
+                + "so a kurtosis that grows as P does says nothing about depth. Kurtosis is non-excess (3 for a Gaussian), from the "
+                + "Hessian moments at the last step; %d ok plain run(s) without a positive finite kurtosis are left out, as are runs "
+                + "that diverged or failed.", Claim.num(Math.exp(slope.estimate())), describe(Effect.seedSlopes(raw)),
+                describe(Effect.seedSlopes(params)), excluded);
+        return new Claim(statement, source, "per-seed slope of ln(kurtosis / P) on log2(depth)", slope, SeedValues.count(perP), perP.size(), notes);
+    }
+
+    static double log2Depth(Row r) {
+        return Math.log(SeedValues.num(r, "depth")) / Math.log(2);
+    }
+
+    /** An effect as "estimate [low, high]" for notes. */
+    static String describe(Effect e) {
+        return e.defined() ? Claim.num(e.estimate()) + " [" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]" : "undefined (" + e.missing() + ")";
+    }
+
+    static long shared(SortedMap<Long, ?> a, SortedMap<Long, ?> b) {
+        return a.keySet().stream().filter(b::containsKey).count();
+    }
+
+    private static List<Row> arch(List<Row> rows, String arch) {
+        return rows.stream().filter(r -> arch.equals(r.getAs("arch"))).toList();
     }
 
     @Override
@@ -129,11 +156,6 @@ public final class QuickstartClaims implements ClaimSet {
                         + "'; allowed for the quickstart claims: one value (runs may differ only in " + String.join(", ", VARYING) + ")");
             }
         }
-    }
-
-    private static double[] finalLosses(List<Row> runs, String arch) {
-        return runs.stream().filter(r -> arch.equals(r.getAs("arch"))).mapToDouble(r -> r.<Double>getAs("final_loss")).filter(Double::isFinite)
-                .toArray();
     }
 
 

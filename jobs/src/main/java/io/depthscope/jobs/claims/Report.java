@@ -4,16 +4,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The claims report of one study dir: each claim as measured with its figure, the rule that judged
- * them, the scale against the papers', and the runs' provenance. The notebooks and {@code depthscope
- * report} both build it here, so both say the same thing.
+ * The claims report of one study dir: each claim as measured with its figure, its verdict after Holm's
+ * correction over the study's claims, the rule that judged them, the scale against the papers', and the
+ * runs' provenance. The notebooks and {@code depthscope report} both build it here, so both say the same thing.
  */
 public record Report(String study, String dir, String claimSet, String scale, StudyProvenance provenance, List<Finding> findings) {
 
     public static Report of(StudyTables tables) {
         String study = tables.study();
         ClaimSet set = ClaimSets.forStudy(study);
-        return new Report(study, tables.dir(), set.name(), set.scale(tables), tables.provenance(), set.findings(tables));
+        return new Report(study, tables.dir(), set.name(), set.scale(tables), tables.provenance(), corrected(set.findings(tables)));
+    }
+
+    /** The findings with each claim's p-value adjusted by Holm over all of them (a study's claims are one family). */
+    public static List<Finding> corrected(List<Finding> findings) {
+        double[] raw = findings.stream().mapToDouble(f -> f.claim().rawP()).toArray();
+        double[] adjusted = Holm.adjust(raw);
+        int m = Holm.family(raw);
+        List<Finding> out = new ArrayList<>();
+        for (int i = 0; i < findings.size(); i++) {
+            Finding f = findings.get(i);
+            out.add(new Finding(f.claim().corrected(adjusted[i], m), f.figure()));
+        }
+        return out;
     }
 
     public String rule() {

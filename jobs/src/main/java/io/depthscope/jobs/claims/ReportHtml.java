@@ -8,8 +8,8 @@ import java.nio.file.Path;
 public final class ReportHtml {
     private static final String STYLE = "body{font-family:sans-serif;max-width:62em;margin:2em auto;line-height:1.45;color:#222}"
             + "img{max-width:100%}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
-            + ".v{font-weight:bold;padding:.1em .4em;border-radius:3px}.SUPPORTED{background:#d7f0d2}"
-            + ".NOT_SUPPORTED{background:#f6d5d5}.INCONCLUSIVE{background:#eee}";
+            + ".v{font-weight:bold;padding:.1em .4em;border-radius:3px}.SUPPORTED,.EQUIVALENT{background:#d7f0d2}"
+            + ".CONTRADICTED{background:#f6d5d5}.NOT_SHOWN{background:#f3ecc9}.INCONCLUSIVE{background:#eee}";
 
     private ReportHtml() {}
 
@@ -44,6 +44,9 @@ public final class ReportHtml {
         row(h, "effect", c.quantity());
         row(h, "estimate", e.defined() ? Claim.num(e.estimate()) : "cannot be computed: " + e.missing());
         row(h, "95% CI", e.defined() ? "[" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]" : "-");
+        row(h, "predicts", c.hypothesis().describe());
+        row(h, "p (raw)", e.defined() ? Claim.p(c.rawP()) : "-");
+        row(h, "p (Holm)", e.defined() ? Claim.p(c.adjustedP()) + " over " + c.family() + " claim(s)" : "-");
         row(h, "method", e.method());
         row(h, "runs, seeds", c.runs() + ", " + c.seeds());
         row(h, "notes", c.notes());

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.min;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
@@ -77,8 +78,7 @@ public final class VanishingClaims implements ClaimSet {
 
     public Claim sigmoidShrinksTowardsInput(StudyTables t) {
         String statement = "in sigmoid networks at the largest depth the per-example delta shrinks towards the input at initialisation "
-                + "(effect: per run the OLS slope of ln delta_rms_per_example on the map index, 0 = input side, mean across seeds; "
-                + "supported iff its 95% interval lies above 0)";
+                + "(effect: per seed the OLS slope of ln delta_rms_per_example on the map index, 0 = input side, mean across seeds)";
         String source = "Bengio, Simard & Frasconi 1994; Nielsen ch. 5 (|sigma'| <= 1/4)";
         int depth = deepest(t, "sigmoid");
         String quantity = "mean slope of ln delta per map" + (depth < 0 ? "" : " at depth " + depth);
@@ -86,48 +86,38 @@ public final class VanishingClaims implements ClaimSet {
             return new Claim(statement, source, quantity, Effect.undefined("mean across seeds, t interval", "no ok sigmoid runs"), 0, 0, "");
         }
         List<Row> rows = initialDeltas(t).where(col("activation").equalTo("sigmoid").and(col("depth").equalTo(depth)))
-                .select("run_id", "map", "delta_rms_per_example").collectAsList();
-        Map<String, List<double[]>> byRun = new TreeMap<>();
-        for (Row r : rows) {
-            double v = r.getDouble(2);
-            if (v > 0 && Double.isFinite(v)) {
-                byRun.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(new double[] {r.getInt(1), Math.log(v)});
-            }
-        }
-        double[] slopes = byRun.values().stream().map(pts -> Effect.olsSlope(pts.stream().mapToDouble(p -> p[0]).toArray(),
-                pts.stream().mapToDouble(p -> p[1]).toArray())).filter(Effect::defined).mapToDouble(Effect::estimate).toArray();
-        Effect e = Effect.mean(slopes);
+                .select("seed", "map", "delta_rms_per_example").collectAsList();
+        SortedMap<Long, double[][]> points = SeedValues.points(rows, r -> SeedValues.num(r, "map"), r -> SeedValues.log(r, "delta_rms_per_example"));
+        Effect e = Effect.seedSlopes(points);
         String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which the delta grows per map towards the output: %s [%s, %s]. Deltas at step 0 on the diagnostics batch; "
                 + "maps with a zero or non-finite delta are left out.", Claim.num(Math.exp(e.estimate())), Claim.num(Math.exp(e.low())),
                 Claim.num(Math.exp(e.high())));
-        return new Claim(statement, source, quantity, e, slopes.length, slopes.length, notes);
+        return new Claim(statement, source, quantity, e, points.size(), points.size(), notes);
     }
 
     public Claim sigmoidRatioBelowRelu(StudyTables t) {
         String statement = "at the largest depth the ratio of the first map's delta to the last map's at initialisation is smaller for "
-                + "sigmoid than for relu with He init (effect: mean ln ratio of relu minus that of sigmoid, Welch; supported iff its 95% "
-                + "interval lies above 0)";
+                + "sigmoid than for relu with He init (effect: ln ratio of relu minus that of sigmoid, paired by seed)";
         String source = "Nielsen ch. 5; He et al. 2015 (He init keeps relu deltas at scale)";
         int depth = Math.min(deepest(t, "sigmoid"), deepest(t, "relu"));
         String quantity = "relu minus sigmoid mean ln(delta_first / delta_last)" + (depth < 0 ? "" : " at depth " + depth);
         if (depth < 0) {
-            return new Claim(statement, source, quantity, Effect.undefined("Welch", "no ok runs of sigmoid or of relu"), 0, 0, "");
+            return new Claim(statement, source, quantity, Effect.undefined("paired by seed", "no ok runs of sigmoid or of relu"), 0, 0, "");
         }
         List<Row> atDepth = ratios(t).where(col("depth").equalTo(depth).and(col("ratio").gt(0))).select("activation", "ratio", "seed")
                 .collectAsList();
-        double[] relu = lnRatios(atDepth, "relu");
-        double[] sigmoid = lnRatios(atDepth, "sigmoid");
-        Interval ir = Interval.of(relu);
-        Interval is = Interval.of(sigmoid);
+        SortedMap<Long, Double> relu = lnRatios(atDepth, "relu");
+        SortedMap<Long, Double> sigmoid = lnRatios(atDepth, "sigmoid");
         String notes = String.format(Locale.ROOT, "Mean ratio first / last (geometric, across seeds): relu %s, sigmoid %s. Ratios as the "
-                + "summary's delta_first_over_last_init, from layer_gradients at step 0.", Claim.num(Math.exp(ir.mean())), Claim.num(Math.exp(is.mean())));
-        return new Claim(statement, source, quantity, Effect.welch(relu, sigmoid), relu.length + sigmoid.length,
-                RowValues.distinct(atDepth, "seed").size(), notes);
+                + "summary's delta_first_over_last_init, from layer_gradients at step 0; the two activations of a seed draw their weights "
+                + "from the same stream, so they are compared as pairs.", Claim.num(Math.exp(Effect.mean(Effect.values(relu)).estimate())),
+                Claim.num(Math.exp(Effect.mean(Effect.values(sigmoid)).estimate())));
+        return new Claim(statement, source, quantity, Effect.difference(relu, sigmoid), relu.size() + sigmoid.size(),
+                QuickstartClaims.shared(relu, sigmoid), notes);
     }
 
-    private static double[] lnRatios(List<Row> rows, String activation) {
-        return rows.stream().filter(r -> activation.equals(r.getAs("activation"))).mapToDouble(r -> Math.log(r.<Double>getAs("ratio")))
-                .filter(Double::isFinite).toArray();
+    private static SortedMap<Long, Double> lnRatios(List<Row> rows, String activation) {
+        return SeedValues.of(rows.stream().filter(r -> activation.equals(r.getAs("activation"))).toList(), r -> SeedValues.log(r, "ratio"));
     }
 
     @Override

@@ -4,13 +4,24 @@ package io.depthscope.jobs.claims;
 /** What a measurement says about a claim, by one rule fixed before looking at any data ({@link #RULE}). */
 public enum Verdict {
     SUPPORTED("Supported"),
-    NOT_SUPPORTED("Not supported"),
+    EQUIVALENT("Equivalent"),
+    CONTRADICTED("Contradicted"),
+    NOT_SHOWN("Not shown"),
     INCONCLUSIVE("Inconclusive");
 
-    public static final String RULE = "Every claim is stated so that it predicts a positive effect. Supported: the effect's "
-            + "95% confidence interval lies entirely above 0. Not supported: the interval reaches 0, or lies below it (then "
-            + "the measurement points the other way). Inconclusive: the effect or its interval cannot be computed from these "
-            + "runs (too few runs, seeds or depths). No threshold other than 0 is used, and none depends on the data.";
+    /** The level of every test, after Holm's correction. */
+    public static final double ALPHA = 0.05;
+
+    public static final String RULE = "The seed is the unit of replication: each claim's effect is computed per seed (a per-seed "
+            + "slope, a per-seed value, or a difference between arms paired by seed, since arms that share a seed share their initial "
+            + "weights and data) and its 95% Student-t interval is taken across seeds. A claim predicts either a positive effect or "
+            + "no effect within a margin stated with the claim. Each claim's p-value is corrected for the number of claims of the "
+            + "study by Holm's method, and the verdict is read from the corrected value at 5%. Supported: the effect is positive (the "
+            + "interval lies above 0). Equivalent (claims of no effect): the interval lies inside the margin (two one-sided tests). "
+            + "Contradicted: the interval lies below 0, or, for a claim of no effect, beyond the margin. Not shown: neither, so the "
+            + "runs give no evidence either way; this is not evidence against the claim. Inconclusive: the effect cannot be "
+            + "computed from these runs (too few seeds, depths or values). The raw interval and p-value are reported beside the "
+            + "corrected one. No threshold other than 0 and the stated margins is used, and none depends on the data.";
 
     private final String label;
 
@@ -22,10 +33,22 @@ public enum Verdict {
         return label;
     }
 
-    public static Verdict of(Effect effect) {
-        if (!effect.defined()) {
+    /** The verdict on an effect tested as {@code hypothesis}, from its p-value after correction ({@code adjustedP}). */
+    public static Verdict of(Effect effect, Hypothesis hypothesis, double adjustedP) {
+        if (!effect.defined() || Double.isNaN(adjustedP)) {
             return INCONCLUSIVE;
         }
-        return effect.low() > 0 ? SUPPORTED : NOT_SUPPORTED;
+        if (adjustedP >= ALPHA) {
+            return NOT_SHOWN;
+        }
+        if (hypothesis.equivalence()) {
+            return hypothesis.pointsToEquivalence(effect) ? EQUIVALENT : CONTRADICTED;
+        }
+        return effect.estimate() > 0 ? SUPPORTED : CONTRADICTED;
+    }
+
+    /** The verdict of a directional claim alone (a family of one). */
+    public static Verdict of(Effect effect) {
+        return of(effect, Hypothesis.POSITIVE, effect.pTwoSided());
     }
 }

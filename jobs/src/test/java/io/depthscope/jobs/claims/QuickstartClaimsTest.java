@@ -29,20 +29,28 @@ class QuickstartClaimsTest {
     @BeforeAll
     static void start(SparkSession shared) {
         spark = shared;
-        // residual far below plain at depth 4; plain kurtosis = 10 depth (1 + seed/10): slope ln 2 per doubling
+        // residual below plain at depth 4 by 0.39 + 0.009 seed^2 (paired differences 0.39, 0.399, 0.428);
+        // plain kurtosis = P 10 depth^(1 + seed/10): per-seed slopes of ln(kurtosis / P) on log2 depth 1, 1.1 and 1.2
         SyntheticStudy.write(spark, "quickstart", GRID,
-                s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed(),
-                s -> s.arch().equals("mlp") ? 10.0 * s.depth() * (1 + 0.1 * s.seed()) : 10 + s.seed(), dir.resolve("clear"));
-        // the same values in both arms and at every depth, only shuffled across seeds: effects exactly 0
+                s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed() * s.seed(),
+                s -> s.arch().equals("mlp") ? s.paramCount() * 10.0 * Math.exp((1 + 0.1 * s.seed()) * log2(s.depth())) : 10 + s.seed(), dir.resolve("clear"));
+        // paired differences -0.01, -0.01, 0.02 (mean 0), and kurtosis / P with per-seed slopes 0.1, -0.1, 0: effects exactly 0
         SyntheticStudy.write(spark, "quickstart-null", GRID,
                 s -> 0.4 + 0.01 * (s.arch().equals("mlp") ? s.seed() : (s.seed() + 1) % 3),
-                s -> 5.0 + (s.seed() + s.depth()) % 3, dir.resolve("null"));
-        // kurtosis falling with depth: the claim's direction is wrong
-        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> 100.0 / s.depth() + s.seed(), dir.resolve("falling"));
+                s -> s.paramCount() * Math.exp(new double[] {0.1, -0.1, 0}[(int) s.seed()] * log2(s.depth())), dir.resolve("null"));
+        // kurtosis / P falling with depth: the claim's direction is wrong
+        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> s.paramCount() * 100.0 * Math.exp(-(1 + 0.1 * s.seed()) * log2(s.depth())),
+                dir.resolve("falling"));
+        // kurtosis growing exactly as P does: the raw kurtosis would "grow with depth", kurtosis / P is flat
+        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> s.paramCount() * (2 + 0.1 * s.seed()), dir.resolve("growsasp"));
         SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 4], seed = [0]", s -> 0.4, s -> 10.0 * s.depth(),
                 dir.resolve("oneseed"));
         SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], width = [8, 16], seed = [0, 1]", s -> 0.4,
                 s -> 10.0, dir.resolve("widths"));
+    }
+
+    static double log2(int depth) {
+        return Math.log(depth) / Math.log(2);
     }
 
     static StudyTables open(String name) {
@@ -54,37 +62,50 @@ class QuickstartClaimsTest {
         StudyTables t = open("clear");
         Claim loss = CLAIMS.residualReachesLowerLoss(t);
         assertEquals(Verdict.SUPPORTED, loss.verdict(), loss.sentence());
-        assertEquals(0.41 - 0.011, loss.effect().estimate(), 1e-12);
-        Effect byHand = Effect.welch(new double[] {0.40, 0.41, 0.42}, new double[] {0.010, 0.011, 0.012});
+        Effect byHand = Effect.mean(new double[] {0.40 - 0.010, 0.41 - 0.011, 0.44 - 0.012});
+        assertEquals(byHand.estimate(), loss.effect().estimate(), 1e-12);
         assertEquals(byHand.low(), loss.effect().low(), 1e-12);
         assertEquals(byHand.high(), loss.effect().high(), 1e-12);
+        assertEquals(2, loss.effect().df(), "three paired seeds: 2 df, not Welch's");
         assertEquals(6, loss.runs());
         assertEquals(3, loss.seeds());
         assertTrue(loss.quantity().contains("depth 4"), loss.quantity());
         Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(t);
         assertEquals(Verdict.SUPPORTED, kurtosis.verdict(), kurtosis.sentence());
-        assertEquals(Math.log(2), kurtosis.effect().estimate(), 1e-12);
+        assertEquals(1.1, kurtosis.effect().estimate(), 1e-12);
+        Effect slopes = Effect.mean(new double[] {1.0, 1.1, 1.2});
+        assertEquals(slopes.low(), kurtosis.effect().low(), 1e-12);
         assertEquals(9, kurtosis.runs());
+        assertEquals(3, kurtosis.seeds());
     }
 
     @Test
-    void equalArmsAndAFlatKurtosisAreNotSupported() {
+    void equalArmsAndAFlatKurtosisAreNotShown() {
         StudyTables t = open("null");
         Claim loss = CLAIMS.residualReachesLowerLoss(t);
-        assertEquals(Verdict.NOT_SUPPORTED, loss.verdict(), loss.sentence());
+        assertEquals(Verdict.NOT_SHOWN, loss.verdict(), loss.sentence());
         assertEquals(0, loss.effect().estimate(), 1e-15);
         assertTrue(loss.effect().low() < 0 && loss.effect().high() > 0);
         Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(t);
-        assertEquals(Verdict.NOT_SUPPORTED, kurtosis.verdict(), kurtosis.sentence());
+        assertEquals(Verdict.NOT_SHOWN, kurtosis.verdict(), kurtosis.sentence());
         assertEquals(0, kurtosis.effect().estimate(), 1e-12);
     }
 
     @Test
-    void kurtosisFallingWithDepthIsReportedAsAgainstTheClaim() {
+    void kurtosisFallingWithDepthContradictsTheClaim() {
         Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(open("falling"));
-        assertEquals(Verdict.NOT_SUPPORTED, kurtosis.verdict());
-        assertTrue(kurtosis.effect().high() < 0);
-        assertTrue(kurtosis.sentence().contains("against the claim"), kurtosis.sentence());
+        assertEquals(Verdict.CONTRADICTED, kurtosis.verdict());
+        assertEquals(-1.1, kurtosis.effect().estimate(), 1e-12);
+        assertTrue(kurtosis.sentence().startsWith("Contradicted: ") && kurtosis.sentence().contains("against the claim"), kurtosis.sentence());
+    }
+
+    @Test
+    void kurtosisThatGrowsOnlyAsTheParameterCountDoesIsNoEvidenceForDepth() {
+        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(open("growsasp"));
+        assertEquals(0, kurtosis.effect().estimate(), 1e-12);
+        assertEquals(Verdict.NOT_SHOWN, kurtosis.verdict(), kurtosis.sentence());
+        // the notes show the raw kurtosis' slope, which follows ln P's
+        assertTrue(kurtosis.notes().contains("Without dividing by P"), kurtosis.notes());
     }
 
     @Test

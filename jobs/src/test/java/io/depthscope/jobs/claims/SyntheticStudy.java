@@ -87,7 +87,7 @@ public final class SyntheticStudy {
         List<Row> moments = new ArrayList<>();
         for (RunSpec s : plan()) {
             double loss = finalLoss.applyAsDouble(s);
-            RunRecord run = new RunRecord(s.runId(), "ok", null, 100, "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN,
+            RunRecord run = new RunRecord(s.runId(), "ok", null, s.paramCount(), "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN,
                     Double.NaN, -1, STEPS, -1, 1.0, provenance);
             List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
                     new TrainPoint(s.runId(), STEPS / 2, Math.sqrt(loss), Double.NaN, 1, Double.NaN, Double.NaN, 0.5),
@@ -97,7 +97,7 @@ public final class SyntheticStudy {
             curve.forEach(p -> curves.add(Tables.curveRow(p)));
             if (kurtosis != null) {
                 double k = kurtosis.applyAsDouble(s);
-                HessianMoments m = new HessianMoments(0, 1, 0, k, 0, 0, 0, 0, 0, k, 0, 0, "exact", 0, 100);
+                HessianMoments m = new HessianMoments(0, 1, 0, k, 0, 0, 0, 0, 0, k, 0, 0, "exact", 0, s.paramCount());
                 moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), STEPS, 32, m)));
             }
         }
