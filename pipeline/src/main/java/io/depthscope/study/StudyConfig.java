@@ -40,12 +40,20 @@ import java.util.TreeSet;
  * variants = [ { activation = relu, init.sigma2 = 2 }, { activation = tanh, init { kind = orthogonal } } ]
  * </pre>
  *
- * A run field is a component of {@link RunSpec} in snake_case, nested sections ({@code dataset},
+ * {@code fresh_data_per_seed = true} gives each run the data set drawn with its own seed ({@code dataset.seed}
+ * = {@code seed}): the seed is then a replicate of the data as well as of the initialisation, so intervals
+ * across seeds include the data's variability. A synthetic task keeps its teacher ({@code dataset.teacher_seed});
+ * a real data set draws its subsample.
+ *
+ * <p>A run field is a component of {@link RunSpec} in snake_case, nested sections ({@code dataset},
  * {@code init}, {@code optimizer}, {@code hessian}, {@code diagnostics}) as HOCON objects. Sections with a {@code kind} take
  * that kind's defaults first (e.g. momentum 0.9 for {@code optimizer.kind = momentum}).
  */
 public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<String, ConfigValue>> variants,
-        Map<String, List<ConfigValue>> grid) {
+        Map<String, List<ConfigValue>> grid, boolean freshDataPerSeed) {
+
+    static final String FRESH_DATA = "fresh_data_per_seed";
+    private static final String DATASET_SEED = "dataset.seed";
 
     /** A marker key (not a run field) that remembers a planned run's variant for error messages. */
     private static final String VARIANT = "#variant";
@@ -89,8 +97,8 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
 
     private static StudyConfig parse(Config root) {
         for (String key : root.root().keySet()) {
-            if (!Set.of("name", "run", "grid", "variants").contains(key)) {
-                throw new IllegalArgumentException(Names.printable(key) + ": unknown field; allowed: [grid, name, run, variants]");
+            if (!Set.of("name", "run", "grid", "variants", FRESH_DATA).contains(key)) {
+                throw new IllegalArgumentException(Names.printable(key) + ": unknown field; allowed: [" + FRESH_DATA + ", grid, name, run, variants]");
             }
         }
         if (!root.hasPath("name")) {
@@ -126,7 +134,19 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             }
         }
         List<Map<String, ConfigValue>> variants = variants(root, known, grid.keySet());
-        StudyConfig config = new StudyConfig(name, base, variants, grid);
+        boolean fresh = false;
+        if (root.hasPath(FRESH_DATA)) {
+            ConfigValue v = root.getValue(FRESH_DATA);
+            if (v.valueType() != ConfigValueType.BOOLEAN) {
+                throw new IllegalArgumentException(FRESH_DATA + ": value " + RecordBinding.render(v) + " is not allowed; allowed: true or false");
+            }
+            fresh = (Boolean) v.unwrapped();
+            if (fresh && (base.containsKey(DATASET_SEED) || grid.containsKey(DATASET_SEED) || variants.stream().anyMatch(m -> m.containsKey(DATASET_SEED)))) {
+                throw new IllegalArgumentException(FRESH_DATA + ": value true is not allowed beside a value of " + DATASET_SEED + " (in run, grid "
+                        + "or variants); allowed: false, or dataset.seed left to the run's seed");
+            }
+        }
+        StudyConfig config = new StudyConfig(name, base, variants, grid, fresh);
         config.checkAxes();
         config.plan(); // validates every combination before anything runs
         return config;
@@ -253,6 +273,9 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             try {
                 Map<String, ConfigValue> fields = new TreeMap<>(r);
                 fields.remove(VARIANT);
+                if (freshDataPerSeed) {
+                    fields.put(DATASET_SEED, fields.getOrDefault("seed", ConfigValueFactory.fromAnyRef(RunSpec.defaults().seed())));
+                }
                 spec = resolve(fields);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + where(r), e);

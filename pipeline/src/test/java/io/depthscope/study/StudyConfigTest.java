@@ -109,6 +109,9 @@ class StudyConfigTest {
         "name = x, grid { depth = 3 }|grid.depth|3|list",
         "name = x, grid { depth = [1, 0] }|grid.depth[1]|0|>= 1",
         "name = x, grid { seed = [1, 1] }|grid|appears twice|distinct",
+        "name = x, fresh_data_per_seed = 1|fresh_data_per_seed|1|true or false",
+        "name = x, fresh_data_per_seed = true, run { dataset { seed = 4 } }|fresh_data_per_seed|true|dataset.seed left to the run's seed",
+        "name = x, fresh_data_per_seed = true, grid { dataset.seed = [1, 2] }|fresh_data_per_seed|true|dataset.seed left",
         "run { width = 3 }|name|missing|study name",
         "name = x, run { bias = 3 }|run.bias|3|true or false",
         "name = x, run { dtype = float16 }|run.dtype|float16|float64",
@@ -172,5 +175,21 @@ class StudyConfigTest {
         String m = assertThrows(IllegalArgumentException.class,
                 () -> StudyConfig.parse("name = g\ngrid { seed = [0, 1], depth = [0, 2] }")).getMessage();
         assertTrue(m.startsWith("grid.depth[0]: value 0 is not allowed"), m);
+    }
+
+    @Test
+    void freshDataPerSeedDrawsEachRunsDataWithItsOwnSeedAndKeepsTheTeacher() {
+        List<RunSpec> fresh = StudyConfig.parse("name = f, fresh_data_per_seed = true, run { dataset { kind = teacher } }, "
+                + "grid { depth = [1, 2], seed = [3, 7] }").plan();
+        assertEquals(4, fresh.size());
+        for (RunSpec r : fresh) {
+            assertEquals(r.seed(), r.dataset().seed(), r.runId());
+            assertEquals(RunSpec.defaults().dataset().teacherSeed(), r.dataset().teacherSeed());
+        }
+        List<RunSpec> fixed = StudyConfig.parse("name = f, fresh_data_per_seed = false, grid { seed = [3, 7] }").plan();
+        assertTrue(fixed.stream().allMatch(r -> r.dataset().seed() == RunSpec.defaults().dataset().seed()));
+        // the data differ between seeds, so do the runs' ids
+        assertNotEquals(StudyConfig.parse("name = f, grid { seed = [3] }").plan().get(0).runId(),
+                StudyConfig.parse("name = f, fresh_data_per_seed = true, grid { seed = [3] }").plan().get(0).runId());
     }
 }

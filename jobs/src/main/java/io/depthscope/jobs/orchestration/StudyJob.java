@@ -207,6 +207,10 @@ public final class StudyJob {
         List<StructField> config = Tables.configFields(example);
         List<String> groups = new ArrayList<>(example.columns().keySet());
         groups.remove("seed");
+        if (outcomes.stream().allMatch(o -> o.spec().dataset().seed() == o.spec().seed())) {
+            // fresh_data_per_seed: the data seed is the run's seed, a replicate like it, not a group of its own
+            groups.remove("dataset_seed");
+        }
         write(spark.createDataFrame(Summary.rows(values, groups), Summary.schema(config, groups)), out, Tables.SUMMARY);
         List<String> trendGroups = new ArrayList<>(groups);
         trendGroups.remove("depth");
