@@ -66,6 +66,45 @@ public final class Charts {
         }
     }
 
+    /**
+     * One point per claim, its effect with its 95% interval as an error bar, at x = 1, 2, ... in the claims' order, each a series of its
+     * own so the legend names it; a dashed line at 0. For effects signed so that a claim predicts a positive value.
+     */
+    public static Figure forest(String title, String yLabel, List<Claim> claims, List<String> names) {
+        XYChart chart = new XYChartBuilder().width(760).height(440).xAxisTitle("explanation").yAxisTitle(yLabel).build();
+        XYStyler style = chart.getStyler();
+        style.setChartBackgroundColor(Color.WHITE);
+        style.setPlotBackgroundColor(Color.WHITE);
+        style.setLegendPosition(LegendPosition.OutsideS);
+        style.setMarkerSize(9);
+        style.setErrorBarsColorSeriesColor(true);
+        style.setXAxisMin(0.5);
+        style.setXAxisMax(claims.size() + 0.5);
+        XYSeries zero = chart.addSeries("0", new double[] {0.5, claims.size() + 0.5}, new double[] {0, 0});
+        zero.setLineColor(Color.GRAY);
+        zero.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        zero.setMarker(SeriesMarkers.NONE);
+        zero.setShowInLegend(false);
+        for (int i = 0; i < claims.size(); i++) {
+            Effect e = claims.get(i).effect();
+            if (!e.defined()) {
+                continue;
+            }
+            XYSeries p = chart.addSeries((i + 1) + ": " + names.get(i) + " (" + claims.get(i).verdict().label().toLowerCase(java.util.Locale.ROOT)
+                    + ")", new double[] {i + 1}, new double[] {e.estimate()}, new double[] {e.high() - e.estimate()});
+            p.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+            p.setMarkerColor(PALETTE[i % PALETTE.length]);
+            p.setMarker(SeriesMarkers.CIRCLE);
+        }
+        chart.setTitle(title);
+        try {
+            return new Figure(title + ": means across seeds with 95% t intervals", BitmapEncoder.getBitmapBytes(chart,
+                    BitmapEncoder.BitmapFormat.PNG));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The band as one closed polygon: upper edge left to right, lower edge back; true when an edge was clipped. */
     private static boolean addBand(XYChart chart, Series s, Color color, double floor) {
         List<Series.Point> pts = s.points();

@@ -8,12 +8,19 @@ import java.util.List;
  * correction over the study's claims, the rule that judged them, the scale against the papers', and the
  * runs' provenance. The notebooks and {@code depthscope report} both build it here, so both say the same thing.
  */
-public record Report(String study, String dir, String claimSet, String scale, StudyProvenance provenance, List<Finding> findings) {
+public record Report(String study, String dir, String claimSet, String scale, StudyProvenance provenance, List<Finding> findings,
+        List<Claim> explanations) {
 
     public static Report of(StudyTables tables) {
         String study = tables.study();
         ClaimSet set = ClaimSets.forStudy(study);
-        return new Report(study, tables.dir(), set.name(), set.scale(tables), tables.provenance(), corrected(set.findings(tables)));
+        return new Report(study, tables.dir(), set.name(), set.scale(tables), tables.provenance(), corrected(set.findings(tables)),
+                Explanations.of(tables));
+    }
+
+    /** The explanations' table as a figure (null when the study measured none of them). */
+    public Figure explanationsFigure() {
+        return explanations.isEmpty() ? null : Explanations.figure("Which explanation predicts training difficulty: " + study, explanations);
     }
 
     /** The findings with each claim's p-value adjusted by Holm over all of them (a study's claims are one family). */
@@ -45,6 +52,10 @@ public record Report(String study, String dir, String claimSet, String scale, St
         StringBuilder b = new StringBuilder("Claims of study " + study + " (" + dir + "), claim set " + claimSet + ".\n");
         b.append("Rule: ").append(rule()).append("\n");
         sentences().forEach(s -> b.append("- ").append(s).append("\n"));
+        if (!explanations.isEmpty()) {
+            b.append("Which explanation predicts training difficulty (diagnostics at initialisation; Holm over these ")
+                    .append(explanations.size()).append("):\n").append(Explanations.table(explanations));
+        }
         return b.toString();
     }
 }

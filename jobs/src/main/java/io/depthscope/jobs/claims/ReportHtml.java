@@ -29,6 +29,7 @@ public final class ReportHtml {
         for (Finding f : r.findings()) {
             section(h, i++, f);
         }
+        explanations(h, r);
         h.append("<h2>Provenance (from the runs table)</h2>\n<ul>\n");
         r.provenance().lines().forEach(l -> h.append("<li>").append(esc(l)).append("</li>\n"));
         return h.append("</ul>\n</body></html>\n").toString();
@@ -52,6 +53,33 @@ public final class ReportHtml {
         row(h, "notes", c.notes());
         h.append("</table>\n<figure><img alt=\"").append(esc(f.figure().caption())).append("\" src=\"").append(f.figure().dataUri())
                 .append("\"><figcaption>").append(esc(f.figure().caption())).append("</figcaption></figure>\n");
+    }
+
+    /** The cross-explanation table: one row per explanation the study measured, with its figure. */
+    private static void explanations(StringBuilder h, Report r) {
+        if (r.explanations().isEmpty()) {
+            return;
+        }
+        h.append("<h2>Which explanation predicts training difficulty</h2>\n<p>").append(esc("Each explanation's diagnostic at "
+                + "initialisation against the runs' difficulty (ln final training loss, a diverged run hardest): Spearman's correlation "
+                + "within each seed, signed so that the explanation's prediction is positive, then its mean across seeds with a 95% t "
+                + "interval; verdicts by the rule above, Holm-corrected over these rows.")).append("</p>\n<table>\n<tr><th>explanation"
+                + "</th><th>diagnostic</th><th>verdict</th><th>signed rho</th><th>95% CI</th><th>p (Holm)</th><th>seeds, runs</th></tr>\n");
+        for (int i = 0; i < r.explanations().size(); i++) {
+            Claim c = r.explanations().get(i);
+            Explanations.Explanation e = Explanations.ALL.stream().filter(x -> c.statement().startsWith(x.name() + " (")).findFirst().orElseThrow();
+            Effect f = c.effect();
+            h.append("<tr><td>").append(esc(e.name() + " (" + e.source() + ")")).append("</td><td>").append(esc(e.diagnostic()))
+                    .append("</td><td><span class=\"v ").append(c.verdict().name()).append("\">").append(esc(c.verdict().label()))
+                    .append("</span></td><td>").append(f.defined() ? Claim.num(f.estimate()) : "-").append("</td><td>")
+                    .append(f.defined() ? "[" + Claim.num(f.low()) + ", " + Claim.num(f.high()) + "]" : esc(f.missing())).append("</td><td>")
+                    .append(f.defined() ? esc(Claim.p(c.adjustedP())) : "-").append("</td><td>").append(c.seeds()).append(", ").append(c.runs())
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+        Figure fig = r.explanationsFigure();
+        h.append("<figure><img alt=\"").append(esc(fig.caption())).append("\" src=\"").append(fig.dataUri()).append("\"><figcaption>")
+                .append(esc(fig.caption())).append("</figcaption></figure>\n");
     }
 
     private static void row(StringBuilder h, String name, String value) {
