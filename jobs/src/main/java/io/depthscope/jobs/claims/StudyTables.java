@@ -46,6 +46,31 @@ public final class StudyTables {
         return new StudyTables(spark, dir);
     }
 
+    /**
+     * Every finished study directly under {@code root} (its trends table, the last one a study writes, committed), in name order: the
+     * studies of one output root, as the pooled cross-explanation table reads them. A study still being written is left out.
+     */
+    public static List<StudyTables> under(SparkSession spark, String root) {
+        Path r = new Path(root);
+        try {
+            FileSystem fs = r.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(r)) {
+                throw new IllegalArgumentException("output root: '" + root + "' does not exist; allowed: a directory of study dirs");
+            }
+            List<String> dirs = new ArrayList<>();
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(r)) {
+                if (st.isDirectory() && fs.exists(new Path(st.getPath(), Tables.TRENDS + "/_SUCCESS"))
+                        && fs.exists(new Path(st.getPath(), Tables.RUNS))) {
+                    dirs.add(st.getPath().toString());
+                }
+            }
+            java.util.Collections.sort(dirs);
+            return dirs.stream().map(d -> new StudyTables(spark, d)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+    }
+
     public SparkSession spark() {
         return spark;
     }
