@@ -205,11 +205,13 @@ public final class BatchNorm implements Module {
             return c.reshape('c', 1, 1, channels, 1);
         }
 
-        /** Tensor {@code t} of every direction, stacked as [k, 1, C, 1]. */
+        /** Tensor {@code t} of every direction, stacked as [k, 1, C, 1]; zero for a direction that fixes the parameters. */
         private INDArray stacked(INDArray[][] v, int t) {
             INDArray out = Nd4j.create(dtype, v.length, channels);
             for (int j = 0; j < v.length; j++) {
-                out.getRow(j).assign(v[j][t]);
+                if (v[j] != null) {
+                    out.getRow(j).assign(v[j][t]);
+                }
             }
             return out.reshape('c', v.length, 1, channels, 1);
         }
@@ -349,10 +351,16 @@ public final class BatchNorm implements Module {
         @Override
         public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
             int k = v.length;
+            boolean fixed = Blocks.fixed(v);
+            if (fixed && rIn == null) {
+                rxhat4 = null;
+                rs = null;
+                return null;
+            }
             INDArray out = ry.get(k);
             INDArray out4 = as4(out, k);
-            INDArray vGamma = stacked(v, 0);
-            INDArray vBeta = stacked(v, 1);
+            INDArray vGamma = fixed ? null : stacked(v, 0);
+            INDArray vBeta = fixed ? null : stacked(v, 1);
             if (rIn == null) {
                 rxhat4 = null;
                 rs = null;
@@ -369,6 +377,9 @@ public final class BatchNorm implements Module {
                     Nd4j.exec(new MulOp(rx4, s, rxhat4));
                 }
                 Nd4j.exec(new MulOp(rxhat4, channel(w[0]), out4));
+                if (fixed) {
+                    return out; // the input's direction alone: gamma R{xhat}
+                }
                 Nd4j.exec(new MulOp(xhat4, vGamma, tmp));
                 Nd4j.exec(new AddOp(out4, tmp, out4));
             }

@@ -28,6 +28,19 @@ public final class Blocks {
         return stacked.get(index);
     }
 
+    /**
+     * Whether no direction of a block moves the parameters: every direction's views are null, as in the R-pass of an
+     * input Jacobian (see {@link ModulePass#rForward}).
+     */
+    public static boolean fixed(INDArray[][] v) {
+        for (INDArray[] d : v) {
+            if (d != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The shape [k n, rest...] of a block of k directions over per-example arrays of shape {@code rest}. */
     public static long[] stackedShape(long k, long n, long[] rest) {
         long[] shape = new long[rest.length + 1];

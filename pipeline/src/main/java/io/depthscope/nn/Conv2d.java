@@ -344,16 +344,24 @@ public final class Conv2d implements WeightLayer {
         public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
             int k = v.length;
             ra = rIn;
+            if (rIn == null && Blocks.fixed(v)) {
+                return null;
+            }
             INDArray r = rz.get(k);
             for (int j = 0; j < k; j++) {
-                if (bias) {
-                    broadcastBias(v[j][1], mat);
+                boolean moved = v[j] != null;
+                if (moved) {
+                    if (bias) {
+                        broadcastBias(v[j][1], mat);
+                    }
+                    Nd4j.gemm(cols.matrix, matrix(v[j][0]), mat, false, true, 1.0, bias ? 1.0 : 0.0);
                 }
-                Nd4j.gemm(cols.matrix, matrix(v[j][0]), mat, false, true, 1.0, bias ? 1.0 : 0.0);
                 if (rIn != null) {
                     Patches s = scratch();
                     s.fill(Blocks.rows(rIn, j, n), padded);
-                    Nd4j.gemm(s.matrix, matrix(w[0]), mat, false, true, 1.0, 1.0);
+                    Nd4j.gemm(s.matrix, matrix(w[0]), mat, false, true, 1.0, moved ? 1.0 : 0.0);
+                } else if (!moved) {
+                    mat.assign(0);
                 }
                 Blocks.rows(r, j, n).assign(matImage);
             }

@@ -102,6 +102,11 @@ public abstract class ElementwiseActivation implements Module {
         }
 
         @Override
+        public INDArray activationOutput() {
+            return a;
+        }
+
+        @Override
         public INDArray forward(INDArray in, INDArray[] w) {
             z = in;
             curvatureReady = false;

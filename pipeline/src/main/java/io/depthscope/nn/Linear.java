@@ -183,16 +183,24 @@ public final class Linear implements WeightLayer {
         public INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v) {
             int k = v.length;
             ra = rIn;
+            boolean fixed = Blocks.fixed(v);
+            if (fixed && rIn == null) {
+                return null;
+            }
             INDArray r = rz.get(k);
-            for (int j = 0; j < k; j++) {
+            for (int j = 0; j < k && !fixed; j++) {
                 INDArray rj = Blocks.rows(r, j, n);
+                if (v[j] == null) {
+                    rj.assign(0); // the product with R{a} below accumulates into it
+                    continue;
+                }
                 if (bias) {
                     broadcastBias(v[j][1], rj);
                 }
                 Nd4j.gemm(a, v[j][0], rj, false, true, 1.0, bias ? 1.0 : 0.0);
             }
             if (rIn != null) {
-                Nd4j.gemm(rIn, w[0], r, false, true, 1.0, 1.0);
+                Nd4j.gemm(rIn, w[0], r, false, true, 1.0, fixed ? 0.0 : 1.0);
             }
             return r;
         }

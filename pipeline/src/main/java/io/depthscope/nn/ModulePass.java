@@ -23,7 +23,12 @@ public interface ModulePass {
      */
     INDArray backward(INDArray gradOut, INDArray[] w, INDArray[] g, boolean needInputGradient);
 
-    /** Forward R-pass: R{out} [k N, ...] from R{in} (null means zero: the network input does not move). */
+    /**
+     * Forward R-pass: R{out} [k N, ...] from R{in} (null means zero: the network input does not move). A direction
+     * whose views {@code v[j]} are null moves the input only, the parameters fixed: with R{x} the input's direction
+     * this is the forward-mode product (d out / dx) R{x} that input Jacobians are built from. Only this pass accepts
+     * null views; it returns null when nothing moves (R{in} null and every v[j] null).
+     */
     INDArray rForward(INDArray rIn, INDArray[] w, INDArray[][] v);
 
     /**
@@ -45,6 +50,15 @@ public interface ModulePass {
      * PyTorch training forward does. A no-op for modules without buffers.
      */
     default void updateRunningStatistics() {}
+
+    /**
+     * The output of the last elementwise activation this module applied in its last forward pass (itself, or the last
+     * one inside it), or null when it applies none. Dead units are read from it: in a residual block without an
+     * activation after the add, the block's output is not 0 where its activation is.
+     */
+    default INDArray activationOutput() {
+        return null;
+    }
 
     /** The linear maps inside this module, with what they saw in the last forward and backward pass. */
     default java.util.List<LinearActivity> linearActivity() {

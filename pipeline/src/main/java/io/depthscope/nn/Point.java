@@ -173,6 +173,44 @@ public final class Point implements Landscape {
         return hidden[l];
     }
 
+    /**
+     * The output of the last elementwise activation that layer module {@code l} applied (the module itself, or the one
+     * inside a residual block), or null when it applies none ({@link ModulePass#activationOutput}); owned by the point.
+     */
+    public INDArray layerActivation(int l) {
+        return passes[l].activationOutput();
+    }
+
+    /**
+     * The forward R-pass with the input as the direction and the parameters fixed. For k input directions stacked as
+     * {@code directions} [k N, ...] (direction j's rows j N .. (j+1) N - 1, one per example, as {@link Blocks} stacks
+     * them; each row of d features or of the input's shape), returns R{out_l} = (d out_l / dx) R{x} of every layer
+     * module l of {@link Network#layers()}, [k N, ...] each, at this point's forward state: with one example and the
+     * identity's rows as directions, out_l's input Jacobian, column by column. The arrays are owned by the passes and
+     * valid until this point's next R-pass (this, Hv or Gv). In train mode a BatchNorm output depends on every example
+     * of the batch, and the result is the derivative of that map; a per-example Jacobian wants eval mode.
+     */
+    public List<INDArray> inputTangents(INDArray directions) {
+        long n = batch.size();
+        long inputDim = batch.inputDim();
+        if (directions.rank() < 2 || directions.size(0) % n != 0 || directions.size(0) == 0 || directions.length() / directions.size(0) != inputDim) {
+            throw new IllegalArgumentException("directions: shape " + java.util.Arrays.toString(directions.shape())
+                    + " does not match the input; allowed: [k N, ...] with k >= 1, N = " + n + " and " + inputDim + " features per row");
+        }
+        if (directions.dataType() != dtype) {
+            throw new IllegalArgumentException("directions: dtype " + directions.dataType() + " differs from this point's " + dtype);
+        }
+        int k = (int) (directions.size(0) / n);
+        INDArray r = directions.reshape('c', Blocks.stackedShape(k, n, network.inputShape()));
+        INDArray[][] fixed = new INDArray[k][];
+        List<INDArray> out = new java.util.ArrayList<>();
+        for (int l = 0; l < passes.length; l++) {
+            r = passes[l].rForward(r, weights[l], fixed);
+            out.add(r);
+        }
+        return out;
+    }
+
     /** dLoss/d(output of layer module l) [N, width] from the backward pass; owned by the point. */
     public INDArray layerOutputGradient(int l) {
         return deltas[l];

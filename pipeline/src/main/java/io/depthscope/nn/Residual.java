@@ -256,6 +256,13 @@ public final class Residual implements Module {
             }
         }
 
+        /** post's activation (after the add), else the main branch's: the shortcut is an identity or a projection. */
+        @Override
+        public INDArray activationOutput() {
+            INDArray a = postPass == null ? null : postPass.activationOutput();
+            return a != null ? a : mainPass.activationOutput();
+        }
+
         @Override
         public List<LinearActivity> linearActivity() {
             List<LinearActivity> all = new ArrayList<>(mainPass.linearActivity());

@@ -176,6 +176,17 @@ public final class Sequential implements Module {
         }
 
         @Override
+        public INDArray activationOutput() {
+            for (int i = passes.length - 1; i >= 0; i--) {
+                INDArray a = passes[i].activationOutput();
+                if (a != null) {
+                    return a;
+                }
+            }
+            return null;
+        }
+
+        @Override
         public List<LinearActivity> linearActivity() {
             List<LinearActivity> all = new ArrayList<>();
             for (ModulePass p : passes) {
