@@ -1,11 +1,10 @@
 package io.depthscope.diag;
 
-import io.depthscope.nn.Activations;
-import io.depthscope.nn.ElementwiseActivation;
-import io.depthscope.nn.Linear;
+import io.depthscope.nn.Batch;
+import io.depthscope.nn.Mode;
+import io.depthscope.nn.Module;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
-import io.depthscope.nn.ParamLayout;
 import io.depthscope.nn.Point;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,8 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Singular values of the input-to-representation Jacobian J_l = dh_l/dx at one input x_0 (Saxe 2013;
@@ -20,12 +21,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * singular value near 1; a spectrum that widens with depth is the degeneracy that slows training even
  * when gradient norms look fine.
  *
- * <p>J_l is built exactly by forward-mode products, one [width, d] matrix per hidden layer, with
- * D_l = diag(f'(z_l)) at x_0: for an mlp J_1 = D_1 W_0 and J_{l+1} = D_{l+1} W_l J_l; for a resmlp
- * J_{l+1} = (I + alpha D_{l+1} W_l) J_l. The derivative f' is the one the backward pass uses
- * ({@link ElementwiseActivation#evaluate}), so at relu's kink it is 0, as in PyTorch.
+ * <p>The representations h_1..h_L are the outputs of the network's modules that end a layer
+ * ({@link Network#hiddenLayers()}): each activation of an mlp, mlp_bn or cnn; a resmlp's first activation and its
+ * residual blocks; the resnet's stem activation and every block (simple's alike). J_l is [size of h_l, d], a feature
+ * map's C H W rows flattened in row-major order, as PyTorch's {@code flatten} orders them. It is built exactly by
+ * forward-mode products, module by module: the R-pass of a point of the single example x_0 with the input as the
+ * direction and the parameters fixed ({@link Point#inputTangents}) carries a block of the identity's rows at once,
+ * and R{h_l} for direction e_j is column j of J_l. The derivatives are those the backward pass uses, so at relu's
+ * kink f' is 0, as in PyTorch.
+ *
+ * <p>One example has no batch statistics, so a network with BatchNorm is differentiated in evaluation mode, normalising
+ * by the running statistics it is given (PyTorch's {@code model.eval()}; at step 0 those are mean 0 and variance 1).
+ * The SVD is bounded by {@link SvdLimit}.
  */
 public final class JacobianSpectrum {
+    /** A block of input directions holds at most about this many values per module output (16 MiB in double). */
+    static final long BLOCK_VALUES = 1L << 21;
+
     private JacobianSpectrum() {}
 
     /**
@@ -63,26 +75,22 @@ public final class JacobianSpectrum {
         }
     }
 
-    /** The Jacobian spectrum of hidden layer {@code layer} (1..L) at batch row {@code row}. */
+    /** The Jacobian spectrum of hidden representation {@code layer} (1..L) at batch row {@code row}. */
     public record Layer(int layer, int row, Spectrum spectrum) {}
 
-    /** Singular values of a matrix, descending, min(rows, cols) of them: a library SVD, not our own. */
+    /** Singular values of a matrix, descending, min(rows, cols) of them: a library SVD, not our own, within {@link SvdLimit}. */
     static double[] singularValues(INDArray m) {
         if (m.rank() != 2) {
             throw new IllegalArgumentException("matrix: rank " + m.rank() + "; allowed: a rank-2 array");
         }
+        SvdLimit.check(m.rows(), m.columns(), "singular values");
         double[][] a = m.castTo(DataType.DOUBLE).toDoubleMatrix();
         return new SingularValueDecomposition(new Array2DRowRealMatrix(a, false)).getSingularValues();
     }
 
-    /** The spectra of J_1..J_L at batch row {@code row} of the point. */
+    /** The spectra of J_1..J_L at batch row {@code row} of the point (with its parameters and running statistics). */
     public static List<Layer> at(Point point, int row) {
-        List<INDArray> js = jacobians(point, row);
-        List<Layer> out = new ArrayList<>();
-        for (int l = 0; l < js.size(); l++) {
-            out.add(new Layer(l + 1, row, Spectrum.of(js.get(l))));
-        }
-        return out;
+        return at(point.network(), point.theta(), point.buffers(), point.batch(), row);
     }
 
     /** The spectra at each of several batch rows, row by row, each with its L layers. */
@@ -95,44 +103,77 @@ public final class JacobianSpectrum {
     }
 
     /**
-     * J_l = dh_l/dx [width, inputDim] for l = 1..L at x_0 = batch row {@code row}, in the point's dtype.
-     * The point supplies h_1..h_L at x_0 (rows of its hidden representations); the pre-activations are
-     * recomputed from them and theta, because the passes keep no z after a residual add.
+     * The spectra of J_1..J_L at x_0 = row {@code row} of {@code batch}, at parameters theta and running statistics
+     * {@code buffers} (null for a network without BatchNorm).
      */
-    public static List<INDArray> jacobians(Point point, int row) {
-        int n = point.batch().size();
-        if (row < 0 || row >= n) {
-            throw new IllegalArgumentException("row: " + row + " is outside the batch; allowed: 0.." + (n - 1));
-        }
-        Network net = point.network();
-        NetworkSpec spec = net.spec();
-        boolean residual = "resmlp".equals(spec.arch());
-        ElementwiseActivation act = Activations.create(spec.activation(), spec.width());
-        List<INDArray> hidden = point.hiddenRepresentations();
-        INDArray in = point.batch().x().getRow(row, true);
-        INDArray j = null;
-        List<INDArray> out = new ArrayList<>();
-        for (int i = 0; i < spec.depth(); i++) {
-            INDArray w = weight(net, point.theta(), i);
-            INDArray z = preActivation(net, point.theta(), i, in);
-            INDArray d1 = z.ulike();
-            act.evaluate(z, null, d1);
-            // D W J: scaling row k of W J by f'(z_k)
-            INDArray dwj = (i == 0 ? w.dup() : w.mmul(j)).muliColumnVector(d1.reshape(spec.width(), 1));
-            j = (i == 0 || !residual) ? dwj : j.add(dwj.muli(spec.residualScale()));
-            out.add(j);
-            in = hidden.get(i).getRow(row, true);
+    public static List<Layer> at(Network net, INDArray theta, INDArray buffers, Batch batch, int row) {
+        List<INDArray> js = jacobians(net, theta, buffers, batch, row);
+        List<Layer> out = new ArrayList<>();
+        for (int l = 0; l < js.size(); l++) {
+            out.add(new Layer(l + 1, row, Spectrum.of(js.get(l))));
         }
         return out;
     }
 
+    /** J_l = dh_l/dx for l = 1..L at batch row {@code row} of the point, in the point's dtype. */
+    public static List<INDArray> jacobians(Point point, int row) {
+        return jacobians(point.network(), point.theta(), point.buffers(), point.batch(), row);
+    }
+
     /**
-     * The end-to-end map df/dx [outputDim, inputDim] of a network with the linear activation, which is
-     * the same at every x: W_L ... W_0 for an mlp, W_L (I + alpha W_{L-1}) ... (I + alpha W_1) W_0 for a
-     * resmlp (Saxe 2013's product of weight matrices).
+     * J_l = dh_l/dx [size of h_l, d] for l = 1..L at x_0 = row {@code row} of {@code batch}, in theta's dtype: the
+     * identity's rows pushed through the R-pass of an eval-mode point of x_0, in blocks of directions.
+     */
+    public static List<INDArray> jacobians(Network net, INDArray theta, INDArray buffers, Batch batch, int row) {
+        return jacobians(net, theta, buffers, batch, row, BLOCK_VALUES);
+    }
+
+    /** As above, with blocks of about {@code blockValues} / (size of the largest h_l) directions. */
+    static List<INDArray> jacobians(Network net, INDArray theta, INDArray buffers, Batch batch, int row, long blockValues) {
+        int n = batch.size();
+        if (row < 0 || row >= n) {
+            throw new IllegalArgumentException("row: " + row + " is outside the batch; allowed: 0.." + (n - 1));
+        }
+        Point point = net.at(batch.rows(row, row + 1), theta, buffers, Mode.EVAL);
+        int d = batch.inputDim();
+        int[] hidden = net.hiddenLayers();
+        long[] sizes = new long[hidden.length];
+        long largest = 1;
+        List<INDArray> js = new ArrayList<>();
+        for (int i = 0; i < hidden.length; i++) {
+            sizes[i] = Module.size(net.layers().get(hidden[i]).outputShape());
+            SvdLimit.check(sizes[i], d, "the Jacobian of hidden representation " + (i + 1));
+            largest = Math.max(largest, sizes[i]);
+            js.add(Nd4j.create(theta.dataType(), sizes[i], d));
+        }
+        int block = (int) Math.max(1, Math.min(d, blockValues / largest));
+        for (int from = 0; from < d; from += block) {
+            int k = Math.min(block, d - from);
+            INDArray directions = Nd4j.create(theta.dataType(), k, d);
+            for (int j = 0; j < k; j++) {
+                directions.putScalar(j, from + j, 1.0);
+            }
+            List<INDArray> tangents = point.inputTangents(directions);
+            for (int i = 0; i < hidden.length; i++) {
+                // row j of the tangent is J_l e_(from + j), a column of J_l
+                INDArray columns = tangents.get(hidden[i]).reshape('c', k, sizes[i]).transpose();
+                js.get(i).get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + k)).assign(columns);
+            }
+        }
+        return js;
+    }
+
+    /**
+     * The end-to-end map df/dx [outputDim, inputDim] of an mlp or resmlp with the linear activation, which is the same
+     * at every x: W_L ... W_0 for an mlp, W_L (I + alpha W_{L-1}) ... (I + alpha W_1) W_0 for a resmlp (Saxe 2013's
+     * product of weight matrices).
      */
     public static INDArray endToEndMap(Network net, INDArray theta) {
         NetworkSpec spec = net.spec();
+        if (!NetworkSpec.FULLY_CONNECTED.contains(spec.arch())) {
+            throw new IllegalArgumentException("arch: '" + spec.arch() + "' is not a product of weight matrices; allowed: "
+                    + NetworkSpec.FULLY_CONNECTED);
+        }
         if (!"linear".equals(spec.activation())) {
             throw new IllegalArgumentException("activation: '" + spec.activation()
                     + "' makes df/dx depend on x; allowed: linear (use jacobians(point, row) otherwise)");
@@ -151,34 +192,8 @@ public final class JacobianSpectrum {
         return Spectrum.of(endToEndMap(net, theta));
     }
 
-    /** W_i [out, in], a view of theta. */
+    /** W_i [out, in] of linear map i, a view of theta. */
     static INDArray weight(Network net, INDArray theta, int i) {
         return net.layout().view(theta, net.linearMaps().get(i).weightName());
-    }
-
-    /** z = in W_i^T + b_i for rows {@code in} [n, fanIn]: a new [n, fanOut] array. */
-    static INDArray preActivation(Network net, INDArray theta, int i, INDArray in) {
-        INDArray z = in.mmul(weight(net, theta, i).transpose());
-        ParamLayout layout = net.layout();
-        Linear map = net.linearMaps().get(i);
-        if (map.hasBias()) {
-            z.addiRowVector(layout.view(theta, map.biasName()));
-        }
-        return z;
-    }
-
-    /**
-     * The pre-activations z_1..z_L [N, width] of every hidden layer on the point's batch: z_{l+1} is
-     * what map l computes from h_l (h_0 = x), before the activation and before any residual add.
-     */
-    static List<INDArray> preActivations(Point point) {
-        List<INDArray> hidden = point.hiddenRepresentations();
-        List<INDArray> out = new ArrayList<>();
-        INDArray in = point.batch().x();
-        for (int i = 0; i < point.network().spec().depth(); i++) {
-            out.add(preActivation(point.network(), point.theta(), i, in));
-            in = hidden.get(i);
-        }
-        return out;
     }
 }

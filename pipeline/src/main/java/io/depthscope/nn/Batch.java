@@ -38,6 +38,20 @@ public record Batch(INDArray x, INDArray targets) {
         return java.util.Arrays.equals(full, x.shape()) ? this : new Batch(x.reshape('c', full), targets);
     }
 
+    /** Examples {@code from} .. {@code to} - 1 as a batch of their own: contiguous copies, whatever x's rank. */
+    public Batch rows(int from, int to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException("rows: " + from + ".." + to + " is not allowed; allowed: 0 <= from < to <= " + size());
+        }
+        org.nd4j.linalg.indexing.INDArrayIndex[] index = new org.nd4j.linalg.indexing.INDArrayIndex[x.rank()];
+        index[0] = org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
+        for (int d = 1; d < index.length; d++) {
+            index[d] = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        }
+        return new Batch(x.get(index).dup('c'), targets.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c'));
+    }
+
     public int targetDim() {
         return (int) targets.columns();
     }

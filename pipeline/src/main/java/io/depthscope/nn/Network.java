@@ -96,6 +96,16 @@ public final class Network {
         return layers;
     }
 
+    /**
+     * Indices into {@link #layers()} of the modules whose output is a hidden representation ({@link Module#endsLayer}),
+     * in order: h_1..h_L of the per-layer diagnostics. Every activation of mlp, mlp_bn and cnn; a resmlp's first
+     * activation and its residual blocks; the resnet's stem activation and each block (its output after the add and the
+     * relu), and likewise simple's blocks without the skip.
+     */
+    public int[] hiddenLayers() {
+        return java.util.stream.IntStream.range(0, layers.size()).filter(l -> layers.get(l).endsLayer()).toArray();
+    }
+
     /** The linear maps of the network, in flat-vector order (for mlp and resmlp, map i owns {@code layers.i.*}). */
     public List<Linear> linearMaps() {
         return linearMaps;

@@ -217,8 +217,8 @@ public final class Point implements Landscape {
     }
 
     /**
-     * The hidden representations h_1..h_L [N, width] (after the activation, or after the residual add),
-     * i.e. the outputs of every module that is not a bare linear map.
+     * The hidden representations h_1..h_L [N, ...] (after the activation, or after the residual block), the outputs
+     * of the modules of {@link Network#hiddenLayers()}.
      */
     public java.util.List<INDArray> hiddenRepresentations() {
         return ofHiddenLayers(hidden);
@@ -229,13 +229,11 @@ public final class Point implements Landscape {
         return ofHiddenLayers(deltas);
     }
 
-    /** The entries of a per-module array that belong to hidden layers (modules that are not bare linear maps). */
+    /** The entries of a per-module array that belong to hidden layers ({@link Network#hiddenLayers()}). */
     private java.util.List<INDArray> ofHiddenLayers(INDArray[] perModule) {
         java.util.List<INDArray> out = new java.util.ArrayList<>();
-        for (int l = 0; l < passes.length; l++) {
-            if (network.layers().get(l).endsLayer()) {
-                out.add(perModule[l]);
-            }
+        for (int l : network.hiddenLayers()) {
+            out.add(perModule[l]);
         }
         return out;
     }
