@@ -174,6 +174,30 @@ public record NetworkSpec(
         };
     }
 
+    /**
+     * The most features of one hidden representation (the output of a module of {@link Network#hiddenLayers()}), in
+     * closed form, like {@link #approximateParamCount()}, so that the size of the diagnostics' matrices is known before
+     * any module is built: width for the fully connected presets, width H W for cnn, and for resnet and simple the
+     * largest of the stem's and each stage's planes H_s W_s (NetworkSpecTest checks it against the modules).
+     */
+    public double largestHiddenSize() {
+        if (!convolutional()) {
+            return width;
+        }
+        double h = inputShape.get(1);
+        double w = inputShape.get(2);
+        if ("cnn".equals(arch)) {
+            return width * h * w;
+        }
+        double largest = width * h * w;
+        for (int stage = 2; stage <= 3; stage++) {
+            h = Conv2d.outputSize((int) h, 3, 2, 1);
+            w = Conv2d.outputSize((int) w, 3, 2, 1);
+            largest = Math.max(largest, (double) width * (1 << (stage - 1)) * h * w);
+        }
+        return largest;
+    }
+
     /** What a conv of {@code planes} outputs adds beside its weight: its bias, or its BatchNorm's weight and bias. */
     private double perMap(double planes, boolean convBias) {
         return (convBias ? planes : 0) + (batchNorm ? 2 * planes : 0);

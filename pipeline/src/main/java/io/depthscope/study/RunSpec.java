@@ -2,6 +2,7 @@ package io.depthscope.study;
 
 import io.depthscope.data.DatasetSpec;
 import io.depthscope.diag.DiagnosticsSpec;
+import io.depthscope.diag.SvdLimit;
 import io.depthscope.nn.Activations;
 import io.depthscope.nn.InitSpec;
 import io.depthscope.nn.Loss;
@@ -117,23 +118,18 @@ public record RunSpec(
         }
         if ((convolutional || normalised) && !diagnostics.steps().isEmpty()) {
             // per-example Grams need each weight used once per example and no coupling; the Jacobian spectra and
-            // representation ranks are written for the mlp's hidden layers
+            // representation ranks read each example on its own (BatchNorm in eval mode) and are defined for every preset
             String why = "false for arch " + arch + (batchNorm ? " with BatchNorm" : "")
-                    + " (only diagnostics.layer_gradients is defined for the convolutional and BatchNorm presets)";
+                    + " (the per-example Grams need every weight in a linear map used once per example; layer_gradients,"
+                    + " jacobian_inputs and representation are defined for every preset)";
             if (diagnostics.confusion()) {
                 bad("diagnostics.confusion", true, why);
             }
             if (diagnostics.ntk()) {
                 bad("diagnostics.ntk", true, why);
             }
-            if (diagnostics.representation()) {
-                bad("diagnostics.representation", true, why);
-            }
             if (diagnostics.minibatches() > 0) {
                 bad("diagnostics.minibatches", diagnostics.minibatches(), "0 for arch " + arch);
-            }
-            if (diagnostics.jacobianInputs() > 0) {
-                bad("diagnostics.jacobian_inputs", diagnostics.jacobianInputs(), "0 for arch " + arch);
             }
         }
         if (depth < 1) {
@@ -185,7 +181,40 @@ public record RunSpec(
         if (!DTYPES.contains(dtype)) {
             bad("dtype", "'" + dtype + "'", "float64 or float32");
         }
+        checkDiagnosticSizes();
         return this;
+    }
+
+    /**
+     * The Jacobian spectra and representation ranks take the SVD of [size of h_l, input_dim] and [examples, size of h_l]
+     * matrices, which {@link SvdLimit} bounds: a run beyond it is refused here, where the sizes are known before the
+     * data (a synthetic or image kind; an npz's sizes are checked when its data are loaded, by the diagnostics).
+     */
+    private void checkDiagnosticSizes() {
+        int[] dims = expectedDims();
+        int[] shape = "image".equals(dataset.layout()) ? imageShape() : new int[] {dims[0]};
+        if (diagnostics.steps().isEmpty() || dims[0] <= 0 || shape == null) {
+            return;
+        }
+        NetworkSpec net = network(shape, Math.max(dims[1], 1));
+        double rows = net.largestHiddenSize();
+        String network = "arch " + arch + " of width " + width + " on inputs " + java.util.Arrays.toString(shape);
+        if (diagnostics.jacobianInputs() > 0 && !SvdLimit.fits(rows, dims[0])) {
+            bad("diagnostics.jacobian_inputs", diagnostics.jacobianInputs(), String.format(java.util.Locale.ROOT,
+                    "0 for %s: its largest dh_l/dx would be a [%.0f, %d] matrix, and its SVD needs %s; fewer input features"
+                    + " (dataset.downsample) or a smaller width", network, rows, dims[0], SvdLimit.limits()));
+        }
+        int examples = diagnostics.examples() > 0 && dataset.nTrain() > 0 ? Math.min(diagnostics.examples(), dataset.nTrain())
+                : Math.max(diagnostics.examples(), dataset.nTrain());
+        if (diagnostics.representation() && examples > 0 && !SvdLimit.fits(examples, rows)) {
+            long most = SvdLimit.maxRows(rows);
+            String reason = String.format(java.util.Locale.ROOT, "%s: its largest representation would be a [%d, %.0f] matrix, and its SVD"
+                    + " needs %s", network, examples, rows, SvdLimit.limits());
+            if (most >= 1) {
+                bad("diagnostics.examples", diagnostics.examples(), "at most " + most + " with diagnostics.representation = true for " + reason);
+            }
+            bad("diagnostics.representation", true, "false for " + reason);
+        }
     }
 
     private static void bad(String field, Object value, String allowed) {

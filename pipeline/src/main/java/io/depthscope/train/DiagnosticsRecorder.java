@@ -14,6 +14,7 @@ import io.depthscope.diag.NtkGram;
 import io.depthscope.diag.RepresentationRank;
 import io.depthscope.diag.RepresentationRankAt;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.study.RunSpec;
@@ -63,14 +64,22 @@ public final class DiagnosticsRecorder {
         String id = spec.runId();
         int n = batch.size();
         if (!io.depthscope.nn.NetworkSpec.FULLY_CONNECTED.contains(spec.arch())) {
-            // the convolutional and BatchNorm presets: layer gradients only (RunSpec refuses the rest), from the loss
-            // SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
-            int chunk = network.couplesExamples(io.depthscope.nn.Mode.TRAIN) ? spec.optimizer().batchSize() : n;
+            // the convolutional and BatchNorm presets: no per-example Grams (RunSpec refuses them). Layer gradients of the
+            // loss SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
+            int chunk = network.couplesExamples(Mode.TRAIN) ? spec.optimizer().batchSize() : n;
             landscape = landscape == null
-                    ? io.depthscope.nn.ChunkedLandscape.of(network, batch, theta, buffers, io.depthscope.nn.Mode.TRAIN, chunk, false)
+                    ? io.depthscope.nn.ChunkedLandscape.of(network, batch, theta, buffers, Mode.TRAIN, chunk, false)
                     : landscape.moveTo(theta);
             if (d.layerGradients()) {
                 LayerGradients.ofWeightLayers(landscape).forEach(l -> layerGradients.add(LayerGradientsAt.of(id, step, n, l)));
+            }
+            jacobians(step, theta, buffers);
+            if (d.representation()) {
+                // each example's own representation: BatchNorm in eval mode, over the same chunks as the gradients
+                List<RepresentationRank.Layer> layers = landscape instanceof Point p && !network.couplesExamples(p.mode())
+                        ? RepresentationRank.of(p)
+                        : RepresentationRank.of(network, theta, buffers, batch, chunk);
+                layers.forEach(l -> ranks.add(RepresentationRankAt.of(id, step, n, l)));
             }
             return;
         }
@@ -96,17 +105,22 @@ public final class DiagnosticsRecorder {
             ntk.add(new NtkAt(id, step, n, g.outputs(), g.lambdaMin(), g.lambdaMax(), g.conditionNumber(), g.trace(), g.frobenius(),
                     firstKernelStep, Ntk.drift(firstKernel, k), Ntk.alignment(firstKernel, k)));
         }
-        for (int row = 0; row < Math.min(d.jacobianInputs(), n); row++) {
-            for (JacobianSpectrum.Layer l : JacobianSpectrum.at(point, row)) {
-                jacobians.add(JacobianSpectrumAt.of(id, step, JacobianSpectrumAt.INPUT_TO_HIDDEN, row, l.layer(), l.spectrum()));
-            }
-        }
+        jacobians(step, theta, buffers);
         if (d.jacobianInputs() > 0 && "linear".equals(spec.activation())) {
             jacobians.add(JacobianSpectrumAt.of(id, step, JacobianSpectrumAt.END_TO_END, -1, spec.depth() + 1,
                     JacobianSpectrum.endToEnd(network, theta)));
         }
         if (d.representation()) {
             RepresentationRank.of(point).forEach(l -> ranks.add(RepresentationRankAt.of(id, step, n, l)));
+        }
+    }
+
+    /** The input-to-hidden spectra at the first diagnostics.jacobian_inputs examples (BatchNorm in eval mode, one example each). */
+    private void jacobians(int step, INDArray theta, INDArray buffers) {
+        for (int row = 0; row < Math.min(spec.diagnostics().jacobianInputs(), batch.size()); row++) {
+            for (JacobianSpectrum.Layer l : JacobianSpectrum.at(network, theta, buffers, batch, row)) {
+                jacobians.add(JacobianSpectrumAt.of(spec.runId(), step, JacobianSpectrumAt.INPUT_TO_HIDDEN, row, l.layer(), l.spectrum()));
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The closed-form parameter count that bounds a spec before any module is built. */
+/** The closed-form parameter count and largest representation that bound a spec before any module is built. */
 class NetworkSpecTest {
 
     @Test
@@ -23,8 +23,11 @@ class NetworkSpecTest {
                                 if (spec == null) {
                                     continue;
                                 }
-                                long modules = new ParamLayout(Presets.modules(spec)).size();
-                                assertEquals((double) modules, spec.approximateParamCount(), spec.toString());
+                                List<Module> modules = Presets.modules(spec);
+                                assertEquals((double) new ParamLayout(modules).size(), spec.approximateParamCount(), spec.toString());
+                                long largest = modules.stream().filter(Module::endsLayer).mapToLong(m -> Module.size(m.outputShape()))
+                                        .max().orElseThrow();
+                                assertEquals((double) largest, spec.largestHiddenSize(), spec.toString());
                                 checked++;
                             }
                         }

@@ -68,6 +68,42 @@ class StudyConfigTest {
         assertEquals(-1, odd.paramCount());
     }
 
+    /**
+     * Jacobian spectra and representation ranks are defined for every preset (BatchNorm in eval mode); the per-example
+     * Grams are not. A run whose matrices would exceed the SVD's limit is refused before it starts, naming the field.
+     */
+    @Test
+    void convolutionalDiagnosticsAreAllowedWithinTheSvdLimit() {
+        String images = "name = t\nrun { activation = relu, loss = cross_entropy, optimizer { kind = sgd, batch_size = 8 },"
+                + " dataset { kind = fashion_mnist, layout = image, downsample = 4, n_train = 64 },";
+        for (String net : List.of("arch = cnn, depth = 2, width = 4, batch_norm = true", "arch = resnet, depth = 8, width = 4, batch_norm = true",
+                "arch = simple, depth = 8, width = 4", "arch = mlp_bn, depth = 2, width = 8")) {
+            RunSpec r = StudyConfig.parse(images + net + ", diagnostics { steps = [0], examples = 32, confusion = false, ntk = false,"
+                    + " jacobian_inputs = 2, representation = true } }").plan().get(0);
+            assertEquals(2, r.diagnostics().jacobianInputs(), net);
+        }
+        IllegalArgumentException confusion = assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse(images
+                + "arch = cnn, diagnostics { steps = [0], ntk = false } }"));
+        assertTrue(confusion.getMessage().startsWith("run.diagnostics.confusion: value true is not allowed; allowed: false for arch cnn"),
+                confusion.getMessage());
+        // 16 filters on 28 x 28 images: dh_l/dx is [12544, 784], 7.7e9 > 1e9
+        IllegalArgumentException jacobian = assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse(images.replace(
+                "downsample = 4", "downsample = 1") + "arch = cnn, width = 16, diagnostics { steps = [0], confusion = false, ntk = false,"
+                + " representation = false } }"));
+        assertTrue(jacobian.getMessage().startsWith("run.diagnostics.jacobian_inputs: value 1 is not allowed; allowed: 0 for arch cnn of"
+                + " width 16 on inputs [1, 28, 28]: its largest dh_l/dx would be a [12544, 784] matrix"), jacobian.getMessage());
+        assertTrue(jacobian.getMessage().contains("dataset.downsample"), jacobian.getMessage());
+        // the same network's representation over 64 examples fits ([64, 12544]), over 1024 it does not
+        RunSpec fits = StudyConfig.parse(images.replace("downsample = 4", "downsample = 1") + "arch = cnn, width = 16, diagnostics {"
+                + " steps = [0], examples = 64, confusion = false, ntk = false, jacobian_inputs = 0 } }").plan().get(0);
+        assertTrue(fits.diagnostics().representation());
+        IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> StudyConfig.parse(images.replace(
+                "downsample = 4, n_train = 64", "downsample = 1, n_train = 2000") + "arch = cnn, width = 16, diagnostics { steps = [0],"
+                + " examples = 1024, confusion = false, ntk = false, jacobian_inputs = 0 } }"));
+        assertTrue(rank.getMessage().startsWith("run.diagnostics.examples: value 1024 is not allowed; allowed: at most 282 with"
+                + " diagnostics.representation = true for arch cnn"), rank.getMessage());
+    }
+
     @Test
     void runIdIsAStableHashOfTheNormalisedConfig() {
         StudyConfig a = StudyConfig.parse("name = a\nrun { width = 8, activation = TANH }\ngrid { seed = [0, 1] }");

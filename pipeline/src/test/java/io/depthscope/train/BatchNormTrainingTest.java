@@ -113,15 +113,41 @@ class BatchNormTrainingTest {
     }
 
     @Test
-    void layerGradientsOfEveryWeightLayerAndNoOtherDiagnostic() {
+    void layerGradientsJacobiansAndRanksButNoPerExampleGram() {
         RunSpec s = spec("arch = resnet, activation = relu, depth = 8, width = 2, batch_norm = true, diagnostics { steps = [6], examples = 32,"
-                + " confusion = false, ntk = false, representation = false, jacobian_inputs = 0 }");
-        RunOutcome o = Trainer.run(s);
+                + " confusion = false, ntk = false, jacobian_inputs = 2, representation = true }");
+        Map<Integer, INDArray[]> saved = new TreeMap<>();
+        RunOutcome o = Trainer.run(s, (spec, network, step, theta, b) -> saved.put(step, new INDArray[] {theta.dup(), b.dup()}), Progress.NONE);
         var rows = o.diagnostics().layerGradients();
         assertEquals(8, rows.size(), "conv1, two convs in each of three blocks, linear");
         assertTrue(rows.stream().allMatch(r -> r.step() == 6 && r.weightGradientNorm() > 0 && Double.isNaN(r.deltaNorm())), rows.toString());
         assertTrue(rows.subList(0, 7).stream().allMatch(r -> Double.isNaN(r.biasGradientNorm())), "convolutions before BatchNorm have no bias");
         assertTrue(rows.get(7).biasGradientNorm() > 0);
+
+        // Jacobians and ranks of the stem and three blocks, with BatchNorm in eval mode on the running statistics of step 6
+        RunContext context = RunContext.of(s);
+        Network net = context.network();
+        var batch = context.diagnosticsBatch();
+        INDArray theta = saved.get(6)[0];
+        INDArray buffers = saved.get(6)[1];
+        assertEquals(2 * 4, o.diagnostics().jacobians().size(), "2 inputs x 4 representations");
+        for (var j : o.diagnostics().jacobians()) {
+            double[] fresh = io.depthscope.diag.JacobianSpectrum.at(net, theta, buffers, batch, j.input()).get(j.layer() - 1).spectrum()
+                    .singularValues();
+            assertEquals(Math.min(1 * 8 * 8, (int) io.depthscope.nn.Module.size(net.layers().get(net.hiddenLayers()[j.layer() - 1]).outputShape())),
+                    j.singularValues().size());
+            for (int i = 0; i < fresh.length; i++) {
+                assertEquals(fresh[i], j.singularValues().get(i), 0.0, "input " + j.input() + " layer " + j.layer());
+            }
+        }
+        var ranks = o.diagnostics().ranks();
+        var freshRanks = io.depthscope.diag.RepresentationRank.of(net.at(batch, theta, buffers, Mode.EVAL));
+        assertEquals(4, ranks.size());
+        for (int l = 0; l < 4; l++) {
+            assertEquals(freshRanks.get(l).effectiveRank(), ranks.get(l).effectiveRank(), 1e-12 * freshRanks.get(l).effectiveRank());
+            assertEquals(freshRanks.get(l).deadUnitFraction(), ranks.get(l).deadUnitFraction(), 0.0);
+            assertEquals(32, ranks.get(l).examples());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> spec("arch = resnet, activation = relu, depth = 8, width = 2, batch_norm = true, diagnostics { steps = [6] }"));
         assertTrue(e.getMessage().startsWith("run.diagnostics.confusion: value true is not allowed; allowed: false for arch resnet with BatchNorm"),
