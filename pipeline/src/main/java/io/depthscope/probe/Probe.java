@@ -46,7 +46,7 @@ public final class Probe {
             seed = method.seed();
             distribution = Distribution.RADEMACHER.label();
         }
-        Map<String, Object> extra = ProbeDiagnostics.of(land, request.mode(), diagnostics, seed == null ? 0 : seed);
+        Map<String, Object> extra = ProbeDiagnostics.of(request, land, diagnostics, seed == null ? 0 : seed);
         // mlp and resmlp name their maps layers.0 .. layers.L by position, and their report stays as it was
         List<String> names = ProbeDiagnostics.fullyConnected(network) ? null : network.weightNames();
         Mode mode = request.mode();

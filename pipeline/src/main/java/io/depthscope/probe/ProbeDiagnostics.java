@@ -5,6 +5,7 @@ import io.depthscope.diag.JacobianSpectrum;
 import io.depthscope.diag.LayerGradients;
 import io.depthscope.diag.NtkGram;
 import io.depthscope.diag.RepresentationRank;
+import io.depthscope.diag.SvdLimit;
 import io.depthscope.io.Json;
 import io.depthscope.nn.Conv2d;
 import io.depthscope.nn.Landscape;
@@ -27,10 +28,12 @@ import java.util.Map;
  * are formed from each linear map's inputs and output gradients, which needs every parameter in a linear map
  * applied once per example ({@link Network#perExampleGramsExact()}): a convolution applies its weight at
  * every position, BatchNorm has parameters outside the maps, and in train mode couples the examples of a group.
- * The Jacobian spectra, representation ranks and per-map gradients are written for the hidden layers of the
- * fully connected presets (mlp, resmlp). Such a key is null, and {@code not_available} maps it to the reason;
- * nothing is computed wrongly. The Hessian's top eigenvalues and density need only Hessian-vector products and
- * are there for every network.
+ * The per-map gradients (dL/dW, dL/db, dL/dh of each linear map) are written for the fully connected presets (mlp,
+ * resmlp). The Jacobian spectra and representation ranks are there for every network, over its hidden representations
+ * ({@link Network#hiddenLayers()}), with BatchNorm in eval mode whatever the probe's mode (one example has no batch
+ * statistics), unless their SVD would exceed {@link SvdLimit}. A key that is not available is null, and
+ * {@code not_available} maps it to the reason; nothing is computed wrongly. The Hessian's top eigenvalues and density
+ * need only Hessian-vector products and are there for every network.
  */
 public final class ProbeDiagnostics {
     /** Above this many examples the N x N Gram matrices (per-example gradients, NTK) are not formed. */
@@ -48,17 +51,22 @@ public final class ProbeDiagnostics {
     }
 
     /**
-     * The base keys, and with {@code full} the rest; the Jacobian spectra serve both and are computed once. {@code mode}
-     * is the mode of a network with BatchNorm (null without), for the reasons given when a key is not available.
+     * The base keys, and with {@code full} the rest, for the request's batch and parameters on its landscape; the Jacobian
+     * spectra serve both and are computed once. The request's mode (null without BatchNorm) is named in the reasons
+     * given when a key is not available.
      */
-    public static Map<String, Object> of(Landscape land, Mode mode, boolean full, long seed) {
+    public static Map<String, Object> of(ProbeRequest request, Landscape land, boolean full, long seed) {
         Network network = land.network();
         Map<String, String> notAvailable = new LinkedHashMap<>();
-        Point point = fullyConnected(network) && land instanceof Point p ? p : null;
-        List<JacobianSpectrum.Layer> jacobians = point == null ? null : JacobianSpectrum.at(point, 0);
-        Map<String, Object> m = base(land, jacobians, mode, notAvailable);
+        String jacobianLimit = beyondLimit("dh_l/dx", largestHidden(network), request.batch().inputDim());
+        List<JacobianSpectrum.Layer> jacobians = jacobianLimit != null ? null
+                : JacobianSpectrum.at(network, request.theta(), request.buffers(), request.batch(), 0);
+        Map<String, Object> m = base(land, jacobians, request.mode(), notAvailable);
+        if (jacobians == null) {
+            notAvailable.put("representation_jacobian_singular_values", jacobianLimit);
+        }
         if (full) {
-            m.putAll(full(land, jacobians, seed, notAvailable));
+            m.putAll(full(request, land, jacobians, jacobianLimit, seed, notAvailable));
         }
         if (!notAvailable.isEmpty()) {
             m.put("not_available", notAvailable);
@@ -103,7 +111,6 @@ public final class ProbeDiagnostics {
         }
         if (jacobians == null) {
             m.put("representation_jacobian_singular_values", null);
-            notAvailable.put("representation_jacobian_singular_values", hiddenLayerReason(land.network(), "dh_L/dx is built map by map"));
         } else {
             m.put("representation_jacobian_singular_values",
                     Json.finiteList(jacobians.get(jacobians.size() - 1).spectrum().singularValues()));
@@ -136,8 +143,23 @@ public final class ProbeDiagnostics {
                 + arch + " is not one";
     }
 
-    private static Map<String, Object> full(Landscape land, List<JacobianSpectrum.Layer> jacobians, long seed,
-                                            Map<String, String> notAvailable) {
+    /** The most values of one example's hidden representation. */
+    private static long largestHidden(Network network) {
+        long largest = 1;
+        for (int l : network.hiddenLayers()) {
+            largest = Math.max(largest, io.depthscope.nn.Module.size(network.layers().get(l).outputShape()));
+        }
+        return largest;
+    }
+
+    /** Why the SVD of a [rows, cols] {@code what} is not taken, or null when it is within {@link SvdLimit}. */
+    private static String beyondLimit(String what, long rows, long cols) {
+        return SvdLimit.fits(rows, cols) ? null : what + " would be a [" + rows + ", " + cols + "] matrix, beyond the limit of its SVD: "
+                + SvdLimit.limits();
+    }
+
+    private static Map<String, Object> full(ProbeRequest request, Landscape land, List<JacobianSpectrum.Layer> jacobians,
+                                            String jacobianLimit, long seed, Map<String, String> notAvailable) {
         Map<String, Object> m = new LinkedHashMap<>();
         long p = land.paramCount();
         SymmetricOperator h = SymmetricOperator.hessian(land);
@@ -165,41 +187,51 @@ public final class ProbeDiagnostics {
         s.put("normalised_density", Json.finiteList(d.normalisedDensity()));
         m.put("hessian_density", s);
 
+        Network network = land.network();
         if (jacobians == null) {
-            Network network = land.network();
             m.put("jacobian_spectra", null);
-            notAvailable.put("jacobian_spectra", hiddenLayerReason(network, "dh_l/dx is built map by map"));
+            notAvailable.put("jacobian_spectra", jacobianLimit);
+        } else {
+            List<Map<String, Object>> jac = new ArrayList<>();
+            for (JacobianSpectrum.Layer l : jacobians) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("layer", l.layer());
+                e.put("singular_values", Json.finiteList(l.spectrum().singularValues()));
+                e.put("mean_square", Json.finiteOrNull(l.spectrum().meanSquare()));
+                e.put("max_over_min", Json.finiteOrNull(l.spectrum().maxOverMin()));
+                e.put("log_std", Json.finiteOrNull(l.spectrum().logStd()));
+                jac.add(e);
+            }
+            m.put("jacobian_spectra", jac);
+        }
+
+        String rankLimit = beyondLimit("the representation", land.batchSize(), largestHidden(network));
+        if (rankLimit != null) {
             m.put("representation_rank", null);
-            notAvailable.put("representation_rank", hiddenLayerReason(network, "ranks and dead units are read"));
+            notAvailable.put("representation_rank", rankLimit);
+        } else {
+            // each example's own representation: BatchNorm in eval mode, over the groups the landscape uses
+            List<RepresentationRank.Layer> layers = land instanceof Point whole && !network.couplesExamples(whole.mode())
+                    ? RepresentationRank.of(whole)
+                    : RepresentationRank.of(network, request.theta(), request.buffers(), request.batch(), request.groupSize());
+            List<Map<String, Object>> ranks = new ArrayList<>();
+            for (RepresentationRank.Layer l : layers) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("layer", l.layer());
+                e.put("effective_rank", Json.finiteOrNull(l.effectiveRank()));
+                e.put("small_singular_value_fraction", Json.finiteOrNull(l.smallSingularValueFraction()));
+                e.put("dead_unit_fraction", Json.finiteOrNull(l.deadUnitFraction()));
+                ranks.add(e);
+            }
+            m.put("representation_rank", ranks);
+        }
+
+        if (!fullyConnected(network) || !(land instanceof Point point)) {
             m.put("layer_gradients", null);
             notAvailable.put("layer_gradients", hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are reported")
                     + "; the weight gradient norm of every convolution and linear map is in layer_gradient_norms");
             return m;
         }
-        Point point = (Point) land;
-        List<Map<String, Object>> jac = new ArrayList<>();
-        for (JacobianSpectrum.Layer l : jacobians) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("layer", l.layer());
-            e.put("singular_values", Json.finiteList(l.spectrum().singularValues()));
-            e.put("mean_square", Json.finiteOrNull(l.spectrum().meanSquare()));
-            e.put("max_over_min", Json.finiteOrNull(l.spectrum().maxOverMin()));
-            e.put("log_std", Json.finiteOrNull(l.spectrum().logStd()));
-            jac.add(e);
-        }
-        m.put("jacobian_spectra", jac);
-
-        List<Map<String, Object>> ranks = new ArrayList<>();
-        for (RepresentationRank.Layer l : RepresentationRank.of(point)) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("layer", l.layer());
-            e.put("effective_rank", Json.finiteOrNull(l.effectiveRank()));
-            e.put("small_singular_value_fraction", Json.finiteOrNull(l.smallSingularValueFraction()));
-            e.put("dead_unit_fraction", Json.finiteOrNull(l.deadUnitFraction()));
-            ranks.add(e);
-        }
-        m.put("representation_rank", ranks);
-
         List<Map<String, Object>> grads = new ArrayList<>();
         for (LayerGradients.Layer l : LayerGradients.of(point)) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.depthscope.diag.JacobianSpectrum;
+import io.depthscope.diag.RepresentationRank;
 import io.depthscope.io.Json;
 import io.depthscope.io.Npz;
 import io.depthscope.nn.Batch;
@@ -159,15 +161,29 @@ class ProbeTest {
         Map<String, Object> json = Probe.run(t.request(Mode.TRAIN, 2), true).toJson();
         @SuppressWarnings("unchecked")
         Map<String, String> reasons = (Map<String, String>) json.get("not_available");
-        assertEquals(List.of("gradient_confusion", "ntk_gram", "representation_jacobian_singular_values", "jacobian_spectra",
-                "representation_rank", "layer_gradients"), List.copyOf(reasons.keySet()));
+        assertEquals(List.of("gradient_confusion", "ntk_gram", "layer_gradients"), List.copyOf(reasons.keySet()));
         for (String key : reasons.keySet()) {
             assertTrue(json.containsKey(key), key);
             assertNull(json.get(key), key);
         }
         assertTrue(reasons.get("gradient_confusion").contains("a convolution applies its weight at every position"), reasons.toString());
         assertTrue(reasons.get("gradient_confusion").contains("train-mode BatchNorm couples the examples"), reasons.toString());
-        assertTrue(reasons.get("jacobian_spectra").contains("arch cnn is not one"), reasons.toString());
+        assertTrue(reasons.get("layer_gradients").contains("arch cnn is not one"), reasons.toString());
+        // the Jacobian spectra and ranks of every network, with BatchNorm in eval mode whatever the probe's mode
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> spectra = (List<Map<String, Object>>) json.get("jacobian_spectra");
+        List<JacobianSpectrum.Layer> expected = JacobianSpectrum.at(t.net(), t.theta(), t.buffers(), t.batch(), 0);
+        assertEquals(expected.size(), spectra.size());
+        for (int l = 0; l < expected.size(); l++) {
+            assertEquals(Json.finiteList(expected.get(l).spectrum().singularValues()), spectra.get(l).get("singular_values"), "layer " + l);
+        }
+        assertEquals(Json.finiteList(expected.get(expected.size() - 1).spectrum().singularValues()),
+                json.get("representation_jacobian_singular_values"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> ranks = (List<Map<String, Object>>) json.get("representation_rank");
+        List<RepresentationRank.Layer> evalRanks = RepresentationRank.of(t.net().at(t.batch(), t.theta(), t.buffers().dup(), Mode.EVAL));
+        assertEquals(evalRanks.size(), ranks.size());
+        assertEquals(evalRanks.get(0).effectiveRank(), (Double) ranks.get(0).get("effective_rank"), 1e-12);
         // the Hessian's own diagnostics need only Hv, and are there: Lanczos finds PyTorch's extreme eigenvalues
         @SuppressWarnings("unchecked")
         Map<String, Object> top = (Map<String, Object>) json.get("hessian_top_eigenvalues");
@@ -180,7 +196,7 @@ class ProbeTest {
         @SuppressWarnings("unchecked")
         Map<String, String> eval = (Map<String, String>) Probe.run(t.request(null, null)).toJson().get("not_available");
         assertTrue(eval.get("ntk_gram").contains("BatchNorm's weight and bias are parameters outside the linear maps"), eval.toString());
-        assertEquals(3, eval.size(), "without --diagnostics only the base keys: " + eval);
+        assertEquals(2, eval.size(), "without --diagnostics only the base keys: " + eval);
     }
 
     @Test

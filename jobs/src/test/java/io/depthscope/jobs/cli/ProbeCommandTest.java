@@ -473,10 +473,17 @@ class ProbeCommandTest {
         for (int i = 0; i < names.size(); i++) {
             close(t.npz.get("expected_gradient_" + mode + "." + names.get(i)).norm2Number().doubleValue(), norms[i], 1e-10, names.get(i));
         }
-        for (String key : List.of("gradient_confusion", "ntk_gram", "representation_jacobian_singular_values")) {
+        for (String key : List.of("gradient_confusion", "ntk_gram")) {
             assertTrue(j.get(key).isNull(), key);
             assertTrue(j.get("not_available").get(key).textValue().length() > 20, key);
         }
+        // dh_L/dx of the last block at the first example, with BatchNorm in eval mode in either probe mode
+        INDArray theta = StateDict.toTheta(t.net, t.weights, DataType.DOUBLE, "weights");
+        INDArray buffers = StateDict.toBuffers(t.net, t.weights, DataType.DOUBLE, "weights");
+        Batch batch = new Batch(t.data.get("x").castTo(DataType.DOUBLE), Batch.oneHot(t.data.get("labels").toIntVector(), 10, DataType.DOUBLE));
+        List<io.depthscope.diag.JacobianSpectrum.Layer> jac = io.depthscope.diag.JacobianSpectrum.at(t.net, theta, buffers, batch, 0);
+        assertEquals(4, jac.size(), "the stem and three blocks");
+        assertArrayEquals(jac.get(3).spectrum().singularValues(), doubles(j.get("representation_jacobian_singular_values")), 1e-12);
         assertEquals("hutchinson", j.get("hessian_moments").get("method").textValue());
     }
 
