@@ -26,12 +26,17 @@ public final class AtomicFiles {
 
     /** Writes {@code text} (UTF-8) to {@code target}: readers see the old file or the complete new one. */
     public static void writeString(Path target, String text) {
+        write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code bytes} to {@code target}: readers see the old file or the complete new one. */
+    public static void write(Path target, byte[] bytes) {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            Files.writeString(tmp, text);
+            Files.write(tmp, bytes);
             readableByAll(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

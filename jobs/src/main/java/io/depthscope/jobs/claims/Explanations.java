@@ -37,6 +37,8 @@ public final class Explanations {
     public static final List<Explanation> ALL = List.of(
             new Explanation("vanishing or exploding gradients", "Bengio et al. 1994; Nielsen ch. 5",
                     "|ln(delta of the first map / delta of the last)| at init", +1, Explanations::gradientImbalance),
+            new Explanation("small gradients", "the vanishing-gradient account, as Orhan 2017 tests it",
+                    "ln of the mean over weight layers of ||dLoss/dW|| at init", -1, Explanations::gradientSize),
             new Explanation("degenerate representations", "Saxe et al. 2014; Orhan & Pitkow 2017",
                     "effective rank of the deepest hidden representation at init", -1, Explanations::deepestRank),
             new Explanation("no dynamical isometry", "Pennington, Schoenholz & Ganguli 2017",
@@ -256,6 +258,18 @@ public final class Explanations {
                 out.put(id, Math.abs(Math.log(e[1] / e[3])));
             }
         });
+        return out;
+    }
+
+    static Map<String, Double> gradientSize(StudyTables t) {
+        Map<String, double[]> sums = new HashMap<>();
+        for (Row r : atInit(t.table("layer_gradients"), "weight_gradient_norm")) {
+            double[] s = sums.computeIfAbsent(r.getString(0), k -> new double[2]);
+            s[0] += num(r, 1);
+            s[1]++;
+        }
+        Map<String, Double> out = new HashMap<>();
+        sums.forEach((id, s) -> out.put(id, s[0] > 0 ? Math.log(s[0] / s[1]) : Double.NaN));
         return out;
     }
 

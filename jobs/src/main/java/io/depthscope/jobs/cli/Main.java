@@ -15,7 +15,7 @@ import picocli.CommandLine;
 @Command(name = "depthscope", mixinStandardHelpOptions = true, version = "depthscope 0.1.0",
         description = "Why are deeper networks harder to train? Training runs and second-order diagnostics at scale.",
         subcommands = {PlanCommand.class, StudyCommand.class, TrainCommand.class, ProbeCommand.class, BenchCommand.class,
-            ReportCommand.class})
+            ReportCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;
     /** The output directory is locked by another study or {@code train} (see docs/storage.md). */
