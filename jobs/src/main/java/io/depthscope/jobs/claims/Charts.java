@@ -80,6 +80,9 @@ public final class Charts {
         style.setErrorBarsColorSeriesColor(true);
         style.setXAxisMin(0.5);
         style.setXAxisMax(claims.size() + 0.5);
+        // ticks at the explanations' numbers only
+        style.setXAxisDecimalPattern("0");
+        style.setXAxisTickMarkSpacingHint(Math.max(40, 600 / Math.max(1, claims.size())));
         XYSeries zero = chart.addSeries("0", new double[] {0.5, claims.size() + 0.5}, new double[] {0, 0});
         zero.setLineColor(Color.GRAY);
         zero.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
@@ -94,6 +97,7 @@ public final class Charts {
                     + ")", new double[] {i + 1}, new double[] {e.estimate()}, new double[] {e.high() - e.estimate()});
             p.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
             p.setMarkerColor(PALETTE[i % PALETTE.length]);
+            p.setLineColor(PALETTE[i % PALETTE.length]);
             p.setMarker(SeriesMarkers.CIRCLE);
         }
         chart.setTitle(title);

@@ -59,7 +59,8 @@ public record Claim(String statement, String source, String quantity, Effect eff
                     : "; the interval lies below 0, against the claim";
         }
         if (v == Verdict.NOT_SHOWN && rawP() < Verdict.ALPHA) {
-            return "; the raw interval alone would decide, but not after Holm's correction";
+            return "; alone, the raw interval would make it " + Verdict.of(effect, hypothesis, rawP()).label().toLowerCase(Locale.ROOT)
+                    + ", but not after Holm's correction";
         }
         if (v == Verdict.NOT_SHOWN && hypothesis.equivalence()) {
             return "; the interval reaches past the margin, so no equivalence is shown";

@@ -82,7 +82,7 @@ public final class Explanations {
     /** The table as a figure: each explanation's signed correlation with its interval. */
     public static Figure figure(String title, List<Claim> claims) {
         List<String> names = claims.stream().map(c -> c.statement().substring(0, c.statement().indexOf(" ("))).toList();
-        return Charts.forest(title, "Spearman correlation with difficulty, signed", claims, names);
+        return Charts.forest(title, "signed Spearman rho with difficulty", claims, names);
     }
 
     /** One line per explanation: its verdict, name, effect and interval, as a plain-text table. */

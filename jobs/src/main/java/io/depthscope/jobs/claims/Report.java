@@ -53,8 +53,8 @@ public record Report(String study, String dir, String claimSet, String scale, St
         b.append("Rule: ").append(rule()).append("\n");
         sentences().forEach(s -> b.append("- ").append(s).append("\n"));
         if (!explanations.isEmpty()) {
-            b.append("Which explanation predicts training difficulty (diagnostics at initialisation; Holm over these ")
-                    .append(explanations.size()).append("):\n").append(Explanations.table(explanations));
+            b.append("Which explanation predicts training difficulty (diagnostics at initialisation; Holm over the ")
+                    .append(explanations.get(0).family()).append(" that can be computed):\n").append(Explanations.table(explanations));
         }
         return b.toString();
     }

@@ -193,7 +193,7 @@ class EffectTest {
         Claim c = corrected.get(0).claim();
         assertEquals(2 * alone.rawP(), c.adjustedP(), 1e-15);
         assertEquals(Verdict.NOT_SHOWN, c.verdict(), c.sentence());
-        assertTrue(c.sentence().contains("but not after Holm's correction"), c.sentence());
+        assertTrue(c.sentence().contains("alone, the raw interval would make it supported, but not after Holm's correction"), c.sentence());
         assertTrue(c.sentence().contains("Holm-adjusted") && c.sentence().contains("over 2 claims"), c.sentence());
         assertEquals(Verdict.SUPPORTED, corrected.get(1).claim().verdict());
     }
