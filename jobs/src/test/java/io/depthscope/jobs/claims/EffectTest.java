@@ -185,17 +185,25 @@ class EffectTest {
 
     @Test
     void holmCanTurnARawlySupportedClaimIntoNotShownAndTheSentenceSaysWhy() {
-        // raw p of 1/0.45 (t = 2.22, 10 df) is about 0.05/1.0 - below 0.05 alone, not after doubling in a family of two
-        Claim alone = new Claim("x grows", "src", "slope", effect(1, 0.45), 9, 3, "");
+        // raw p of t = 1/0.4 = 2.5 with 10 df is 0.031, of t = 1/0.42 = 2.38 is 0.039: each below 0.05 alone. Holm: the smaller
+        // times 2 = 0.063, the larger times 1 = 0.039, raised to 0.063 to keep the order: neither is below 0.05
+        Claim alone = new Claim("x grows", "src", "slope", effect(1, 0.4), 9, 3, "");
         assertEquals(Verdict.SUPPORTED, alone.verdict(), alone.sentence());
-        Claim strong = new Claim("y grows", "src", "slope", effect(5, 0.5), 9, 3, "");
-        List<Finding> corrected = Report.corrected(List.of(new Finding(alone, null), new Finding(strong, null)));
+        Claim other = new Claim("y grows", "src", "slope", effect(1, 0.42), 9, 3, "");
+        assertEquals(Verdict.SUPPORTED, other.verdict(), other.sentence());
+        List<Finding> corrected = Report.corrected(List.of(new Finding(alone, null), new Finding(other, null)));
         Claim c = corrected.get(0).claim();
         assertEquals(2 * alone.rawP(), c.adjustedP(), 1e-15);
+        assertEquals(2 * alone.rawP(), corrected.get(1).claim().adjustedP(), 1e-15, "monotone in the order of the raw p-values");
         assertEquals(Verdict.NOT_SHOWN, c.verdict(), c.sentence());
+        assertEquals(Verdict.NOT_SHOWN, corrected.get(1).claim().verdict());
         assertTrue(c.sentence().contains("alone, the raw interval would make it supported, but not after Holm's correction"), c.sentence());
         assertTrue(c.sentence().contains("Holm-adjusted") && c.sentence().contains("over 2 claims"), c.sentence());
-        assertEquals(Verdict.SUPPORTED, corrected.get(1).claim().verdict());
+        // a strong claim beside a weak one: the weak one's p is multiplied by 1 and stands
+        Claim strong = new Claim("z grows", "src", "slope", effect(5, 0.5), 9, 3, "");
+        List<Finding> mixed = Report.corrected(List.of(new Finding(alone, null), new Finding(strong, null)));
+        assertEquals(alone.rawP(), mixed.get(0).claim().adjustedP(), 1e-15);
+        assertEquals(Verdict.SUPPORTED, mixed.get(0).claim().verdict());
     }
 
     @Test
