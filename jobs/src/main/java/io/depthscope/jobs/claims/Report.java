@@ -23,6 +23,13 @@ public record Report(String study, String dir, String claimSet, String scale, St
         return explanations.isEmpty() ? null : Explanations.figure("Which explanation predicts training difficulty: " + study, explanations);
     }
 
+    /** The claims' sentences alone, as {@link #of} states them, without the figures' and the explanations' cost. */
+    public static List<String> sentences(StudyTables tables) {
+        List<String> out = new ArrayList<>();
+        corrected(ClaimSets.forStudy(tables.study()).findings(tables)).forEach(f -> out.add(f.claim().sentence()));
+        return out;
+    }
+
     /** The findings with each claim's p-value adjusted by Holm over all of them (a study's claims are one family). */
     public static List<Finding> corrected(List<Finding> findings) {
         double[] raw = findings.stream().mapToDouble(f -> f.claim().rawP()).toArray();

@@ -36,7 +36,7 @@ public final class NotebookStudies {
                     long start = System.nanoTime();
                     StudyJob.run(spark, StudyConfig.parse(Files.readString(conf)), out.toString());
                     long ran = System.nanoTime();
-                    List<String> sentences = Report.of(StudyTables.open(spark, out.toString())).sentences();
+                    List<String> sentences = Report.sentences(StudyTables.open(spark, out.toString()));
                     Json.writeAtomically(root.resolve(name + ".json"), sentences);
                     // where the notebook test's time goes, for whoever makes it faster
                     System.err.printf("notebook study %s: %.1f s, its report %.1f s%n", name, (ran - start) / 1e9, (System.nanoTime() - ran) / 1e9);
