@@ -155,6 +155,12 @@ public final class Conv2d implements WeightLayer {
         return bias ? List.of(weight, new ParamShape(biasName(), new long[] {out})) : List.of(weight);
     }
 
+    /** The output and, dominating it, the two patch buffers (the cached patches and the scratch of the backward passes). */
+    @Override
+    public long activationValues() {
+        return Module.size(outputShape()) + 2L * outHeight * outWidth * in * kernel * kernel;
+    }
+
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
         return new Pass(batchSize, dtype);

@@ -68,6 +68,20 @@ public interface Module {
      */
     ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers);
 
+    /**
+     * A rough count of the values per example that a pass of this module holds between its forward and backward
+     * pass (its output, and a module's own large buffers), which sizes the chunks a batch is processed in. A pass
+     * holds a few arrays of this order; the count only needs to grow with the real memory and be the same on
+     * every machine, since the chunks it picks group the sums. A module with children counts theirs.
+     */
+    default long activationValues() {
+        long values = size(outputShape());
+        for (Module child : children()) {
+            values += child.activationValues();
+        }
+        return values;
+    }
+
     /** Feature count of a per-example shape. */
     static long size(long[] shape) {
         long n = 1;

@@ -138,6 +138,15 @@ public final class Network {
         return layers.get(layers.size() - 1).outputShape();
     }
 
+    /** The modules' {@link Module#activationValues} summed, with the output the loss reads: what sizes a chunk ({@link PassBudget}). */
+    public long activationValuesPerExample() {
+        long values = Module.size(outputShape());
+        for (Module m : layers) {
+            values += m.activationValues();
+        }
+        return values;
+    }
+
     /** Whether any module couples the examples of a batch in {@code mode} (train-mode BatchNorm). */
     public boolean couplesExamples(Mode mode) {
         for (Module m : layers) {

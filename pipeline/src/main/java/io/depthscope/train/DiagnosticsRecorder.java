@@ -66,7 +66,7 @@ public final class DiagnosticsRecorder {
         if (!io.depthscope.nn.NetworkSpec.FULLY_CONNECTED.contains(spec.arch())) {
             // the convolutional and BatchNorm presets: no per-example Grams (RunSpec refuses them). Layer gradients of the
             // loss SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
-            int chunk = network.couplesExamples(Mode.TRAIN) ? spec.optimizer().batchSize() : n;
+            int chunk = network.couplesExamples(Mode.TRAIN) ? spec.optimizer().batchSize() : io.depthscope.nn.PassBudget.examples(network, n);
             landscape = landscape == null
                     ? io.depthscope.nn.ChunkedLandscape.of(network, batch, theta, buffers, Mode.TRAIN, chunk, false)
                     : landscape.moveTo(theta);

@@ -9,6 +9,7 @@ import io.depthscope.nn.ChunkedLandscape;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
+import io.depthscope.nn.PassBudget;
 import io.depthscope.study.RunSpec;
 import io.depthscope.util.Dtypes;
 import io.depthscope.util.Seeds;
@@ -26,8 +27,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param network the network the spec names, sized from the data
  */
 public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network network) {
-    /** The most examples a Hessian batch may have (its point holds every activation at once). */
-    public static final int MAX_HESSIAN_EXAMPLES = 8192;
+    /**
+     * The most examples a diagnostics batch may have: the fully connected presets' diagnostics hold the whole batch in
+     * one pass (per-example Grams, Jacobians and ranks read every example's activations).
+     */
+    public static final int MAX_DIAGNOSTICS_EXAMPLES = 8192;
 
     /** Validates the spec and loads its data. */
     public static RunContext of(RunSpec spec) {
@@ -63,13 +67,14 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
 
     /**
      * Examples per pass of the Hessian batch: hessian.chunk when given; otherwise, where BatchNorm couples the
-     * examples, the training minibatch (the normalisation group SGD saw), and else the whole batch at once.
+     * examples, the training minibatch (the normalisation group SGD saw), and else as many as {@link PassBudget}
+     * allows (the whole batch when it fits, as every fully connected run of the committed configs does).
      */
     public int hessianChunk(int batchSize) {
         if (spec.hessian().chunk() > 0) {
             return spec.hessian().chunk();
         }
-        return network.couplesExamples(hessianMode()) ? spec.optimizer().batchSize() : batchSize;
+        return network.couplesExamples(hessianMode()) ? spec.optimizer().batchSize() : PassBudget.examples(network, batchSize);
     }
 
     private void checkHessianChunks() {
@@ -107,17 +112,15 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
      * first hessian.examples rows of a permutation from the stream (seed, "hessian-batch").
      */
     public Batch hessianBatch() {
-        // a chunked operator holds one chunk's activations at a time, so only a whole-batch pass needs the cap
-        boolean chunked = spec.hessian().chunk() > 0 || network.couplesExamples(hessianMode());
-        return fixedBatch(data.train(), spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples",
-                chunked ? Integer.MAX_VALUE : MAX_HESSIAN_EXAMPLES);
+        // no cap: the operator holds one chunk's activations at a time (hessianChunk), whatever the batch
+        return fixedBatch(data.train(), spec.hessian().examples(), spec.seed(), "hessian-batch", "hessian.examples", Integer.MAX_VALUE);
     }
 
     /** The fixed batch of the run's diagnostics (see {@link DiagnosticsRecorder}), from the stream "diagnostics-batch". */
     public Batch diagnosticsBatch() {
         DiagnosticsSpec d = spec.diagnostics();
         return fixedBatch(data.train(), d.examples(), spec.seed(), "diagnostics-batch", "diagnostics.examples",
-                d.confusion() || d.ntk() ? DiagnosticsSpec.MAX_GRAM_EXAMPLES : MAX_HESSIAN_EXAMPLES);
+                d.confusion() || d.ntk() ? DiagnosticsSpec.MAX_GRAM_EXAMPLES : MAX_DIAGNOSTICS_EXAMPLES);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.depthscope.nn.Initializers;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
+import io.depthscope.nn.PassBudget;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.HessianResults;
 import io.depthscope.probe.HessianWork;
@@ -32,7 +33,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * "hessian-batch", "hessian-probes").
  */
 public final class Trainer {
-    /** Examples per chunk of a full-dataset evaluation: bounds memory, not the numbers. */
+    /**
+     * The most examples per chunk of a full-dataset evaluation, fewer where {@link PassBudget} says so (a ResNet on
+     * CIFAR-10 holds about 24 MB per example in float32): bounds memory, not the numbers.
+     */
     public static final int EVAL_CHUNK = 2048;
 
     private Trainer() {}
@@ -65,9 +69,10 @@ public final class Trainer {
         INDArray buffers = context.initialBuffers();
         Optimizer optimizer = Optimizer.of(spec.optimizer());
         boolean fullBatch = spec.optimizer().batchSize() == 0;
-        Evaluator train = new Evaluator(network, data.train(), EVAL_CHUNK, data.classification(), dtype).withRunningStatistics(buffers);
+        int evalChunk = PassBudget.examples(network, EVAL_CHUNK);
+        Evaluator train = new Evaluator(network, data.train(), evalChunk, data.classification(), dtype).withRunningStatistics(buffers);
         Evaluator test = data.hasTest()
-                ? new Evaluator(network, data.test(), EVAL_CHUNK, data.classification(), dtype).withRunningStatistics(buffers) : null;
+                ? new Evaluator(network, data.test(), evalChunk, data.classification(), dtype).withRunningStatistics(buffers) : null;
         MinibatchSampler sampler = fullBatch ? null
                 : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
         Map<Integer, Point> minibatchPoints = new HashMap<>();

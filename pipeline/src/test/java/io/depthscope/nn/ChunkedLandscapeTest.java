@@ -1,10 +1,12 @@
 package io.depthscope.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +46,58 @@ class ChunkedLandscapeTest {
             chunked.hvpBlock(block, b);
             close(a, b);
         }
+    }
+
+    /** A ResNet-8 with BatchNorm on 6x6 images, with running statistics away from their initial values. */
+    private static Network resnet() {
+        return Network.of(new NetworkSpec("resnet", 0, 2, 8, 3, "relu", true, 1.0, "mse", List.of(), true, "A")
+                .withInputShape(List.of(3, 6, 6)).validate());
+    }
+
+    private static INDArray runningStatistics(Network net) {
+        INDArray buffers = net.initialBuffers(DataType.DOUBLE);
+        double[] r = Fixtures.direction(buffers.length(), 71, DataType.DOUBLE).toDoubleVector();
+        for (ParamLayout.Entry e : net.bufferLayout().entries()) {
+            for (long i = e.offset(); i < e.offset() + e.size(); i++) {
+                buffers.putScalar(i, e.name().endsWith(".running_var") ? 0.5 + Math.abs(r[(int) i]) : 0.3 * r[(int) i]);
+            }
+        }
+        return buffers;
+    }
+
+    @Test
+    void anEvalModeResnetInChunksIsTheWholeBatchToRounding() {
+        Network net = resnet();
+        INDArray theta = ImageFixtures.theta(net, 72, DataType.DOUBLE);
+        INDArray buffers = runningStatistics(net);
+        Batch batch = ImageFixtures.batch(net, 10, 73, DataType.DOUBLE);
+        Point whole = net.at(batch, theta, buffers, Mode.EVAL);
+        // chunks of 4, 4 and 2: both reloaded points, the full one reloaded from chunk 0 to chunk 1
+        Landscape chunked = ChunkedLandscape.of(net, batch, theta, buffers, Mode.EVAL, 4, false);
+        assertEquals(whole.loss(), chunked.loss(), 1e-13 * Math.abs(whole.loss()));
+        close(whole.gradient(), chunked.gradient());
+        for (int k = 0; k < 2; k++) {
+            INDArray v = Fixtures.direction(net.paramCount(), 74 + k, DataType.DOUBLE);
+            close(whole.hvp(v), chunked.hvp(v));
+            close(whole.gvp(v), chunked.gvp(v));
+        }
+    }
+
+    @Test
+    void trainModeGroupsGiveTheSameBitsKeptOrReloaded() {
+        Network net = resnet();
+        INDArray theta = ImageFixtures.theta(net, 75, DataType.DOUBLE);
+        INDArray buffers = runningStatistics(net);
+        Batch batch = ImageFixtures.batch(net, 12, 76, DataType.DOUBLE);
+        Landscape kept = ChunkedLandscape.of(net, batch, theta, buffers, Mode.TRAIN, 4, true);
+        Landscape reloaded = ChunkedLandscape.of(net, batch, theta, buffers, Mode.TRAIN, 4, false);
+        assertEquals(kept.loss(), reloaded.loss());
+        assertArrayEquals(kept.gradient().toDoubleVector(), reloaded.gradient().toDoubleVector());
+        for (int k = 0; k < 2; k++) {
+            INDArray v = Fixtures.direction(net.paramCount(), 77 + k, DataType.DOUBLE);
+            assertArrayEquals(kept.hvp(v).toDoubleVector(), reloaded.hvp(v).toDoubleVector(), "product " + k);
+        }
+        assertArrayEquals(runningStatistics(net).toDoubleVector(), buffers.toDoubleVector(), "Hessian work never moves the running statistics");
     }
 
     @Test

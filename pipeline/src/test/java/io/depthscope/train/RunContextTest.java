@@ -59,10 +59,25 @@ class RunContextTest {
         RunContext all = RunContext.of(spec(""));
         assertSame(all.data().train(), all.hessianBatch());
         Batch train = all.data().train();
-        assertNotSame(train, RunContext.fixedBatch(train, 3, 1, "s", "hessian.examples", 10));
-        String m = assertThrows(IllegalArgumentException.class, () -> RunContext.fixedBatch(train, 0, 1, "s", "hessian.examples", 10))
+        assertNotSame(train, RunContext.fixedBatch(train, 3, 1, "s", "diagnostics.examples", 10));
+        String m = assertThrows(IllegalArgumentException.class, () -> RunContext.fixedBatch(train, 0, 1, "s", "diagnostics.examples", 10))
                 .getMessage();
-        assertEquals("run.hessian.examples: the batch would have 30 examples; allowed: <= 10 (set run.hessian.examples)", m);
+        assertEquals("run.diagnostics.examples: the batch would have 30 examples; allowed: <= 10 (set run.diagnostics.examples)", m);
+    }
+
+    @Test
+    void theHessianBatchHasNoCapAndIsWholeWhereItFitsThePassBudget() {
+        // 9,000 examples: above the 8,192 that a Hessian batch was capped at while a pass held it whole
+        RunContext c = RunContext.of(StudyConfig.parse("name = t\nrun { width = 6, depth = 2, dtype = float32, "
+                + "dataset { input_dim = 4, n_train = 9000, n_test = 5 }, hessian { examples = 9000 } }").plan().get(0));
+        assertEquals(9000, c.hessianBatch().size());
+        assertEquals(9000, c.hessianChunk(9000), "a small mlp's 9,000 examples fit one pass");
+        assertEquals(9000, c.hessianLandscape(io.depthscope.nn.Initializers.initialize(c.network(), c.spec().init(), 1, c.dtype()), null)
+                .batchSize());
+        String m = assertThrows(IllegalArgumentException.class, () -> RunContext.of(StudyConfig.parse("name = t\nrun { width = 6, "
+                + "depth = 2, dataset { input_dim = 4, n_train = 9000, n_test = 5 }, diagnostics { steps = [0], examples = 9000, "
+                + "confusion = false, ntk = false } }").plan().get(0)).diagnosticsBatch()).getMessage();
+        assertEquals("run.diagnostics.examples: the batch would have 9000 examples; allowed: <= 8192 (set run.diagnostics.examples)", m);
     }
 
     private static void assertBatchEquals(Batch a, Batch b) {
