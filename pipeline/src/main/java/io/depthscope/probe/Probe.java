@@ -1,9 +1,11 @@
 package io.depthscope.probe;
 
+import io.depthscope.nn.Batch;
 import io.depthscope.nn.ChunkedLandscape;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
+import io.depthscope.nn.PassBudget;
 import io.depthscope.nn.Point;
 import io.depthscope.probe.Hutchinson.Distribution;
 import io.depthscope.probe.ProbeRequest.MomentMethod;
@@ -17,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Loss, gradient, optional Hv and Hessian moments at one point: the {@code probe} command without the files. The
  * curvature work runs on a {@link Landscape}: for a network with BatchNorm in train mode, the mean over its
- * normalisation groups ({@link ChunkedLandscape}), else one {@link Point} holding the whole batch.
+ * normalisation groups ({@link ChunkedLandscape}), else one {@link Point} holding the whole batch, or chunks of it
+ * where the whole batch would exceed {@link PassBudget}.
  */
 public final class Probe {
     private Probe() {}
@@ -57,16 +60,21 @@ public final class Probe {
     }
 
     /**
-     * The landscape a request describes: without BatchNorm one point (as {@code network.at(batch, theta)}); with it,
-     * in eval mode one point reading the running statistics, in train mode the mean over groups of bnBatch examples,
-     * each normalised by its own statistics (every group's point is kept: the memory of one pass over the batch).
+     * The landscape a request describes: without BatchNorm, or in eval mode (the running statistics), the batch in
+     * chunks of as many examples as {@link PassBudget} allows, which is one point over the whole batch when it fits;
+     * in train mode the mean over groups of bnBatch examples, each normalised by its own statistics, every group's
+     * point kept when the whole batch fits the budget and else one group's at a time (the same numbers, each
+     * product then recomputing every group's forward and backward pass).
      */
     public static Landscape landscape(ProbeRequest request) {
         Network network = request.network();
-        if (request.mode() == null) {
-            return network.at(request.batch(), request.theta());
+        Batch batch = request.batch();
+        int fits = PassBudget.examples(network, batch.size());
+        Mode mode = request.mode() == null ? Mode.TRAIN : request.mode();
+        if (mode == Mode.TRAIN && request.mode() != null) {
+            return ChunkedLandscape.of(network, batch, request.theta(), request.buffers(), mode, request.groupSize(), fits == batch.size());
         }
-        return ChunkedLandscape.of(network, request.batch(), request.theta(), request.buffers(), request.mode(), request.groupSize(), true);
+        return ChunkedLandscape.of(network, batch, request.theta(), request.buffers(), mode, fits, false);
     }
 
     /** The direction as a flat vector of the point's dtype, after checking its shape and values. */

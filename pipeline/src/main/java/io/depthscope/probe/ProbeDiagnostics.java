@@ -7,11 +7,13 @@ import io.depthscope.diag.NtkGram;
 import io.depthscope.diag.RepresentationRank;
 import io.depthscope.diag.SvdLimit;
 import io.depthscope.io.Json;
+import io.depthscope.nn.ChunkedLandscape;
 import io.depthscope.nn.Conv2d;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
+import io.depthscope.nn.PassBudget;
 import io.depthscope.nn.Point;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,7 +82,8 @@ public final class ProbeDiagnostics {
         int n = land.batchSize();
         Point point = land.network().perExampleGramsExact() && land instanceof Point p ? p : null;
         if (point == null) {
-            String reason = perExampleReason(land.network(), mode);
+            String reason = land.network().perExampleGramsExact() ? chunkedReason(land, "the per-example Grams")
+                    : perExampleReason(land.network(), mode);
             m.put("gradient_confusion", null);
             notAvailable.put("gradient_confusion", reason);
             m.put("ntk_gram", null);
@@ -135,6 +138,14 @@ public final class ProbeDiagnostics {
         }
         return "per-example gradients are formed only when every parameter is in a linear map applied once per example "
                 + "(mlp, resmlp): " + String.join("; ", why);
+    }
+
+    /** Why a diagnostic of a fully connected network is missing when its batch is evaluated in chunks. */
+    private static String chunkedReason(Landscape land, String what) {
+        int chunk = land instanceof ChunkedLandscape c ? c.chunkSize() : land.batchSize();
+        return what + ": computed from one pass over the whole batch, and the batch of " + land.batchSize() + " examples is evaluated "
+                + "in chunks of " + chunk + " (at most " + PassBudget.VALUES + " activation values per pass); allowed: a batch of at most "
+                + chunk + " examples";
     }
 
     private static String hiddenLayerReason(Network network, String what) {
@@ -227,8 +238,10 @@ public final class ProbeDiagnostics {
         }
 
         if (!fullyConnected(network) || !(land instanceof Point point)) {
+            boolean chunked = fullyConnected(network);
             m.put("layer_gradients", null);
-            notAvailable.put("layer_gradients", hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are reported")
+            notAvailable.put("layer_gradients", (chunked ? chunkedReason(land, "the per-map gradients")
+                    : hiddenLayerReason(network, "each linear map's dL/dW, dL/db and dL/dh are reported"))
                     + "; the weight gradient norm of every convolution and linear map is in layer_gradient_norms");
             return m;
         }

@@ -12,7 +12,9 @@ import io.depthscope.diag.RepresentationRank;
 import io.depthscope.io.Json;
 import io.depthscope.io.Npz;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.ChunkedLandscape;
 import io.depthscope.nn.Fixtures;
+import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.NetworkSpec;
 import io.depthscope.nn.Mode;
@@ -197,6 +199,22 @@ class ProbeTest {
         Map<String, String> eval = (Map<String, String>) Probe.run(t.request(null, null)).toJson().get("not_available");
         assertTrue(eval.get("ntk_gram").contains("BatchNorm's weight and bias are parameters outside the linear maps"), eval.toString());
         assertEquals(2, eval.size(), "without --diagnostics only the base keys: " + eval);
+    }
+
+    @Test
+    void anMlpBatchInChunksSaysWhichDiagnosticsNeedItWhole() {
+        // a batch beyond the pass budget is evaluated in chunks; here chunks of 4 stand for it
+        Landscape chunked = ChunkedLandscape.of(net, batch, theta, null, Mode.TRAIN, 4, false);
+        Map<String, Object> m = ProbeDiagnostics.of(chunked, null, true, 0);
+        @SuppressWarnings("unchecked")
+        Map<String, String> reasons = (Map<String, String>) m.get("not_available");
+        assertEquals(List.of("gradient_confusion", "ntk_gram", "representation_jacobian_singular_values", "jacobian_spectra",
+                "representation_rank", "layer_gradients"), List.copyOf(reasons.keySet()));
+        for (String reason : reasons.values()) {
+            assertTrue(reason.contains("computed from one pass over the whole batch, and the batch of 9 examples is evaluated in chunks of 4"),
+                    reason);
+        }
+        assertTrue(m.get("hessian_top_eigenvalues") instanceof Map, "Lanczos needs only products");
     }
 
     @Test
