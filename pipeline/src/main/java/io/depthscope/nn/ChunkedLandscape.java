@@ -28,6 +28,8 @@ public final class ChunkedLandscape implements Landscape {
     private final INDArray buffers;
     private final Mode mode;
     private final boolean cache;
+    /** Where reloaded points come from: this landscape's own, or a run's shared ones. */
+    private final Bindings bindings;
     private final List<Point> points = new ArrayList<>();
     private final INDArray gradient;
     private final INDArray scratch;
@@ -35,10 +37,14 @@ public final class ChunkedLandscape implements Landscape {
     private double loss;
     /** The chunk each reloaded point holds now (-1: none), so a product starting on it skips the reload. */
     private final int[] loaded;
+    /** Each reloaded point's {@link Point#loads()} after this landscape loaded it: another count means a lender used it. */
+    private final long[] loadedAt;
     private INDArray scratchBlock;
 
-    private ChunkedLandscape(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode, int chunkSize, boolean cache) {
+    private ChunkedLandscape(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode, int chunkSize, boolean cache,
+                             Bindings bindings) {
         this.network = network;
+        this.bindings = bindings;
         this.dtype = theta.dataType();
         this.batch = batch.as(dtype);
         this.buffers = buffers;
@@ -49,6 +55,7 @@ public final class ChunkedLandscape implements Landscape {
         this.gradient = Nd4j.create(dtype, network.paramCount());
         this.scratch = Nd4j.create(dtype, network.paramCount());
         this.loaded = new int[cache ? 0 : 2];
+        this.loadedAt = new long[loaded.length];
         java.util.Arrays.fill(loaded, -1);
         moveTo(theta);
     }
@@ -60,6 +67,29 @@ public final class ChunkedLandscape implements Landscape {
      * the batch evenly.
      */
     public static Landscape of(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode, int chunkSize, boolean cache) {
+        check(network, batch, mode, chunkSize);
+        if (chunkSize >= batch.size()) {
+            return network.at(batch, theta, buffers, mode);
+        }
+        return new ChunkedLandscape(network, batch, theta, buffers, mode, chunkSize, cache, cache ? null : Bindings.shared(network, buffers));
+    }
+
+    /**
+     * The landscape of {@code batch} in chunks of {@code chunkSize}, one at a time, in points borrowed from
+     * {@code bindings} (a run's training minibatches of the same size and mode use the same point). A batch that fits
+     * one chunk gets a point of its own: a whole-batch point is moved to new parameters without reloading, so it must
+     * not be lent.
+     */
+    public static Landscape of(Bindings bindings, Batch batch, INDArray theta, Mode mode, int chunkSize) {
+        Network network = bindings.network();
+        check(network, batch, mode, chunkSize);
+        if (chunkSize >= batch.size()) {
+            return network.at(batch, theta, bindings.buffers(), mode);
+        }
+        return new ChunkedLandscape(network, batch, theta, bindings.buffers(), mode, chunkSize, false, bindings);
+    }
+
+    private static void check(Network network, Batch batch, Mode mode, int chunkSize) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunk: value " + chunkSize + " is not allowed; allowed: an integer >= 1");
         }
@@ -68,10 +98,6 @@ public final class ChunkedLandscape implements Landscape {
                     + " examples; allowed: a divisor of the batch size, since in " + mode.label()
                     + " mode BatchNorm couples the examples of a chunk and every chunk must be one whole normalisation group");
         }
-        if (chunkSize >= batch.size()) {
-            return network.at(batch, theta, buffers, mode);
-        }
-        return new ChunkedLandscape(network, batch, theta, buffers, mode, chunkSize, cache);
     }
 
     private int size(int c) {
@@ -99,18 +125,17 @@ public final class ChunkedLandscape implements Landscape {
             return points.get(c);
         }
         int slot = size(c) == chunkSize ? 0 : 1;
-        if (loaded[slot] != c) {
-            if (points.size() <= slot || points.get(slot) == null) {
-                while (points.size() <= slot) {
-                    points.add(null);
-                }
-                points.set(slot, network.at(chunk(c), theta, buffers, mode));
-            } else {
-                points.get(slot).load(chunk(c), theta);
-            }
-            loaded[slot] = c;
+        while (points.size() <= slot) {
+            points.add(null);
         }
-        return points.get(slot);
+        Point p = points.get(slot);
+        if (p == null || loaded[slot] != c || p.loads() != loadedAt[slot]) {
+            p = bindings.load(chunk(c), theta, mode);
+            points.set(slot, p);
+            loaded[slot] = c;
+            loadedAt[slot] = p.loads();
+        }
+        return p;
     }
 
     private double weight(int c) {

@@ -30,6 +30,7 @@ public final class Point implements Landscape {
     private INDArray outputs;
     private INDArray rLossBlock;
     private double loss;
+    private long loads;
 
     Point(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode) {
         this.network = network;
@@ -85,6 +86,7 @@ public final class Point implements Landscape {
             throw new IllegalArgumentException("theta: dtype " + newTheta.dataType() + " differs from this point's " + dtype);
         }
         theta = newTheta;
+        loads++;
         weights = network.layout().layerViews(newTheta);
         INDArray a = batch.x();
         for (int l = 0; l < passes.length; l++) {
@@ -118,6 +120,14 @@ public final class Point implements Landscape {
 
     public Network network() {
         return network;
+    }
+
+    /**
+     * How many times this point has been evaluated ({@link #moveTo}, {@link #load}): a borrower of a shared point
+     * ({@link Bindings}) that saw another count since its own load knows the point holds someone else's batch.
+     */
+    public long loads() {
+        return loads;
     }
 
     public Batch batch() {

@@ -56,10 +56,13 @@ public final class DiagnosticsRecorder {
     }
 
     /**
-     * Takes every configured diagnostic at parameters {@code theta} of step {@code step} (and BatchNorm's running
-     * statistics {@code buffers}, null without BatchNorm).
+     * Takes every configured diagnostic at parameters {@code theta} of step {@code step}; the convolutional presets'
+     * chunks are loaded into points borrowed from {@code bindings} (the trainer's, with BatchNorm's running statistics,
+     * whose minibatch points have the chunks' size and mode).
      */
-    public void take(int step, INDArray theta, INDArray buffers) {
+    public void take(int step, INDArray theta, io.depthscope.nn.Bindings bindings) {
+        // BatchNorm's running statistics of this step, which the Jacobians and ranks use in eval mode
+        INDArray buffers = bindings.buffers();
         DiagnosticsSpec d = spec.diagnostics();
         String id = spec.runId();
         int n = batch.size();
@@ -68,7 +71,7 @@ public final class DiagnosticsRecorder {
             // loss SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
             int chunk = network.couplesExamples(Mode.TRAIN) ? spec.optimizer().batchSize() : io.depthscope.nn.PassBudget.examples(network, n);
             landscape = landscape == null
-                    ? io.depthscope.nn.ChunkedLandscape.of(network, batch, theta, buffers, Mode.TRAIN, chunk, false)
+                    ? io.depthscope.nn.ChunkedLandscape.of(bindings, batch, theta, Mode.TRAIN, chunk)
                     : landscape.moveTo(theta);
             if (d.layerGradients()) {
                 LayerGradients.ofWeightLayers(landscape).forEach(l -> layerGradients.add(LayerGradientsAt.of(id, step, n, l)));

@@ -1,6 +1,7 @@
 package io.depthscope.train;
 
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.Bindings;
 import io.depthscope.nn.Mode;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
@@ -22,10 +23,8 @@ public final class Evaluator {
     private final Batch data;
     private final int chunk;
     private final boolean classification;
-    private Point full;
-    private Point rest;
     private final INDArray gradient;
-    private INDArray buffers;
+    private Bindings bindings;
     private Mode mode = Mode.TRAIN;
 
     public Evaluator(Network network, Batch data, int chunk, boolean classification, DataType dtype) {
@@ -41,8 +40,19 @@ public final class Evaluator {
      * PyTorch's {@code model.eval()}): chunks of a dataset are then independent. Networks without buffers need none.
      */
     public Evaluator withRunningStatistics(INDArray buffers) {
-        this.buffers = buffers;
-        this.mode = buffers == null ? Mode.TRAIN : Mode.EVAL;
+        return using(Bindings.shared(network, buffers));
+    }
+
+    /**
+     * Evaluates in points borrowed from {@code bindings} (a run's, shared with its training steps and Hessian chunks),
+     * in eval mode with their buffers when there are any, as {@link #withRunningStatistics}.
+     */
+    public Evaluator using(Bindings bindings) {
+        if (bindings.network() != network) {
+            throw new IllegalArgumentException("bindings: of another network; allowed: bindings of this evaluator's network");
+        }
+        this.bindings = bindings;
+        this.mode = bindings.buffers() == null ? Mode.TRAIN : Mode.EVAL;
         return this;
     }
 
@@ -54,7 +64,7 @@ public final class Evaluator {
         for (int start = 0; start < n; start += chunk) {
             int end = Math.min(n, start + chunk);
             Batch part = rows(start, end);
-            Point p = pointFor(part, theta);
+            Point p = bindings().load(part, theta, mode);
             double w = (double) (end - start) / n;
             loss += w * p.loss();
             if (withGradient) {
@@ -73,6 +83,13 @@ public final class Evaluator {
         return gradient;
     }
 
+    private Bindings bindings() {
+        if (bindings == null) {
+            bindings = Bindings.shared(network, null);
+        }
+        return bindings;
+    }
+
     /**
      * Rows start..end-1 as views: a new point copies its batch into arrays of its own, and {@link Point#load}
      * assigns from the views, so no chunk is copied twice per evaluation.
@@ -83,21 +100,6 @@ public final class Evaluator {
         }
         return new Batch(data.x().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
                 data.targets().get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
-    }
-
-    private Point pointFor(Batch part, INDArray theta) {
-        if (part.size() == chunk || part.size() == data.size()) {
-            if (full == null || full.batch().size() != part.size()) {
-                full = network.at(part, theta, buffers, mode);
-                return full;
-            }
-            return full.load(part, theta);
-        }
-        if (rest == null) {
-            rest = network.at(part, theta, buffers, mode);
-            return rest;
-        }
-        return rest.load(part, theta);
     }
 
     /** Rows whose largest output is the target's class. */

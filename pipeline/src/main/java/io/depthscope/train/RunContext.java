@@ -5,6 +5,7 @@ import io.depthscope.data.Datasets;
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.diag.DiagnosticsSpec;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.Bindings;
 import io.depthscope.nn.ChunkedLandscape;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
@@ -103,8 +104,13 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
      * and a study's Hessian phase both measure this.
      */
     public Landscape hessianLandscape(org.nd4j.linalg.api.ndarray.INDArray theta, org.nd4j.linalg.api.ndarray.INDArray buffers) {
+        return hessianLandscape(theta, Bindings.shared(network, buffers));
+    }
+
+    /** The same operator, its chunks loaded into points borrowed from {@code bindings} (the trainer's, with its buffers). */
+    public Landscape hessianLandscape(org.nd4j.linalg.api.ndarray.INDArray theta, Bindings bindings) {
         Batch batch = hessianBatch();
-        return ChunkedLandscape.of(network, batch, theta, buffers, hessianMode(), hessianChunk(batch.size()), false);
+        return ChunkedLandscape.of(bindings, batch, theta, hessianMode(), hessianChunk(batch.size()));
     }
 
     /**

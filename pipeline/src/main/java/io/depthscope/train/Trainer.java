@@ -4,6 +4,7 @@ import io.depthscope.data.Augmentation;
 import io.depthscope.data.Dataset;
 import io.depthscope.data.MinibatchSampler;
 import io.depthscope.nn.Batch;
+import io.depthscope.nn.Bindings;
 import io.depthscope.nn.Initializers;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
@@ -16,9 +17,7 @@ import io.depthscope.study.RunSpec;
 import io.depthscope.util.Provenance;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -57,6 +56,16 @@ public final class Trainer {
      * lists those steps.
      */
     public static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress, CheckpointSink deferredHessian) {
+        return run(spec, checkpoints, progress, deferredHessian, Bindings::shared);
+    }
+
+    /**
+     * The run with its points from {@code bindings} (given the network and BatchNorm's buffers): shared, one per
+     * (examples, mode) lent to minibatches, evaluation chunks, Hessian and diagnostics chunks alike, or, as the
+     * reference those must match bit for bit, fresh for every pass.
+     */
+    static RunOutcome run(RunSpec spec, CheckpointSink checkpoints, Progress progress, CheckpointSink deferredHessian,
+                          java.util.function.BiFunction<Network, INDArray, Bindings> bindingsOf) {
         long start = System.nanoTime();
         RunContext context = RunContext.of(spec);
         String runId = spec.runId();
@@ -67,19 +76,19 @@ public final class Trainer {
         // BatchNorm's running statistics: each training step's forward folds its minibatch's statistics in, as
         // PyTorch's does; the curve's losses are eval-mode losses that read them (model.eval())
         INDArray buffers = context.initialBuffers();
+        Bindings bindings = bindingsOf.apply(network, buffers);
         Optimizer optimizer = Optimizer.of(spec.optimizer());
         boolean fullBatch = spec.optimizer().batchSize() == 0;
         int evalChunk = PassBudget.examples(network, EVAL_CHUNK);
-        Evaluator train = new Evaluator(network, data.train(), evalChunk, data.classification(), dtype).withRunningStatistics(buffers);
-        Evaluator test = data.hasTest()
-                ? new Evaluator(network, data.test(), evalChunk, data.classification(), dtype).withRunningStatistics(buffers) : null;
+        Evaluator train = new Evaluator(network, data.train(), evalChunk, data.classification(), dtype).using(bindings);
+        Evaluator test = data.hasTest() ? new Evaluator(network, data.test(), evalChunk, data.classification(), dtype).using(bindings) : null;
         MinibatchSampler sampler = fullBatch ? null
                 : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
-        Map<Integer, Point> minibatchPoints = new HashMap<>();
         Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
         Set<Integer> hessianSteps = new TreeSet<>(spec.hessian().stepsFor(spec.steps()));
         DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(context);
         Landscape hessianLandscape = null;
+        INDArray stepGradient = null;
         HessianResults hessian = HessianResults.empty();
         List<Integer> deferred = new ArrayList<>();
 
@@ -103,17 +112,13 @@ public final class Trainer {
                 if ("crop_flip".equals(spec.dataset().augment())) {
                     part = Augmentation.cropAndFlip(part, data.inputShape(), Seeds.stream(spec.seed(), "augment", step));
                 }
-                Point p = minibatchPoints.get(rows.length);
-                if (p == null) {
-                    p = network.at(part, theta, buffers, Mode.TRAIN);
-                    minibatchPoints.put(rows.length, p);
-                } else {
-                    p.load(part, theta);
-                }
+                Point p = bindings.load(part, theta, Mode.TRAIN);
                 if (buffers != null) {
                     p.updateRunningStatistics();
                 }
-                gradient = p.gradient();
+                // a copy: the point is lent to this step's Hessian and diagnostics chunks before the optimiser reads it
+                stepGradient = stepGradient == null ? p.gradient().dup() : stepGradient.assign(p.gradient());
+                gradient = stepGradient;
                 if (e == null) {
                     stepLoss = p.loss();
                 }
@@ -140,14 +145,14 @@ public final class Trainer {
                 checkpoints.save(spec, network, step, theta, buffers);
             }
             if (diagnostics.at(step)) {
-                diagnostics.take(step, theta, buffers);
+                diagnostics.take(step, theta, bindings);
             }
             if (hessianSteps.contains(step)) {
                 if (deferredHessian != null) {
                     deferredHessian.save(spec, network, step, theta, buffers);
                     deferred.add(step);
                 } else {
-                    hessianLandscape = hessianLandscape == null ? context.hessianLandscape(theta, buffers) : hessianLandscape.moveTo(theta);
+                    hessianLandscape = hessianLandscape == null ? context.hessianLandscape(theta, bindings) : hessianLandscape.moveTo(theta);
                     hessian = hessian.plus(HessianWork.measure(spec.hessian(), spec.seed(), runId, step, hessianLandscape));
                 }
             }

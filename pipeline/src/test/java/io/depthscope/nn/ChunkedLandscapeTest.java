@@ -3,6 +3,8 @@ package io.depthscope.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +100,49 @@ class ChunkedLandscapeTest {
             assertArrayEquals(kept.hvp(v).toDoubleVector(), reloaded.hvp(v).toDoubleVector(), "product " + k);
         }
         assertArrayEquals(runningStatistics(net).toDoubleVector(), buffers.toDoubleVector(), "Hessian work never moves the running statistics");
+    }
+
+    @Test
+    void aBorrowedPointThatItsLenderUsedMeanwhileIsReloaded() {
+        NetworkSpec spec = new NetworkSpec("resmlp", 5, 6, 2, 3, "tanh", true, 0.7, "cross_entropy");
+        Network net = Network.of(spec);
+        INDArray theta = Fixtures.theta(net, 81, DataType.DOUBLE);
+        // chunks of 4 and 2, one point each: after a product each still holds its chunk, and the next product starts
+        // with the first chunk without reloading it
+        Batch batch = Fixtures.batch(spec, 6, 82, DataType.DOUBLE);
+        Bindings bindings = Bindings.shared(net, null);
+        Landscape borrowed = ChunkedLandscape.of(bindings, batch, theta, Mode.TRAIN, 4);
+        Landscape own = ChunkedLandscape.of(net, batch, theta, null, Mode.TRAIN, 4, false);
+        INDArray v = Fixtures.direction(net.paramCount(), 83, DataType.DOUBLE);
+        double[] expected = own.hvp(v).toDoubleVector();
+        assertArrayEquals(expected, borrowed.hvp(v).toDoubleVector());
+        // training steps of both sizes between two products (a minibatch, the smaller last one of an epoch)
+        for (int n : new int[] {4, 2}) {
+            Point lender = bindings.load(Fixtures.batch(spec, n, 84 + n, DataType.DOUBLE), theta.mul(1.1), Mode.TRAIN);
+            assertEquals(n, lender.batchSize());
+            assertArrayEquals(expected, borrowed.hvp(v).toDoubleVector(), "after a lender's step of " + n);
+        }
+        bindings.load(Fixtures.batch(spec, 4, 90, DataType.DOUBLE), theta, Mode.TRAIN);
+        assertArrayEquals(own.gvp(v).toDoubleVector(), borrowed.gvp(v).toDoubleVector());
+    }
+
+    @Test
+    void sharedBindingsKeepOnePointPerShapeAndModeAndNeverWriteIntoACallersBatch() {
+        NetworkSpec spec = new NetworkSpec("mlp", 5, 6, 2, 3, "tanh", true, 1.0, "mse");
+        Network net = Network.of(spec);
+        INDArray theta = Fixtures.theta(net, 85, DataType.DOUBLE);
+        Batch first = Fixtures.batch(spec, 4, 86, DataType.DOUBLE);
+        double[] before = first.x().ravel().toDoubleVector();
+        Bindings shared = Bindings.shared(net, null);
+        Point p = shared.load(first, theta, Mode.TRAIN);
+        Batch second = Fixtures.batch(spec, 4, 87, DataType.DOUBLE);
+        assertSame(p, shared.load(second, theta, Mode.TRAIN));
+        assertArrayEquals(before, first.x().ravel().toDoubleVector(), "the point holds a copy of the first batch");
+        assertEquals(net.at(second, theta).loss(), p.loss());
+        assertNotSame(p, shared.load(Fixtures.batch(spec, 3, 88, DataType.DOUBLE), theta, Mode.TRAIN), "another size, another point");
+        assertNotSame(p, shared.load(second, theta, Mode.EVAL), "another mode, another point");
+        Bindings fresh = Bindings.fresh(net, null);
+        assertNotSame(fresh.load(first, theta, Mode.TRAIN), fresh.load(first, theta, Mode.TRAIN));
     }
 
     @Test

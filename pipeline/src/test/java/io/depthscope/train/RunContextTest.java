@@ -72,7 +72,7 @@ class RunContextTest {
                 + "dataset { input_dim = 4, n_train = 9000, n_test = 5 }, hessian { examples = 9000 } }").plan().get(0));
         assertEquals(9000, c.hessianBatch().size());
         assertEquals(9000, c.hessianChunk(9000), "a small mlp's 9,000 examples fit one pass");
-        assertEquals(9000, c.hessianLandscape(io.depthscope.nn.Initializers.initialize(c.network(), c.spec().init(), 1, c.dtype()), null)
+        assertEquals(9000, c.hessianLandscape(io.depthscope.nn.Initializers.initialize(c.network(), c.spec().init(), 1, c.dtype()), (org.nd4j.linalg.api.ndarray.INDArray) null)
                 .batchSize());
         String m = assertThrows(IllegalArgumentException.class, () -> RunContext.of(StudyConfig.parse("name = t\nrun { width = 6, "
                 + "depth = 2, dataset { input_dim = 4, n_train = 9000, n_test = 5 }, diagnostics { steps = [0], examples = 9000, "
