@@ -64,7 +64,7 @@ public final class Explanations {
         List<Difficulty> difficulty = studies.stream().map(Explanations::difficulty).toList();
         List<Claim> claims = new ArrayList<>();
         for (Explanation e : ALL) {
-            List<Map<String, Double>> values = studies.stream().map(s -> has(s, e) ? e.values().apply(s) : Map.<String, Double>of()).toList();
+            List<Map<String, Double>> values = studies.stream().map(s -> measured(s, e)).toList();
             if (values.stream().allMatch(Map::isEmpty)) {
                 continue;
             }
@@ -215,11 +215,12 @@ public final class Explanations {
 
     // ---- each diagnostic per run, at its first step ----
 
-    private static boolean has(StudyTables t, Explanation e) {
+    /** The explanation's diagnostic per run, or none when the study has no such table (read once: each read is a Spark job). */
+    private static Map<String, Double> measured(StudyTables t, Explanation e) {
         try {
-            return !e.values().apply(t).isEmpty();
+            return e.values().apply(t);
         } catch (IllegalArgumentException missingTable) {
-            return false;
+            return Map.of();
         }
     }
 
