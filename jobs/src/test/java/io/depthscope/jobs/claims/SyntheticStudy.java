@@ -1,5 +1,6 @@
 package io.depthscope.jobs.claims;
 
+import io.depthscope.jobs.storage.DriverParquet;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianMoments;
@@ -19,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A study's tables with numbers the test chooses, in the real schemas (rows made by {@link Tables} and
@@ -101,13 +102,12 @@ public final class SyntheticStudy {
                 moments.add(Tables.momentsRow(new HessianMomentsAt(s.runId(), STEPS, 32, m)));
             }
         }
-        save(spark.createDataFrame(runs, Tables.runsSchema(plan().get(0))), out.resolve(Tables.RUNS));
-        save(spark.createDataFrame(curves, Tables.TRAIN_CURVE_SCHEMA), out.resolve(Tables.TRAIN_CURVE));
+        save(spark, runs, Tables.runsSchema(plan().get(0)), out.resolve(Tables.RUNS));
+        save(spark, curves, Tables.TRAIN_CURVE_SCHEMA, out.resolve(Tables.TRAIN_CURVE));
         if (kurtosis != null) {
-            save(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out.resolve(Tables.HESSIAN_MOMENTS));
+            save(spark, moments, Tables.HESSIAN_MOMENTS_SCHEMA, out.resolve(Tables.HESSIAN_MOMENTS));
         }
-        tables.forEach((name, rows) -> save(spark.createDataFrame(RecordTable.rows(rows.apply(plan())), RecordTable.schema(types.get(name))),
-                out.resolve(name)));
+        tables.forEach((name, rows) -> save(spark, RecordTable.rows(rows.apply(plan())), RecordTable.schema(types.get(name)), out.resolve(name)));
     }
 
     /** The study {@code name} over {@code grid} with each run's final loss and final Hessian kurtosis, written under {@code out}. */
@@ -116,7 +116,12 @@ public final class SyntheticStudy {
         of(name, "", grid).finalLoss(finalLoss).kurtosis(kurtosis).write(spark, out);
     }
 
-    private static void save(Dataset<Row> table, Path path) {
-        table.coalesce(1).write().parquet(path.toString());
+    /** As a study writes its tables: {@link DriverParquet}, one file, no Spark job. */
+    private static void save(SparkSession spark, List<Row> rows, StructType schema, Path path) {
+        try {
+            DriverParquet.write(spark, schema, rows, new org.apache.hadoop.fs.Path(path.toUri()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
