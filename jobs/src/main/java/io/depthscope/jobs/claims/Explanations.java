@@ -17,8 +17,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * The question Depthscope exists for: which explanation of why depth makes training hard predicts how hard
- * each network is to train? Each explanation is a diagnostic measured at initialisation (its first
- * step 0) on the same runs, and each is judged by how well it ranks the runs by their
+ * each network is to train? Each explanation is a diagnostic measured at initialisation (step 0)
+ * on the same runs, and each is judged by how well it ranks the runs by their
  * training difficulty: the final training loss, with a diverged run ranked hardest.
  *
  * <p>The seed is the unit. Within each seed, the runs (which differ in depth, arch, width or variant) give
@@ -55,47 +55,29 @@ public final class Explanations {
     private Explanations() {}
 
     /** One claim per explanation measured in this study (those it did not measure left out), Holm-corrected together. */
-    public static List<Claim> of(StudyTables t) {
+    public static ExplanationTable of(StudyTables t) {
         return of(List.of(t));
     }
 
     /** The explanations over several studies: each study's seeds are units of their own. */
-    public static List<Claim> of(List<StudyTables> studies) {
+    public static ExplanationTable of(List<StudyTables> studies) {
         List<Difficulty> difficulty = studies.stream().map(Explanations::difficulty).toList();
+        List<Explanation> measured = new ArrayList<>();
         List<Claim> claims = new ArrayList<>();
         for (Explanation e : ALL) {
             List<Map<String, Double>> values = studies.stream().map(s -> measured(s, e)).toList();
             if (values.stream().allMatch(Map::isEmpty)) {
                 continue;
             }
+            measured.add(e);
             claims.add(claim(e, difficulty, values, studies.size()));
         }
-        double[] adjusted = Holm.adjust(claims.stream().mapToDouble(Claim::rawP).toArray());
-        int m = Holm.family(claims.stream().mapToDouble(Claim::rawP).toArray());
-        List<Claim> out = new ArrayList<>();
-        for (int i = 0; i < claims.size(); i++) {
-            out.add(claims.get(i).corrected(adjusted[i], m));
+        List<Claim> corrected = Holm.correct(claims);
+        List<ExplanationTable.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < measured.size(); i++) {
+            entries.add(new ExplanationTable.Entry(measured.get(i), corrected.get(i)));
         }
-        return out;
-    }
-
-    /** The table as a figure: each explanation's signed correlation with its interval. */
-    public static Figure figure(String title, List<Claim> claims) {
-        List<String> names = claims.stream().map(c -> c.statement().substring(0, c.statement().indexOf(" ("))).toList();
-        return Charts.forest(title, "signed Spearman rho with difficulty", claims, names);
-    }
-
-    /** One line per explanation: its verdict, name, effect and interval, as a plain-text table. */
-    public static String table(List<Claim> claims) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-34s %-14s %-28s %6s %6s%n", "explanation", "verdict",
-                "signed rho [95% CI]", "seeds", "runs"));
-        for (Claim c : claims) {
-            Effect e = c.effect();
-            b.append(String.format(Locale.ROOT, "%-34s %-14s %-28s %6d %6d%n", c.statement().substring(0, c.statement().indexOf(" (")),
-                    c.verdict().label(), e.defined() ? Claim.num(e.estimate()) + " [" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]"
-                            : "-", c.seeds(), c.runs()));
-        }
-        return b.toString();
+        return new ExplanationTable(entries);
     }
 
     /** Per run: its seed, and its difficulty (ln final loss; +infinity when it diverged); failed runs and duplicate networks left out. */
@@ -263,37 +245,19 @@ public final class Explanations {
     }
 
     static Map<String, Double> gradientSize(StudyTables t) {
-        Map<String, double[]> sums = new HashMap<>();
-        for (Row r : atInit(t.table("layer_gradients"), "weight_gradient_norm")) {
-            double[] s = sums.computeIfAbsent(r.getString(0), k -> new double[2]);
-            s[0] += num(r, 1);
-            s[1]++;
-        }
         Map<String, Double> out = new HashMap<>();
-        sums.forEach((id, s) -> out.put(id, s[0] > 0 ? Math.log(s[0] / s[1]) : Double.NaN));
+        runMean(atInit(t.table("layer_gradients"), "weight_gradient_norm")).forEach((id, mean) -> out.put(id, mean > 0 ? Math.log(mean) : Double.NaN));
         return out;
     }
 
     static Map<String, Double> deepestRank(StudyTables t) {
-        return deepest(atInit(t.table("representation_rank"), "layer", "effective_rank"));
+        return meanAtDeepestLayer(atInit(t.table("representation_rank"), "layer", "effective_rank"));
     }
 
     static Map<String, Double> jacobianSpread(StudyTables t) {
         Dataset<Row> j = t.table("jacobian_spectrum").where(col("kind").equalTo("input_to_hidden"));
         // several inputs per layer: their mean spread
-        Map<String, Map<Integer, double[]>> sums = new HashMap<>();
-        for (Row r : atInit(j, "layer", "log_std")) {
-            double[] s = sums.computeIfAbsent(r.getString(0), k -> new HashMap<>()).computeIfAbsent((int) num(r, 1), k -> new double[2]);
-            s[0] += num(r, 2);
-            s[1]++;
-        }
-        Map<String, Double> out = new HashMap<>();
-        sums.forEach((id, layers) -> {
-            int deepest = layers.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
-            double[] s = layers.get(deepest);
-            out.put(id, s[0] / s[1]);
-        });
-        return out;
+        return meanAtDeepestLayer(atInit(j, "layer", "log_std"));
     }
 
     static Map<String, Double> confusion(StudyTables t) {
@@ -336,18 +300,24 @@ public final class Explanations {
         return out;
     }
 
-    /** Per run, the value at its largest layer (rows: run_id, layer, value). */
-    private static Map<String, Double> deepest(List<Row> rows) {
-        Map<String, double[]> best = new HashMap<>();
+    /** Per run, the mean of its rows' values (rows: run_id, value). */
+    private static Map<String, Double> runMean(List<Row> rows) {
+        Map<String, double[]> sums = new HashMap<>();
         for (Row r : rows) {
-            double[] b = best.computeIfAbsent(r.getString(0), k -> new double[] {-1, Double.NaN});
-            if (num(r, 1) > b[0]) {
-                b[0] = num(r, 1);
-                b[1] = num(r, 2);
-            }
+            double[] s = sums.computeIfAbsent(r.getString(0), k -> new double[2]);
+            s[0] += num(r, 1);
+            s[1]++;
         }
         Map<String, Double> out = new HashMap<>();
-        best.forEach((id, b) -> out.put(id, b[1]));
+        sums.forEach((id, s) -> out.put(id, s[0] / s[1]));
         return out;
+    }
+
+    /** Per run, the mean of the values at its largest layer (rows: run_id, layer, value; a layer may have several rows). */
+    private static Map<String, Double> meanAtDeepestLayer(List<Row> rows) {
+        Map<String, Integer> deepest = new HashMap<>();
+        rows.forEach(r -> deepest.merge(r.getString(0), (int) num(r, 1), Math::max));
+        return runMean(rows.stream().filter(r -> (int) num(r, 1) == deepest.get(r.getString(0)))
+                .map(r -> org.apache.spark.sql.RowFactory.create(r.getString(0), r.get(2))).toList());
     }
 }

@@ -1,7 +1,9 @@
 package io.depthscope.jobs.claims;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -30,5 +32,17 @@ public final class Holm {
     /** How many p-values enter the correction (those that are not NaN). */
     public static int family(double[] p) {
         return (int) Arrays.stream(p).filter(v -> !Double.isNaN(v)).count();
+    }
+
+    /** The claims as one family: each with its p-value adjusted over all of them, in the input's order. */
+    public static List<Claim> correct(List<Claim> claims) {
+        double[] raw = claims.stream().mapToDouble(Claim::rawP).toArray();
+        double[] adjusted = adjust(raw);
+        int m = family(raw);
+        List<Claim> out = new ArrayList<>();
+        for (int i = 0; i < claims.size(); i++) {
+            out.add(claims.get(i).corrected(adjusted[i], m));
+        }
+        return out;
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * runs' provenance. The notebooks and {@code depthscope report} both build it here, so both say the same thing.
  */
 public record Report(String study, String dir, String claimSet, String scale, StudyProvenance provenance, List<Finding> findings,
-        List<Claim> explanations) {
+        ExplanationTable explanations) {
 
     public static Report of(StudyTables tables) {
         String study = tables.study();
@@ -20,7 +20,7 @@ public record Report(String study, String dir, String claimSet, String scale, St
 
     /** The explanations' table as a figure (null when the study measured none of them). */
     public Figure explanationsFigure() {
-        return explanations.isEmpty() ? null : Explanations.figure("Which explanation predicts training difficulty: " + study, explanations);
+        return explanations.isEmpty() ? null : explanations.figure("Which explanation predicts training difficulty: " + study);
     }
 
     /** The claims' sentences alone, as {@link #of} states them, without the figures' and the explanations' cost. */
@@ -32,13 +32,10 @@ public record Report(String study, String dir, String claimSet, String scale, St
 
     /** The findings with each claim's p-value adjusted by Holm over all of them (a study's claims are one family). */
     public static List<Finding> corrected(List<Finding> findings) {
-        double[] raw = findings.stream().mapToDouble(f -> f.claim().rawP()).toArray();
-        double[] adjusted = Holm.adjust(raw);
-        int m = Holm.family(raw);
+        List<Claim> claims = Holm.correct(findings.stream().map(Finding::claim).toList());
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < findings.size(); i++) {
-            Finding f = findings.get(i);
-            out.add(new Finding(f.claim().corrected(adjusted[i], m), f.figure()));
+            out.add(new Finding(claims.get(i), findings.get(i).figure()));
         }
         return out;
     }
@@ -61,7 +58,7 @@ public record Report(String study, String dir, String claimSet, String scale, St
         sentences().forEach(s -> b.append("- ").append(s).append("\n"));
         if (!explanations.isEmpty()) {
             b.append("Which explanation predicts training difficulty (diagnostics at initialisation; Holm over the ")
-                    .append(explanations.get(0).family()).append(" that can be computed):\n").append(Explanations.table(explanations));
+                    .append(explanations.family()).append(" that can be computed):\n").append(explanations.text());
         }
         return b.toString();
     }

@@ -65,9 +65,9 @@ public final class ReportHtml {
                 + "within each seed, signed so that the explanation's prediction is positive, then its mean across seeds with a 95% t "
                 + "interval; verdicts by the rule above, Holm-corrected over these rows.")).append("</p>\n<table>\n<tr><th>explanation"
                 + "</th><th>diagnostic</th><th>verdict</th><th>signed rho</th><th>95% CI</th><th>p (Holm)</th><th>seeds, runs</th></tr>\n");
-        for (int i = 0; i < r.explanations().size(); i++) {
-            Claim c = r.explanations().get(i);
-            Explanations.Explanation e = Explanations.ALL.stream().filter(x -> c.statement().startsWith(x.name() + " (")).findFirst().orElseThrow();
+        for (ExplanationTable.Entry entry : r.explanations().entries()) {
+            Claim c = entry.claim();
+            Explanations.Explanation e = entry.explanation();
             Effect f = c.effect();
             h.append("<tr><td>").append(esc(e.name() + " (" + e.source() + ")")).append("</td><td>").append(esc(e.diagnostic()))
                     .append("</td><td><span class=\"v ").append(c.verdict().name()).append("\">").append(esc(c.verdict().label()))

@@ -1,7 +1,7 @@
 package io.depthscope.jobs.cli;
 
 import io.depthscope.io.AtomicFiles;
-import io.depthscope.jobs.claims.Claim;
+import io.depthscope.jobs.claims.ExplanationTable;
 import io.depthscope.jobs.claims.Explanations;
 import io.depthscope.jobs.claims.StudyTables;
 import io.depthscope.jobs.spark.SparkSessions;
@@ -38,19 +38,19 @@ public final class ExplainCommand implements Callable<Integer> {
                 throw new BadInputException("ROOT: '" + root + "' holds no finished study; allowed: a directory of dirs written by 'depthscope study'");
             }
             for (StudyTables t : studies) {
-                List<Claim> one = Explanations.of(t);
+                ExplanationTable one = Explanations.of(t);
                 System.out.println("study " + t.study() + " (" + t.dir() + "):");
-                System.out.print(one.isEmpty() ? "  measures no diagnostic at initialisation\n" : Explanations.table(one));
+                System.out.print(one.isEmpty() ? "  measures no diagnostic at initialisation\n" : one.text());
                 System.out.println();
             }
-            List<Claim> pooled = Explanations.of(studies);
-            int family = pooled.isEmpty() ? 0 : pooled.get(0).family();
+            ExplanationTable pooled = Explanations.of(studies);
+            int family = pooled.family();
             System.out.println("pooled over " + studies.size() + " studies (Holm over the " + family + " that can be computed):");
-            System.out.print(Explanations.table(pooled));
-            pooled.forEach(c -> System.out.println("- " + c.sentence()));
+            System.out.print(pooled.text());
+            pooled.claims().forEach(c -> System.out.println("- " + c.sentence()));
             if (figure != null && !pooled.isEmpty()) {
-                AtomicFiles.write(figure.toPath(), Explanations.figure("Which explanation predicts difficulty: " + studies.size()
-                        + " studies pooled", pooled).png());
+                AtomicFiles.write(figure.toPath(), pooled.figure("Which explanation predicts difficulty: " + studies.size()
+                        + " studies pooled").png());
                 System.out.println("figure: " + figure.getAbsolutePath());
             }
         }

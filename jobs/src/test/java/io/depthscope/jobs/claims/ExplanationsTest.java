@@ -71,7 +71,7 @@ class ExplanationsTest {
 
     @Test
     void aDiagnosticThatRanksTheRunsByDifficultyIsSupportedAndOneThatRanksThemBackwardsContradicted() {
-        List<Claim> claims = Explanations.of(open("a"));
+        List<Claim> claims = Explanations.of(open("a")).claims();
         // only the four diagnostics the study measured; the gradient size is the same in every run, so nothing ranks by it
         assertEquals(4, claims.size(), claims.toString());
         assertEquals(Verdict.INCONCLUSIVE, find(claims, "small gradients").verdict());
@@ -98,7 +98,7 @@ class ExplanationsTest {
         double[] rx = {4.5, 4.5, 4.5, 4.5, 4.5, 4.5, 1};
         double[] ry = {1, 2, 3, 4, 5, 6, 7};
         assertEquals(pearson(rx, ry), Explanations.spearman(pts), 1e-12);
-        Claim confusion = find(Explanations.of(open("a")), "gradient confusion");
+        Claim confusion = find(Explanations.of(open("a")).claims(), "gradient confusion");
         // expected sign -1: lower cosine, harder; the hardest run has the lowest cosine in every seed
         assertEquals(-pearson(rx, ry), confusion.effect().estimate(), 1e-12, confusion.sentence());
         // a diverged run ranks above every finite loss: x ranks 3, 1, 2 against y ranks 1, 2, 3, so rho = 1 - 6 (4 + 1 + 1) / 24
@@ -112,7 +112,7 @@ class ExplanationsTest {
 
     @Test
     void pooledOverStudiesEachStudysSeedIsAUnit() {
-        List<Claim> pooled = Explanations.of(List.of(open("a"), open("b")));
+        List<Claim> pooled = Explanations.of(List.of(open("a"), open("b"))).claims();
         Claim gradients = find(pooled, "vanishing or exploding gradients");
         assertEquals(6, gradients.seeds());
         assertEquals(42, gradients.runs());
@@ -134,7 +134,7 @@ class ExplanationsTest {
     @Test
     void theReportCarriesTheTableAndItsFigure() {
         Report r = Report.of(open("a"));
-        assertEquals(4, r.explanations().size());
+        assertEquals(4, r.explanations().entries().size());
         assertTrue(r.text().contains("Which explanation predicts training difficulty"), r.text());
         assertTrue(r.text().contains("an ill-conditioned tangent kernel"), r.text());
         String html = ReportHtml.render(r);
