@@ -1,10 +1,12 @@
 package io.depthscope.probe;
 
 import io.depthscope.nn.Landscape;
+import io.depthscope.util.Rademacher;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -37,28 +39,50 @@ public final class Hutchinson {
 
     /** Probe {@code index} of the stream {@code seed}: a flat vector in the point's dtype. */
     public static INDArray probeVector(Landscape point, long seed, long index, Distribution distribution) {
-        int p = Math.toIntExact(point.paramCount());
-        var rng = Seeds.stream(seed, "hutchinson", index);
-        double[] v = distribution == Distribution.RADEMACHER
-                ? RandomArrays.rademacher(rng, p)
-                : RandomArrays.gaussian(rng, p, 1.0);
-        return RandomArrays.vector(v, point.dtype());
+        INDArray v = Nd4j.createUninitialized(point.dtype(), point.paramCount());
+        drawProbe(seed, index, distribution, v);
+        return v;
+    }
+
+    /**
+     * Writes probe {@code index} of the stream {@code seed} into {@code v}. Rademacher entries go straight into
+     * v's buffer ({@link Rademacher}, the same numbers as the stream's SplittableRandom); Gaussian ones are
+     * drawn in Java and copied, as before.
+     */
+    static void drawProbe(long seed, long index, Distribution distribution, INDArray v) {
+        long streamSeed = Seeds.derive(seed, "hutchinson", index);
+        if (distribution == Distribution.RADEMACHER) {
+            Rademacher.fill(streamSeed, 0, v);
+        } else {
+            v.assign(RandomArrays.vector(RandomArrays.gaussian(new SplittableRandom(streamSeed), (int) v.length(), 1.0), v.dataType()));
+        }
     }
 
     /** The four quadratic forms of one probe vector v: (v.Hv, v.H^2v, v.H^3v, v.H^4v). */
     public static double[] quadraticForms(Landscape point, INDArray v) {
-        INDArray u = Nd4j.create(point.dtype(), point.paramCount());
-        INDArray w = Nd4j.create(point.dtype(), point.paramCount());
+        return quadraticForms(point, v, Nd4j.create(point.dtype(), point.paramCount()), Nd4j.create(point.dtype(), point.paramCount()));
+    }
+
+    /** As {@link #quadraticForms(Landscape, INDArray)}, with u = Hv and w = Hu written into the given vectors. */
+    private static double[] quadraticForms(Landscape point, INDArray v, INDArray u, INDArray w) {
         point.hvp(v, u);
         point.hvp(u, w);
         return new double[] {dot(v, u), dot(u, u), dot(u, w), dot(w, w)};
     }
 
-    /** Per-probe quadratic forms for probes first .. first+count-1 of the stream {@code seed}. */
+    /**
+     * Per-probe quadratic forms for probes first .. first+count-1 of the stream {@code seed}. The probe and its
+     * two products reuse three vectors: fresh off-heap memory costs a page fault per 4 KB page when first
+     * written, which on this project's VM made each probe's allocations cost more than its arithmetic.
+     */
     public static double[][] probes(Landscape point, long seed, long first, int count, Distribution distribution) {
+        INDArray v = Nd4j.createUninitialized(point.dtype(), point.paramCount());
+        INDArray u = Nd4j.create(point.dtype(), point.paramCount());
+        INDArray w = Nd4j.create(point.dtype(), point.paramCount());
         double[][] q = new double[count][];
         for (int i = 0; i < count; i++) {
-            q[i] = quadraticForms(point, probeVector(point, seed, first + i, distribution));
+            drawProbe(seed, first + i, distribution, v);
+            q[i] = quadraticForms(point, v, u, w);
         }
         return q;
     }

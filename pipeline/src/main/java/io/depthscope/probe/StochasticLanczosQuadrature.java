@@ -1,9 +1,10 @@
 package io.depthscope.probe;
 
-import io.depthscope.util.RandomArrays;
+import io.depthscope.util.Rademacher;
 import io.depthscope.util.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,8 +23,9 @@ public final class StochasticLanczosQuadrature {
     /** Run {@code run}'s start: Rademacher from the stream (seed, "slq", run), divided by sqrt(n). */
     public static INDArray rademacherStart(long size, long seed, long run) {
         int n = Math.toIntExact(size);
-        double[] v = RandomArrays.rademacher(Seeds.stream(seed, "slq", run), n);
-        return Nd4j.createFromArray(v).divi(Math.sqrt(n));
+        INDArray v = Nd4j.createUninitialized(DataType.DOUBLE, n);
+        Rademacher.fill(Seeds.derive(seed, "slq", run), 0, v);
+        return v.divi(Math.sqrt(n));
     }
 
     /** One quadrature: {@code steps} Lanczos steps from {@link #rademacherStart}(size, seed, run). */
