@@ -4,6 +4,7 @@ import io.depthscope.bench.Benchmarks.Config;
 import io.depthscope.bench.Benchmarks;
 import io.depthscope.bench.BlockBench;
 import io.depthscope.bench.CnnBench;
+import io.depthscope.bench.EstimatorComparison;
 import io.depthscope.bench.EstimatorCostBench;
 import io.depthscope.bench.Peer;
 import io.depthscope.bench.PerExampleBench;
@@ -110,6 +111,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "timed pairs of one Hv and one block product, after one untimed (default ${DEFAULT-VALUE})")
     int blockRepetitions;
 
+    @Option(names = "--estimator-repetitions", defaultValue = "3",
+            description = "timed calls of each whole estimator (Hutchinson with --probes, the top eigenvalue with --lanczos-steps, "
+                    + "the density with --slq-runs x --slq-steps), each followed by PyTorch's (PyHessian's algorithms), "
+                    + "after one untimed (default ${DEFAULT-VALUE}); 0 skips them")
+    int estimatorRepetitions;
+
+    @Option(names = "--slq-runs", defaultValue = "4", description = "density runs of the whole-estimator benchmark (default ${DEFAULT-VALUE})")
+    int slqRuns;
+
+    @Option(names = "--slq-steps", defaultValue = "30", description = "Lanczos steps per density run (default ${DEFAULT-VALUE})")
+    int slqSteps;
+
     @Option(names = "--cnn", description = "also time ResNet-20 (BatchNorm in train mode, float32) and PyTorch beside it")
     boolean cnn;
 
@@ -147,6 +160,11 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }
         EstimatorCostBench.check(probes, lanczosSteps);
+        if (estimatorRepetitions < 0) {
+            throw new IllegalArgumentException("estimator-repetitions: value " + estimatorRepetitions + " is not allowed; allowed: >= 0 (0 skips them)");
+        }
+        // checks the sizes either way, before anything is timed
+        EstimatorComparison.Sizes wholeSizes = new EstimatorComparison.Sizes(probes, lanczosSteps, slqRuns, slqSteps, Math.max(1, estimatorRepetitions));
         if (block < 0) {
             throw new IllegalArgumentException("block: value " + block + " is not allowed; allowed: >= 0 (0 skips the block product)");
         }
@@ -160,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
         CnnBench.Config resnet = CnnBench.Config.resnet20(cnnBatch, cnnWarmup, cnnRepetitions, seed); // checks the options either way
         CnnBench.Config cnnConfig = cnn ? resnet : null;
         try (TorchPeer peer = startPeer(out)) {
-            return run(out, types, cnnConfig, peer);
+            return run(out, types, cnnConfig, peer, estimatorRepetitions > 0 ? wholeSizes : null);
         }
     }
 
@@ -190,7 +208,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Integer run(PrintWriter out, List<DataType> types, CnnBench.Config cnnConfig, TorchPeer peer) throws IOException {
+    private Integer run(PrintWriter out, List<DataType> types, CnnBench.Config cnnConfig, TorchPeer peer,
+                        EstimatorComparison.Sizes wholeSizes) throws IOException {
         boolean torchMlp = peer != null && "tanh".equals(activation);
         if (peer != null && !torchMlp) {
             out.println("PyTorch peer: the mlp's activation is " + activation + ", the peer's mlp is tanh only; PyTorch times the ResNet alone");
@@ -211,7 +230,7 @@ public final class BenchCommand implements Callable<Integer> {
                 TorchPeer.Setup setup = peer.setup(spec);
                 TorchPeer.Times times = new TorchPeer.Times();
                 Benchmarks.Result r = Benchmarks.run(c, MLP_ROUND, peer.peer(setup.key(), times));
-                rows.add(new BenchTables.Row(r, null, null, null, BenchTables.Torch.of(peer.description(), times)));
+                rows.add(new BenchTables.Row(r, null, null, null, BenchTables.Torch.of(peer.description(), times), null));
             } else {
                 rows.add(new BenchTables.Row(Benchmarks.run(c), null, null));
             }
@@ -238,6 +257,19 @@ public final class BenchCommand implements Callable<Integer> {
                 rows.set(i, rows.get(i).withCosts(PerExampleBench.run(cost, false), EstimatorCostBench.run(cost, probes, lanczosSteps)));
             }
             out.print(BenchTables.costs(rows, costRepetitions));
+        }
+        boolean agrees = true;
+        if (wholeSizes != null) {
+            List<EstimatorTables.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                Config c = rows.get(i).products().config();
+                TorchEstimators.Outcome o = TorchEstimators.run(torchMlp ? peer : null, c, wholeSizes);
+                rows.set(i, rows.get(i).withWhole(o));
+                entries.add(new EstimatorTables.Entry(Dtypes.name(c.dtype()), o));
+                agrees &= o.agrees();
+            }
+            out.print(EstimatorTables.table(entries, peer == null ? "" : peer.description()));
+            out.flush();
         }
         if (stepBatch > 0) {
             List<TrainingStepBench.Result> steps = new ArrayList<>();
@@ -277,6 +309,11 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (json != null) {
             Json.writeAtomically(json, BenchTables.json(rows, cnnResult));
+        }
+        if (!agrees) {
+            // timings of an engine that computes something else mean nothing: say so in the exit code too
+            spec.commandLine().getErr().println("error: PyTorch's estimators disagree with ours beyond the tolerance (see the agreement lines)");
+            return 1;
         }
         return 0;
     }
