@@ -152,7 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (studyBench.study) {
+        if (studyBench.any()) {
             return studyBench.run(out, json);
         }
         studyBench.rejectWithoutStudy();
