@@ -38,13 +38,17 @@ import picocli.CommandLine.Spec;
                 + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor); "
                 + "then the per-example-gradient Gram and the NTK Gram against one gradient, and a Hutchinson and a "
                 + "Lanczos run in Hv units; then a training step against a bare forward and backward pass; the block product "
-                + "(--block directions at once) per direction against one Hv. PyTorch (tools/torch_cnn_bench.py, when "
-                + "/usr/bin/python3 has torch) times the same mlp in turns with ours.",
+                + "(--block directions at once) per direction against one Hv; each whole estimator (Hutchinson, top eigenvalue, "
+                + "density) against PyHessian's over torch's Hv, after checking that PyTorch, started from our weights, batch and "
+                + "vectors, returns our numbers. PyTorch (tools/torch_cnn_bench.py, when /usr/bin/python3 has torch) times the "
+                + "same mlp in turns with ours.",
                 "--cnn (off by default: slow) adds He et al.'s ResNet-20 (BatchNorm in train mode, batch 128, float32): gradient "
                 + "and Hv, and PyTorch's gradient and Hv in turns with them. On 2 loaded cores the whole bench --cnn took 10 minutes; "
                 + "--dtype float32 --cnn-repetitions 4 --cost-repetitions 0 --step-batch 0 took 2-3 minutes.",
                 "With --study, only this: a study (built in: 16 runs) on local[1], then on local[2], their parallel efficiency "
-                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time."})
+                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time.",
+                "With --study-scale N, only this: N tiny runs on local[2] and a restart into the same output: the driver's "
+                + "peak heap, the per-task overhead, the tables' time and the restart's scan."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
