@@ -29,8 +29,17 @@ Serving (`--serve`): one JSON object per line on stdin, one JSON reply per line 
   {"cmd": "setup", "case": "resnet", "depth": 20, "width": 16, "batch": 128, "dtype": "float32", "seed": 0}
       -> {"ok": true, "key": "resnet/float32", "param_count": ..., "framework": ..., "threads": ..., "blas": ...}
       (mlp: "input_dim", "width", "depth", "output_dim", "batch")
+      With "arrays": "FILE.npz" (mlp only), the network's weights (state-dict names layers.i.weight, layers.i.bias)
+      and the batch (x, y) come from that file, as depthscope bench wrote them, and the reply adds the "loss" there;
+      the key then ends in "/shipped". The file may also hold the vectors of depthscope's estimators (probes
+      [n, P], lanczos_start [P], slq_starts [runs, P]) for "estimate" with "shipped".
   {"cmd": "time", "key": "resnet/float32", "repetitions": 1}
       -> {"ok": true, "gradient": [s, ...], "hv_cached": [...], "hv_full": [...]}
+  {"cmd": "estimate", "key": ..., "estimator": "trace|moments|power|lanczos|slq", "probes": n, "steps": m,
+   "runs": n_v, "repetitions": 1, "shipped": false}
+      -> {"ok": true, "seconds": [s, ...], "values": {...}}: whole estimators of tools/torch_estimators.py (graph
+      built, then the estimator), each drawing its own vectors as PyHessian does, or, with "shipped", starting from
+      the file's vectors; "values" are the last call's.
   {"cmd": "quit"}
 An error is {"ok": false, "error": "..."}. The serving process does nothing between commands, so it takes no CPU
 while the JVM times its own calls.
@@ -49,6 +58,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_estimators  # noqa: E402
 import torch_models  # noqa: E402
 from torch_hvp_bench import blas_in_use, build as build_mlp  # noqa: E402
 
@@ -92,6 +102,8 @@ class Case:
                             dtype, gen)
             x = torch.randn(n, int(spec["input_dim"]), generator=gen, dtype=dtype)
             y = torch.randn(n, int(spec["output_dim"]), generator=gen, dtype=dtype)
+            if spec.get("arrays"):
+                x, y = self.load(net, spec["arrays"], dtype)
 
             def loss():
                 return 0.5 * ((net(x) - y) ** 2).sum() / n
@@ -100,7 +112,9 @@ class Case:
         params = [p for p in net.parameters() if p.requires_grad]
         v = [torch.randn(p.shape, generator=gen, dtype=dtype) for p in params]
         self.param_count = sum(p.numel() for p in params)
-        self.key = f"{spec['case']}/{spec.get('dtype', 'float32')}"
+        self.key = f"{spec['case']}/{spec.get('dtype', 'float32')}" + ("/shipped" if spec.get("arrays") else "")
+        self.loss, self.params = loss, params
+        self.loss_value = loss().item()
 
         def dot(g):
             return sum((gi * vi).sum() for gi, vi in zip(g, v))
@@ -119,6 +133,33 @@ class Case:
             return torch.autograd.grad(dot(g), params)
 
         self.calls = {"gradient": gradient, "hv_cached": hv_cached, "hv_full": hv_full}
+
+    def load(self, net, path, dtype):
+        """The weights and batch depthscope shipped (its state-dict names; Sequential holds tanh between the maps);
+        keeps the file's estimator vectors for estimate(shipped=True)."""
+        import numpy as np
+        with np.load(path) as f:
+            arrays = {k: torch.from_numpy(f[k].copy()) for k in f.files}
+        linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            for i, lin in enumerate(linears):
+                for name in ("weight", "bias"):
+                    a = arrays[f"layers.{i}.{name}"]
+                    if tuple(a.shape) != tuple(getattr(lin, name).shape):
+                        raise ValueError(f"layers.{i}.{name}: shape {tuple(a.shape)}, the mlp has {tuple(getattr(lin, name).shape)}")
+                    getattr(lin, name).copy_(a.to(dtype))
+        self.shipped = {k: arrays[k] for k in ("probes", "lanczos_start", "slq_starts") if k in arrays}
+        return arrays["x"].to(dtype), arrays["y"].to(dtype)
+
+    def estimate(self, msg):
+        shipped = getattr(self, "shipped", None) if msg.get("shipped") else None
+        if msg.get("shipped") and not shipped:
+            raise ValueError(f"{self.key}: no shipped vectors (set up with arrays holding them)")
+        seconds, values = [], None
+        for _ in range(int(msg.get("repetitions", 1))):
+            s, values = torch_estimators.estimate(self.loss, self.params, msg["estimator"], msg, shipped)
+            seconds.append(s)
+        return {"seconds": seconds, "values": values}
 
     def time(self, repetitions):
         times = {name: [] for name in self.calls}
@@ -152,11 +193,14 @@ def serve():
             if cmd == "setup":
                 case = Case(msg)
                 cases[case.key] = case
-                reply = {"ok": True, "key": case.key, "param_count": case.param_count, **describe()}
+                reply = {"ok": True, "key": case.key, "param_count": case.param_count, "loss": case.loss_value,
+                         **describe()}
             elif cmd == "time":
                 reply = {"ok": True, **cases[msg["key"]].time(int(msg.get("repetitions", 1)))}
+            elif cmd == "estimate":
+                reply = {"ok": True, **cases[msg["key"]].estimate(msg)}
             else:
-                raise ValueError(f"cmd {cmd!r}: allowed setup, time, quit")
+                raise ValueError(f"cmd {cmd!r}: allowed setup, time, estimate, quit")
         except Exception as e:  # noqa: BLE001 -- every failure goes back to the JVM as one line
             reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         sys.stdout.write(json.dumps(reply) + "\n")

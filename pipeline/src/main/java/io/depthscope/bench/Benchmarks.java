@@ -145,7 +145,7 @@ public final class Benchmarks {
         return Arrays.stream(values).min().orElseThrow();
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] s = values.clone();
         Arrays.sort(s);
         int n = s.length;

@@ -4,6 +4,7 @@ import io.depthscope.bench.Benchmarks.Config;
 import io.depthscope.bench.Benchmarks;
 import io.depthscope.bench.BlockBench;
 import io.depthscope.bench.CnnBench;
+import io.depthscope.bench.EstimatorComparison;
 import io.depthscope.bench.EstimatorCostBench;
 import io.depthscope.bench.Peer;
 import io.depthscope.bench.PerExampleBench;
@@ -37,13 +38,17 @@ import picocli.CommandLine.Spec;
                 + "reports medians, the ratio Hv/gradient and the bare matrix-product time of each (GEMM floor); "
                 + "then the per-example-gradient Gram and the NTK Gram against one gradient, and a Hutchinson and a "
                 + "Lanczos run in Hv units; then a training step against a bare forward and backward pass; the block product "
-                + "(--block directions at once) per direction against one Hv. PyTorch (tools/torch_cnn_bench.py, when "
-                + "/usr/bin/python3 has torch) times the same mlp in turns with ours.",
+                + "(--block directions at once) per direction against one Hv; each whole estimator (Hutchinson, top eigenvalue, "
+                + "density) against PyHessian's over torch's Hv, after checking that PyTorch, started from our weights, batch and "
+                + "vectors, returns our numbers. PyTorch (tools/torch_cnn_bench.py, when /usr/bin/python3 has torch) times the "
+                + "same mlp in turns with ours.",
                 "--cnn (off by default: slow) adds He et al.'s ResNet-20 (BatchNorm in train mode, batch 128, float32): gradient "
                 + "and Hv, and PyTorch's gradient and Hv in turns with them. On 2 loaded cores the whole bench --cnn took 10 minutes; "
                 + "--dtype float32 --cnn-repetitions 4 --cost-repetitions 0 --step-batch 0 took 2-3 minutes.",
                 "With --study, only this: a study (built in: 16 runs) on local[1], then on local[2], their parallel efficiency "
-                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time."})
+                + "T1 / (2 T2) and each one's overhead beyond its tasks' own time.",
+                "With --study-scale N, only this: N tiny runs on local[2] and a restart into the same output: the driver's "
+                + "peak heap, the per-task overhead, the tables' time and the restart's scan."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -110,6 +115,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "timed pairs of one Hv and one block product, after one untimed (default ${DEFAULT-VALUE})")
     int blockRepetitions;
 
+    @Option(names = "--estimator-repetitions", defaultValue = "3",
+            description = "timed calls of each whole estimator (Hutchinson with --probes, the top eigenvalue with --lanczos-steps, "
+                    + "the density with --slq-runs x --slq-steps), each followed by PyTorch's (PyHessian's algorithms), "
+                    + "after one untimed (default ${DEFAULT-VALUE}); 0 skips them")
+    int estimatorRepetitions;
+
+    @Option(names = "--slq-runs", defaultValue = "4", description = "density runs of the whole-estimator benchmark (default ${DEFAULT-VALUE})")
+    int slqRuns;
+
+    @Option(names = "--slq-steps", defaultValue = "30", description = "Lanczos steps per density run (default ${DEFAULT-VALUE})")
+    int slqSteps;
+
     @Option(names = "--cnn", description = "also time ResNet-20 (BatchNorm in train mode, float32) and PyTorch beside it")
     boolean cnn;
 
@@ -139,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (studyBench.study) {
+        if (studyBench.any()) {
             return studyBench.run(out, json);
         }
         studyBench.rejectWithoutStudy();
@@ -147,6 +164,11 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }
         EstimatorCostBench.check(probes, lanczosSteps);
+        if (estimatorRepetitions < 0) {
+            throw new IllegalArgumentException("estimator-repetitions: value " + estimatorRepetitions + " is not allowed; allowed: >= 0 (0 skips them)");
+        }
+        // checks the sizes either way, before anything is timed
+        EstimatorComparison.Sizes wholeSizes = new EstimatorComparison.Sizes(probes, lanczosSteps, slqRuns, slqSteps, Math.max(1, estimatorRepetitions));
         if (block < 0) {
             throw new IllegalArgumentException("block: value " + block + " is not allowed; allowed: >= 0 (0 skips the block product)");
         }
@@ -160,7 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
         CnnBench.Config resnet = CnnBench.Config.resnet20(cnnBatch, cnnWarmup, cnnRepetitions, seed); // checks the options either way
         CnnBench.Config cnnConfig = cnn ? resnet : null;
         try (TorchPeer peer = startPeer(out)) {
-            return run(out, types, cnnConfig, peer);
+            return run(out, types, cnnConfig, peer, estimatorRepetitions > 0 ? wholeSizes : null);
         }
     }
 
@@ -190,7 +212,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Integer run(PrintWriter out, List<DataType> types, CnnBench.Config cnnConfig, TorchPeer peer) throws IOException {
+    private Integer run(PrintWriter out, List<DataType> types, CnnBench.Config cnnConfig, TorchPeer peer,
+                        EstimatorComparison.Sizes wholeSizes) throws IOException {
         boolean torchMlp = peer != null && "tanh".equals(activation);
         if (peer != null && !torchMlp) {
             out.println("PyTorch peer: the mlp's activation is " + activation + ", the peer's mlp is tanh only; PyTorch times the ResNet alone");
@@ -211,7 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
                 TorchPeer.Setup setup = peer.setup(spec);
                 TorchPeer.Times times = new TorchPeer.Times();
                 Benchmarks.Result r = Benchmarks.run(c, MLP_ROUND, peer.peer(setup.key(), times));
-                rows.add(new BenchTables.Row(r, null, null, null, BenchTables.Torch.of(peer.description(), times)));
+                rows.add(new BenchTables.Row(r, null, null, null, BenchTables.Torch.of(peer.description(), times), null));
             } else {
                 rows.add(new BenchTables.Row(Benchmarks.run(c), null, null));
             }
@@ -238,6 +261,19 @@ public final class BenchCommand implements Callable<Integer> {
                 rows.set(i, rows.get(i).withCosts(PerExampleBench.run(cost, false), EstimatorCostBench.run(cost, probes, lanczosSteps)));
             }
             out.print(BenchTables.costs(rows, costRepetitions));
+        }
+        boolean agrees = true;
+        if (wholeSizes != null) {
+            List<EstimatorTables.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                Config c = rows.get(i).products().config();
+                TorchEstimators.Outcome o = TorchEstimators.run(torchMlp ? peer : null, c, wholeSizes);
+                rows.set(i, rows.get(i).withWhole(o));
+                entries.add(new EstimatorTables.Entry(Dtypes.name(c.dtype()), o));
+                agrees &= o.agrees();
+            }
+            out.print(EstimatorTables.table(entries, peer == null ? "" : peer.description()));
+            out.flush();
         }
         if (stepBatch > 0) {
             List<TrainingStepBench.Result> steps = new ArrayList<>();
@@ -277,6 +313,11 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (json != null) {
             Json.writeAtomically(json, BenchTables.json(rows, cnnResult));
+        }
+        if (!agrees) {
+            // timings of an engine that computes something else mean nothing: say so in the exit code too
+            spec.commandLine().getErr().println("error: PyTorch's estimators disagree with ours beyond the tolerance (see the agreement lines)");
+            return 1;
         }
         return 0;
     }

@@ -32,17 +32,22 @@ final class BenchTables {
      * {@code block} when the block product was, {@code torch} when PyTorch did not run beside us.
      */
     record Row(Benchmarks.Result products, PerExampleBench.Result gram, EstimatorCostBench.Result estimators,
-               BlockBench.Result block, Torch torch) {
+               BlockBench.Result block, Torch torch, TorchEstimators.Outcome whole) {
         Row(Benchmarks.Result products, PerExampleBench.Result gram, EstimatorCostBench.Result estimators) {
-            this(products, gram, estimators, null, null);
+            this(products, gram, estimators, null, null, null);
         }
 
         Row withCosts(PerExampleBench.Result g, EstimatorCostBench.Result e) {
-            return new Row(products, g, e, block, torch);
+            return new Row(products, g, e, block, torch, whole);
         }
 
         Row withBlock(BlockBench.Result b) {
-            return new Row(products, gram, estimators, b, torch);
+            return new Row(products, gram, estimators, b, torch, whole);
+        }
+
+        /** The whole estimators, timed against PyTorch's when it ran. */
+        Row withWhole(TorchEstimators.Outcome w) {
+            return new Row(products, gram, estimators, block, torch, w);
         }
     }
 
@@ -317,6 +322,9 @@ final class BenchTables {
             m.put("lanczos_steps", e.steps());
             m.put("lanczos_seconds", e.lanczosSeconds());
             m.put("lanczos_hvs", e.lanczosHvs());
+        }
+        if (row.whole() != null) {
+            EstimatorTables.put(m, row.whole());
         }
         m.replaceAll((k, v) -> v instanceof Double d ? Json.finiteOrNull(d) : v);
         return m;

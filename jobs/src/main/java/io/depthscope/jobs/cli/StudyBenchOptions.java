@@ -2,6 +2,7 @@ package io.depthscope.jobs.cli;
 
 import io.depthscope.io.Json;
 import io.depthscope.jobs.orchestration.StudyBench;
+import io.depthscope.jobs.orchestration.StudyScaleBench;
 import io.depthscope.study.StudyConfig;
 import java.io.File;
 import java.io.IOException;
@@ -34,9 +35,24 @@ final class StudyBenchOptions {
                     + "default: a temporary directory, deleted afterwards")
     Path out;
 
+    @Option(names = "--study-scale", paramLabel = "N",
+            description = "only this: a study of N tiny runs (no Hessian) on local[2], then the same study again into the same output "
+                    + "(a restart that finds everything committed); the driver's peak heap, the per-task overhead, the tables' time "
+                    + "and the restart's scan, per run")
+    Integer scale;
+
+    @Option(names = "--study-scale-steps", paramLabel = "N", defaultValue = "20",
+            description = "with --study-scale: training steps per tiny run (default ${DEFAULT-VALUE}: a few milliseconds)")
+    int scaleSteps;
+
     @Option(names = "--study-no-warm-up", hidden = true,
             description = "for tests: skip the untimed two-run study that warms each session")
     boolean noWarmUp;
+
+    /** Whether a study mode was asked for: --study or --study-scale. */
+    boolean any() {
+        return study || scale != null;
+    }
 
     void rejectWithoutStudy() {
         Object[][] given = {{"study-config", config}, {"study-steps", steps}, {"study-out", out}};
@@ -48,6 +64,9 @@ final class StudyBenchOptions {
     }
 
     int run(PrintWriter printer, Path json) throws IOException {
+        if (scale != null) {
+            return runScale(printer, json);
+        }
         if (config != null && steps != null) {
             throw new IllegalArgumentException("study-steps: value " + steps
                     + " is not allowed with --study-config; allowed: the built-in study only (set steps in the config)");
@@ -76,6 +95,42 @@ final class StudyBenchOptions {
             Json.writeAtomically(json, StudyBenchReport.json(result, config == null ? n : 0));
         }
         return 0;
+    }
+
+    private int runScale(PrintWriter printer, Path json) throws IOException {
+        if (study || config != null || steps != null) {
+            throw new IllegalArgumentException("study-scale: value " + scale + " is not allowed with --study, --study-config or --study-steps; "
+                    + "allowed: alone (it builds its own study)");
+        }
+        if (scaleSteps < 1) {
+            throw new IllegalArgumentException("study-scale-steps: value " + scaleSteps + " is not allowed; allowed: >= 1");
+        }
+        StudyScaleBench.tiny("bench-scale", scale, scaleSteps); // checks N before Spark starts
+        Path work = prepareOut();
+        printer.printf(Locale.ROOT, "study scale: %d tiny runs of %d steps on local[2], then a restart into the same output%n", scale, scaleSteps);
+        printer.flush();
+        StudyScaleBench.Result result;
+        try {
+            result = StudyScaleBench.run(scale, scaleSteps, work, !noWarmUp);
+        } finally {
+            if (out == null) {
+                deleteRecursively(work);
+            }
+        }
+        printer.print(StudyScaleReport.text(result));
+        printer.flush();
+        if (json != null) {
+            Json.writeAtomically(json, StudyScaleReport.json(result, scaleSteps));
+        }
+        return 0;
+    }
+
+    /** --study-out (new or empty: a study resumes from the outcomes it finds) or a temporary directory. */
+    private Path prepareOut() throws IOException {
+        if (out != null && Files.exists(out) && !isEmptyDirectory(out)) {
+            throw new IllegalArgumentException("study-out: " + out + " exists and is not an empty directory; allowed: a new or empty directory");
+        }
+        return out != null ? out.toAbsolutePath() : Files.createTempDirectory("depthscope-bench-study");
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {

@@ -76,7 +76,7 @@ final class TorchPeer implements AutoCloseable {
     }
 
     /** A case built in the peer: its key for {@link #peer} and its parameter count. */
-    record Setup(String key, long paramCount) {}
+    record Setup(String key, long paramCount, double loss) {}
 
     /** Builds a case in the peer. */
     Setup setup(Map<String, Object> spec) throws IOException {
@@ -88,7 +88,7 @@ final class TorchPeer implements AutoCloseable {
             description = reply.path("framework").asText() + ", " + reply.path("threads").asInt() + " threads, BLAS "
                     + reply.path("blas").asText() + (reply.path("mkldnn").asBoolean() ? ", oneDNN convolutions" : "");
         }
-        return new Setup(reply.get("key").asText(), reply.path("param_count").asLong());
+        return new Setup(reply.get("key").asText(), reply.path("param_count").asLong(), reply.path("loss").asDouble(Double.NaN));
     }
 
     /** The peer for {@link Peer#interleave}: each round times {@code calls} of the case, kept in {@code into}. */
@@ -110,6 +110,22 @@ final class TorchPeer implements AutoCloseable {
                 reply.get("hv_full").forEach(t -> into.hvFull.add(t.asDouble()));
             }
         };
+    }
+
+    /**
+     * {@code repetitions} calls of one of the peer's whole estimators (tools/torch_estimators.py) on the case
+     * {@code key}; {@code sizes} holds its probes, steps and runs; with {@code shipped} it starts from the vectors
+     * shipped at setup. The reply holds "seconds" (one per call) and the last call's "values".
+     */
+    JsonNode estimate(String key, String estimator, Map<String, Object> sizes, boolean shipped, int repetitions) throws IOException {
+        Map<String, Object> msg = new LinkedHashMap<>();
+        msg.put("cmd", "estimate");
+        msg.put("key", key);
+        msg.put("estimator", estimator);
+        msg.putAll(sizes);
+        msg.put("shipped", shipped);
+        msg.put("repetitions", repetitions);
+        return call(msg);
     }
 
     private JsonNode call(Map<String, Object> msg) throws IOException {

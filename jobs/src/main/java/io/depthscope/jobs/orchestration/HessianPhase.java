@@ -89,12 +89,15 @@ final class HessianPhase {
             System.out.printf("hessian: %d tasks (%d already finished)%n", todo.size(), all.size() - todo.size());
             int total = all.size();
             int already = all.size() - todo.size();
-            try (ProgressLine progress = new ProgressLine("hessian tasks", () -> pieces.finished().size(), total, already)) {
+            // counted by the tasks, as in the training phase: no listing of the growing directory every 2 s
+            org.apache.spark.util.LongAccumulator committedNow = jsc.sc().longAccumulator("depthscope Hessian pieces committed");
+            try (ProgressLine progress = new ProgressLine("hessian tasks", () -> already + (int) committedNow.value().longValue(), total, already)) {
                 // as in the training phase, a task run again after its commit finds its piece committed
                 jsc.parallelize(todo, todo.size()).foreach(w -> {
                     if (!pieces.has(key(w.task()))) {
                         pieces.save(key(w.task()), runTask(w, parameters, taskCpus, maxFailures));
                     }
+                    committedNow.add(1);
                 });
             }
         }

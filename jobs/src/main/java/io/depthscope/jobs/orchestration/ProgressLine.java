@@ -4,8 +4,10 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 
 /**
- * The console's view of a running phase: pieces done/total, elapsed time and ETA, counted from the
- * committed files, so it works the same on local[*] and on a cluster (where the Spark UI shows tasks).
+ * The console's view of a running phase: pieces done/total, elapsed time and ETA, from a count the phase supplies
+ * (committed files, or an accumulator its tasks add to), so it works the same on local[*] and on a cluster (where the
+ * Spark UI shows tasks). The count is read every 2 s, so it must be cheap: not a listing of a directory that grows
+ * with the study.
  */
 final class ProgressLine implements AutoCloseable {
     private final Thread thread;

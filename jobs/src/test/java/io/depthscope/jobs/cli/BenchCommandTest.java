@@ -99,6 +99,75 @@ class BenchCommandTest {
         assertTrue(run.out().contains("ResNet-20") && run.out().contains("goal <= 2"), run.out());
     }
 
+    /** Tiny sizes of every section but the whole estimators, which the two tests below run. */
+    private static final String[] WHOLE_ONLY = {"bench", "--width", "8", "--depth", "3", "--batch", "5", "--input-dim", "4",
+        "--output-dim", "2", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0", "--block", "0",
+        "--probes", "3", "--lanczos-steps", "4", "--slq-runs", "2", "--slq-steps", "3", "--estimator-repetitions", "2"};
+
+    private static String[] wholeOnly(String... more) {
+        String[] args = java.util.Arrays.copyOf(WHOLE_ONLY, WHOLE_ONLY.length + more.length);
+        System.arraycopy(more, 0, args, WHOLE_ONLY.length, more.length);
+        return args;
+    }
+
+    @Test
+    void wholeEstimatorsAreTimedWithoutPyTorch(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Captured run = Captured.run(wholeOnly("--torch", "off", "--json", json.toString()));
+        assertEquals(0, run.code(), run.err());
+        for (JsonNode r : new ObjectMapper().readTree(Files.readString(json))) {
+            assertEquals(2, r.get("estimator_repetitions").asInt());
+            for (String e : new String[] {"hutchinson", "top_eigenvalue", "density"}) {
+                assertTrue(r.get("whole_" + e + "_seconds").asDouble() > 0, r.toString());
+            }
+            assertFalse(r.has("whole_hutchinson_torch_moments_seconds") || r.has("torch_agrees"), r.toString());
+        }
+        assertTrue(run.out().contains("Hutchinson, 3 probes (6 Hv)") && run.out().contains("density, 2 x 3 steps (6 Hv)"), run.out());
+    }
+
+    /**
+     * PyTorch's estimators (tools/torch_estimators.py), started from our weights, batch and vectors, return our numbers in
+     * both dtypes, and the bench times each against ours. Skipped where /usr/bin/python3 has no torch (CI installs none).
+     */
+    @Test
+    void wholeEstimatorsAgreeWithPyHessiansOverTorch(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(torchPresent(), "/usr/bin/python3 has no torch");
+        Path json = dir.resolve("bench.json");
+        Captured run = Captured.run(wholeOnly("--torch", "on", "--json", json.toString()));
+        assertEquals(0, run.code(), run.out() + run.err());
+        JsonNode results = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals(2, results.size());
+        for (JsonNode r : results) {
+            assertTrue(r.get("torch_agrees").asBoolean(), r.toString());
+            // loss, m1, m2, Lanczos top, power <= top, and q.Hq and the top node of each of the 2 quadratures
+            assertEquals(9, r.get("torch_agreement").size(), r.toString());
+            double tolerance = "float64".equals(r.get("dtype").asText()) ? 1e-9 : 1e-3;
+            assertEquals(tolerance, r.get("torch_agreement_tolerance").asDouble());
+            assertTrue(r.get("torch_agreement_worst").asDouble() <= tolerance, r.toString());
+            for (String[] e : new String[][] {{"hutchinson", "moments"}, {"hutchinson", "trace"}, {"top_eigenvalue", "lanczos"},
+                    {"top_eigenvalue", "power"}, {"density", "slq"}}) {
+                double ours = r.get("whole_" + e[0] + "_seconds").asDouble();
+                double torch = r.get("whole_" + e[0] + "_torch_" + e[1] + "_seconds").asDouble();
+                assertTrue(ours > 0 && torch > 0, r.toString());
+                assertEquals(ours / torch, r.get("whole_" + e[0] + "_over_torch_" + e[1]).asDouble(), 1e-12 * ours / torch);
+            }
+        }
+        assertTrue(run.out().contains("agree") && !run.out().contains("DISAGREE"), run.out());
+    }
+
+    private static boolean torchPresent() {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch, numpy").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Test
     void badNumbersAreBadInputNamingTheField() {
         String[][] cases = {
@@ -109,6 +178,9 @@ class BenchCommandTest {
             {"block", "--block", "-1"},
             {"block-repetitions", "--block-repetitions", "0"},
             {"torch", "--torch", "maybe"},
+            {"estimator-repetitions", "--estimator-repetitions", "-1"},
+            {"slq-runs", "--slq-runs", "0"},
+            {"slq-steps", "--slq-steps", "0"},
             {"cnn-batch", "--cnn-batch", "1"},
             {"study-steps", "--study-steps", "5"},
             {"study-out", "--study-out", "x"},

@@ -88,4 +88,44 @@ class BenchStudyTest {
             assertTrue(run.out().contains(shown), "shows " + shown + ":\n" + run.out());
         }
     }
+
+    /** {@code bench --study-scale} at 50 runs: the figures are consistent with each other and with the runs table. */
+    @Test
+    void scaleFiguresAreConsistent(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Path json = dir.resolve("scale.json");
+        SharedSpark.stop();
+        Captured run = Captured.run("bench", "--study-scale", "50", "--study-scale-steps", "3", "--study-out", out.toString(),
+                "--study-no-warm-up", "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode r = new ObjectMapper().readTree(Files.readString(json));
+        assertEquals(50, r.get("runs").asInt());
+        assertEquals(3, r.get("steps").asInt());
+        assertEquals(2, r.get("slots").asInt());
+        assertEquals(0, r.get("failed").asInt());
+        double wall = r.get("wall_seconds").asDouble();
+        double tasks = r.get("task_seconds").asDouble();
+        double tables = r.get("tables_seconds").asDouble();
+        double plan = r.get("plan_seconds").asDouble();
+        assertTrue(plan > 0 && plan < wall && tables > 0 && tables < wall && tasks > 0 && tasks < 2 * wall, r.toString());
+        assertEquals(1e3 * (2 * wall - tasks) / 50, r.get("task_overhead_ms").asDouble(), 1e-9);
+        assertEquals(1e3 * (2 * (wall - tables) - tasks) / 50, r.get("task_overhead_without_tables_ms").asDouble(), 1e-9);
+        assertEquals(r.get("task_overhead_ms").asDouble() <= 50, r.get("task_overhead_met").asBoolean());
+        double restart = r.get("restart_seconds").asDouble();
+        double restartTables = r.get("restart_tables_seconds").asDouble();
+        assertTrue(restartTables > 0 && restartTables < restart, r.toString());
+        assertEquals(restart - restartTables, r.get("scan_seconds").asDouble(), 1e-9);
+        long peak = r.get("heap_peak_bytes").asLong();
+        assertTrue(peak > 0 && peak <= r.get("heap_max_bytes").asLong() && peak <= r.get("heap_pool_peaks_bytes").asLong(), r.toString());
+        assertTrue(r.get("gc_seconds").asDouble() >= 0, r.toString());
+
+        // the restart ran nothing: the runs table holds each run once, with the trainer seconds of the first study
+        List<Row> runs = StudyJob.read(SharedSpark.session(), out.resolve("scale").toString(), Tables.RUNS).collectAsList();
+        assertEquals(50, runs.size());
+        assertEquals(50, runs.stream().map(row -> row.<String>getAs("run_id")).distinct().count());
+        assertEquals(tasks, runs.stream().mapToDouble(row -> row.<Double>getAs("wall_seconds")).sum(), 1e-12 * tasks);
+        for (String shown : new String[] {"50 tiny runs", "per-task overhead", "goal <= 50 ms", "scan of the committed outcomes", "driver heap"}) {
+            assertTrue(run.out().contains(shown), "shows " + shown + ":\n" + run.out());
+        }
+    }
 }
