@@ -4,7 +4,6 @@ import io.depthscope.diag.ResidualComparisonAt;
 import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
-import io.depthscope.jobs.storage.HadoopFiles;
 import io.depthscope.jobs.storage.ParameterStore;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.RunMetric;
@@ -30,7 +29,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 
@@ -215,16 +213,17 @@ public final class StudyJob {
             o.moments().forEach(m -> moments.add(Tables.momentsRow(m)));
         }
         RunSpec example = outcomes.get(0).spec();
-        write(spark.createDataFrame(runs, Tables.runsSchema(example)), out, Tables.RUNS);
-        write(spark.createDataFrame(curve, Tables.TRAIN_CURVE_SCHEMA), out, Tables.TRAIN_CURVE);
-        write(spark.createDataFrame(moments, Tables.HESSIAN_MOMENTS_SCHEMA), out, Tables.HESSIAN_MOMENTS);
+        List<PendingTable> tables = new ArrayList<>();
+        tables.add(PendingTable.of(Tables.RUNS, runs, Tables.runsSchema(example)));
+        tables.add(PendingTable.of(Tables.TRAIN_CURVE, curve, Tables.TRAIN_CURVE_SCHEMA));
+        tables.add(PendingTable.of(Tables.HESSIAN_MOMENTS, moments, Tables.HESSIAN_MOMENTS_SCHEMA));
         for (Tables.RowTable<?> t : Tables.ROW_TABLES) {
-            write(spark.createDataFrame(t.rows(outcomes), t.schema()), out, t.name());
+            tables.add(PendingTable.of(t.name(), t.rows(outcomes), t.schema()));
         }
-        write(spark.createDataFrame(RecordTable.rows(ResidualPairs.of(outcomes)), RecordTable.schema(ResidualComparisonAt.class)), out,
-                Tables.RESIDUAL_COMPARISON);
+        tables.add(PendingTable.of(Tables.RESIDUAL_COMPARISON, RecordTable.rows(ResidualPairs.of(outcomes)),
+                RecordTable.schema(ResidualComparisonAt.class)));
 
-        // The summary and trends come from the records the tables were just written from, so they agree with them.
+        // The summary and trends come from the records the tables are written from, so they agree with them.
         List<RunMetric> values = RunMetrics.of(outcomes);
         List<StructField> config = Tables.configFields(example);
         List<String> groups = new ArrayList<>(example.columns().keySet());
@@ -233,10 +232,11 @@ public final class StudyJob {
             // fresh_data_per_seed: the data seed is the run's seed, a replicate like it, not a group of its own
             groups.remove("dataset_seed");
         }
-        write(spark.createDataFrame(Summary.rows(values, groups), Summary.schema(config, groups)), out, Tables.SUMMARY);
+        tables.add(PendingTable.of(Tables.SUMMARY, Summary.rows(values, groups), Summary.schema(config, groups)));
         List<String> trendGroups = new ArrayList<>(groups);
         trendGroups.remove("depth");
-        write(spark.createDataFrame(Trends.rows(values, trendGroups), Trends.schema(config, trendGroups)), out, Tables.TRENDS);
+        tables.add(PendingTable.of(Tables.TRENDS, Trends.rows(values, trendGroups), Trends.schema(config, trendGroups)));
+        PendingTable.writeAll(spark, tables, out);
         long diverged = outcomes.stream().filter(o -> "diverged".equals(o.run().status())).count();
         long failed = outcomes.stream().filter(o -> "failed".equals(o.run().status())).count();
         String firstError = outcomes.stream().filter(o -> "failed".equals(o.run().status())).map(o -> o.run().runId() + ": " + o.run().error())
@@ -276,22 +276,6 @@ public final class StudyJob {
             }
             return RunOutcome.failed(spec, RunRecord.failed(spec.runId(), e.toString() + " (attempt " + (attempt + 1) + " of " + maxFailures
                     + ")", (System.nanoTime() - start) / 1e9));
-        }
-    }
-
-    /**
-     * Writes a table beside its final place and renames it there, so a reader never finds a half-written
-     * table: it finds the old one, none, or the new one.
-     */
-    static void write(Dataset<Row> table, String out, String name) {
-        String tmp = out + "/._" + name + ".writing";
-        table.coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
-        try {
-            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out, name);
-            org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(table.sparkSession().sparkContext().hadoopConfiguration());
-            HadoopFiles.moveInto(fs, new org.apache.hadoop.fs.Path(tmp), target);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
