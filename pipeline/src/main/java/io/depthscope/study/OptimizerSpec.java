@@ -36,6 +36,10 @@ import java.util.Locale;
  * @param totalSteps   cosine schedule: steps from the end of warmup to the floor
  * @param minLr        cosine schedule: the floor, in [0, lr] (default 0)
  * @param warmupSteps  cosine schedule: linear warmup steps before the decay (default 0)
+ * @param curvatureLr  c &gt; 0 sets the run's base learning rate to c / lambda_max(H_0), the largest Hessian eigenvalue at
+ *                     initialisation (see {@code io.depthscope.train.CurvatureLr}), so that runs of different curvature take
+ *                     steps of the same size relative to it (gradient descent is stable on a quadratic for c &lt; 2); NaN
+ *                     (the default) keeps lr. With it, lr is not given (NaN): the two would say different things.
  */
 public record OptimizerSpec(
         String kind,
@@ -52,7 +56,8 @@ public record OptimizerSpec(
         double gamma,
         int totalSteps,
         double minLr,
-        int warmupSteps) implements java.io.Serializable {
+        int warmupSteps,
+        double curvatureLr) implements java.io.Serializable {
 
     public static final List<String> KINDS = List.of("gd", "sgd", "momentum", "nesterov", "adam", "adamw");
     public static final List<String> SCHEDULES = List.of("constant", "step", "cosine");
@@ -60,6 +65,31 @@ public record OptimizerSpec(
     public OptimizerSpec {
         kind = kind == null ? null : kind.toLowerCase(Locale.ROOT);
         schedule = schedule == null ? "constant" : schedule.toLowerCase(Locale.ROOT);
+    }
+
+    /** The spec at a fixed learning rate (curvature_lr off), as every run was before curvature_lr existed. */
+    public OptimizerSpec(String kind, double lr, double momentum, double beta1, double beta2, double eps, double weightDecay,
+                         int batchSize, double clipNorm, String schedule, int stepEvery, double gamma, int totalSteps, double minLr,
+                         int warmupSteps) {
+        this(kind, lr, momentum, beta1, beta2, eps, weightDecay, batchSize, clipNorm, schedule, stepEvery, gamma, totalSteps, minLr,
+                warmupSteps, Double.NaN);
+    }
+
+    /** Whether the base learning rate is set per run from the curvature at initialisation (curvature_lr given). */
+    public boolean fromCurvature() {
+        return !Double.isNaN(curvatureLr);
+    }
+
+    /** This spec with its learning rate set from curvature: lr = c / lambda_max(H_0) left to the run (lr NaN). */
+    public OptimizerSpec withCurvatureLr(double c) {
+        return new OptimizerSpec(kind, Double.NaN, momentum, beta1, beta2, eps, weightDecay, batchSize, clipNorm, schedule, stepEvery,
+                gamma, totalSteps, minLr, warmupSteps, c);
+    }
+
+    /** The spec the optimiser runs with once the run knows its learning rate: lr = {@code eta}, curvature_lr off. */
+    public OptimizerSpec atLearningRate(double eta) {
+        return new OptimizerSpec(kind, eta, momentum, beta1, beta2, eps, weightDecay, batchSize, clipNorm, schedule, stepEvery, gamma,
+                totalSteps, minLr, warmupSteps, Double.NaN);
     }
 
     /** {@code kind} at the default learning rate 0.05, every other field at its default. */
@@ -77,39 +107,39 @@ public record OptimizerSpec(
 
     public OptimizerSpec withMomentum(double mu) {
         return new OptimizerSpec(kind, lr, mu, beta1, beta2, eps, weightDecay, batchSize, clipNorm, schedule, stepEvery, gamma,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     public OptimizerSpec withAdam(double b1, double b2, double e) {
         return new OptimizerSpec(kind, lr, momentum, b1, b2, e, weightDecay, batchSize, clipNorm, schedule, stepEvery, gamma,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     public OptimizerSpec withWeightDecay(double wd) {
         return new OptimizerSpec(kind, lr, momentum, beta1, beta2, eps, wd, batchSize, clipNorm, schedule, stepEvery, gamma,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     public OptimizerSpec withBatchSize(int b) {
         return new OptimizerSpec(kind, lr, momentum, beta1, beta2, eps, weightDecay, b, clipNorm, schedule, stepEvery, gamma,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     public OptimizerSpec withClipNorm(double c) {
         return new OptimizerSpec(kind, lr, momentum, beta1, beta2, eps, weightDecay, batchSize, c, schedule, stepEvery, gamma,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     /** The step schedule: lr * gamma^floor(step / every). */
     public OptimizerSpec withStepSchedule(int every, double g) {
         return new OptimizerSpec(kind, lr, momentum, beta1, beta2, eps, weightDecay, batchSize, clipNorm, "step", every, g,
-                totalSteps, minLr, warmupSteps);
+                totalSteps, minLr, warmupSteps, curvatureLr);
     }
 
     /** The cosine schedule from lr to floor over total steps after warmup steps of linear warmup. */
     public OptimizerSpec withCosineSchedule(int total, double floor, int warmup) {
         return new OptimizerSpec(kind, lr, momentum, beta1, beta2, eps, weightDecay, batchSize, clipNorm, "cosine", stepEvery, gamma,
-                total, floor, warmup);
+                total, floor, warmup, curvatureLr);
     }
 
     /** Checks every field; the error names the field, the value and what is allowed. */
@@ -117,7 +147,7 @@ public record OptimizerSpec(
         if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException("optimizer.kind: unknown value '" + kind + "'; allowed: " + String.join(", ", KINDS));
         }
-        atLeastZero("optimizer.lr", lr);
+        validateCurvature();
         boolean heavyBall = "momentum".equals(kind) || "nesterov".equals(kind);
         if (heavyBall) {
             unitInterval("optimizer.momentum", momentum);
@@ -172,13 +202,38 @@ public record OptimizerSpec(
             if (totalSteps < 1) {
                 throw new IllegalArgumentException("optimizer.total_steps: value " + totalSteps + " is not allowed; allowed: an integer >= 1");
             }
-            if (!(minLr >= 0 && minLr <= lr)) {
+            if (fromCurvature() && minLr != 0) {
+                throw new IllegalArgumentException("optimizer.min_lr: value " + minLr + " is not allowed with curvature_lr; allowed: 0 "
+                        + "(the base learning rate is known only when the run has measured lambda_max(H_0))");
+            }
+            if (!fromCurvature() && !(minLr >= 0 && minLr <= lr)) {
                 throw new IllegalArgumentException("optimizer.min_lr: value " + minLr + " is not allowed; allowed: a number in [0, lr = "
                         + lr + "]");
             }
             if (warmupSteps < 0) {
                 throw new IllegalArgumentException("optimizer.warmup_steps: value " + warmupSteps + " is not allowed; allowed: an integer >= 0");
             }
+        }
+    }
+
+    /** lr, or curvature_lr instead of it: never both, and c / lambda_max is a step size for gradient descent, not Adam's. */
+    private void validateCurvature() {
+        if (!fromCurvature()) {
+            atLeastZero("optimizer.lr", lr);
+            return;
+        }
+        if (!(curvatureLr > 0) || !Double.isFinite(curvatureLr)) {
+            throw new IllegalArgumentException("optimizer.curvature_lr: value " + curvatureLr + " is not allowed; allowed: a finite number "
+                    + "> 0 (the learning rate is curvature_lr / lambda_max(H_0)), or leave it out");
+        }
+        if (!Double.isNaN(lr)) {
+            throw new IllegalArgumentException("optimizer.lr: value " + lr + " is not allowed with curvature_lr = " + curvatureLr
+                    + "; allowed: leave lr out (the run's learning rate is curvature_lr / lambda_max(H_0))");
+        }
+        if ("adam".equals(kind) || "adamw".equals(kind)) {
+            throw new IllegalArgumentException("optimizer.curvature_lr: value " + curvatureLr + " is not allowed with kind " + kind
+                    + "; allowed: leave it out (c / lambda_max(H_0) scales gradient steps: kinds gd, sgd, momentum, nesterov; "
+                    + "Adam normalises its steps)");
         }
     }
 

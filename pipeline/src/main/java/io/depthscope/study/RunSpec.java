@@ -60,7 +60,8 @@ public record RunSpec(
      * out while it has its default, so every run that existed before keeps its run id.
      */
     static final Map<String, Object> LATER_FIELDS = Map.of("batch_norm", false, "shortcut", "A", "hessian.mode", "train",
-            "hessian.chunk", 0, "dataset.channel_standardize", false, "dataset.augment", "none", "dataset.downsample", 1);
+            "hessian.chunk", 0, "dataset.channel_standardize", false, "dataset.augment", "none", "dataset.downsample", 1,
+            "optimizer.curvature_lr", Double.NaN);
 
     public RunSpec {
         checkpoints = List.copyOf(checkpoints);

@@ -347,8 +347,13 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
         }
         DatasetSpec dataset = RecordBinding.with(DatasetSpec.of(kind(sections, "dataset")), section(sections, "dataset"), "run.dataset.");
         InitSpec init = RecordBinding.with(InitSpec.of(kind(sections, "init")), section(sections, "init"), "run.init.");
-        OptimizerSpec optimizer = RecordBinding.with(OptimizerSpec.of(kind(sections, "optimizer")), section(sections, "optimizer"),
-                "run.optimizer.");
+        Map<String, ConfigValue> optimizerValues = section(sections, "optimizer");
+        OptimizerSpec optimizerBase = OptimizerSpec.of(kind(sections, "optimizer"));
+        if (optimizerValues.containsKey("curvature_lr") && !optimizerValues.containsKey("lr")) {
+            // the default lr would contradict curvature_lr; an lr given beside it is refused by validate()
+            optimizerBase = optimizerBase.withCurvatureLr(optimizerBase.curvatureLr());
+        }
+        OptimizerSpec optimizer = RecordBinding.with(optimizerBase, optimizerValues, "run.optimizer.");
         HessianSpec hessian = RecordBinding.with(HessianSpec.defaults(), section(sections, "hessian"), "run.hessian.");
         DiagnosticsSpec diagnostics = RecordBinding.with(DiagnosticsSpec.defaults(), section(sections, "diagnostics"), "run.diagnostics.");
         RunSpec d = RunSpec.defaults();

@@ -7,6 +7,7 @@ import io.depthscope.diag.JacobianSpectrum;
 import io.depthscope.diag.JacobianSpectrumAt;
 import io.depthscope.diag.LayerGradients;
 import io.depthscope.diag.LayerGradientsAt;
+import io.depthscope.diag.LayerWeightChangeAt;
 import io.depthscope.diag.MinibatchConfusion;
 import io.depthscope.diag.Ntk;
 import io.depthscope.diag.NtkAt;
@@ -42,12 +43,17 @@ public final class DiagnosticsRecorder {
     private final List<NtkAt> ntk = new ArrayList<>();
     private final List<JacobianSpectrumAt> jacobians = new ArrayList<>();
     private final List<RepresentationRankAt> ranks = new ArrayList<>();
+    private final List<LayerWeightChangeAt> weightChanges = new ArrayList<>();
+    /** The initial parameters, for each layer's change from them; null when layer gradients are not taken. */
+    private final INDArray initial;
 
-    public DiagnosticsRecorder(RunContext context) {
+    /** The recorder of a run whose parameters start at {@code initial} (copied: the optimiser updates theta in place). */
+    public DiagnosticsRecorder(RunContext context, INDArray initial) {
         this.spec = context.spec();
         this.network = context.network();
         this.train = context.data().train();
         this.batch = spec.diagnostics().any() ? context.diagnosticsBatch() : null;
+        this.initial = batch != null && spec.diagnostics().layerGradients() ? initial.dup() : null;
     }
 
     /** Whether the run takes diagnostics at this step. */
@@ -66,6 +72,10 @@ public final class DiagnosticsRecorder {
         DiagnosticsSpec d = spec.diagnostics();
         String id = spec.runId();
         int n = batch.size();
+        if (initial != null) {
+            // weights only: no batch, so the same for every preset
+            weightChanges.addAll(LayerWeightChangeAt.of(id, step, network, initial, theta));
+        }
         if (!io.depthscope.nn.NetworkSpec.FULLY_CONNECTED.contains(spec.arch())) {
             // the convolutional and BatchNorm presets: no per-example Grams (RunSpec refuses them). Layer gradients of the
             // loss SGD sees: with BatchNorm, the mean over normalisation groups of the training minibatch size
@@ -128,6 +138,6 @@ public final class DiagnosticsRecorder {
     }
 
     public RunDiagnostics rows() {
-        return new RunDiagnostics(layerGradients, confusion, ntk, jacobians, ranks);
+        return new RunDiagnostics(layerGradients, confusion, ntk, jacobians, ranks, weightChanges);
     }
 }

@@ -46,7 +46,7 @@ public record RunContext(RunSpec spec, DataType dtype, Dataset data, Network net
         DataType dtype = Dtypes.parse(spec.dtype());
         Network network = Network.of(spec.network(data.inputShape(), data.train().targetDim()));
         RunContext context = new RunContext(spec, dtype, data, network);
-        if (!spec.hessian().stepsFor(spec.steps()).isEmpty()) {
+        if (!spec.hessian().stepsFor(spec.steps()).isEmpty() || spec.optimizer().fromCurvature()) {
             context.checkHessianChunks();
         }
         if (spec.diagnostics().any() && network.couplesExamples(Mode.TRAIN)) {

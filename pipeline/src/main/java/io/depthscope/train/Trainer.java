@@ -77,7 +77,21 @@ public final class Trainer {
         // PyTorch's does; the curve's losses are eval-mode losses that read them (model.eval())
         INDArray buffers = context.initialBuffers();
         Bindings bindings = bindingsOf.apply(network, buffers);
-        Optimizer optimizer = Optimizer.of(spec.optimizer());
+        Landscape hessianLandscape = null;
+        CurvatureLr curvature = null;
+        if (spec.optimizer().fromCurvature()) {
+            // before step 0: the learning rate comes from the curvature at the initial parameters
+            hessianLandscape = context.hessianLandscape(theta, bindings);
+            curvature = CurvatureLr.measure(spec, hessianLandscape);
+            if (!curvature.usable()) {
+                RunRecord refused = new RunRecord(runId, "failed", curvature.refusal(), network.paramCount(), data.description(), Double.NaN,
+                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, 0, -1, (System.nanoTime() - start) / 1e9,
+                        Provenance.current(), curvature.lambdaMax(), Double.NaN);
+                return RunOutcome.failed(spec, refused);
+            }
+        }
+        double learningRate = curvature != null ? curvature.learningRate() : spec.optimizer().lr();
+        Optimizer optimizer = Optimizer.of(spec.optimizer().atLearningRate(learningRate));
         boolean fullBatch = spec.optimizer().batchSize() == 0;
         int evalChunk = PassBudget.examples(network, EVAL_CHUNK);
         Evaluator train = new Evaluator(network, data.train(), evalChunk, data.classification(), dtype).using(bindings);
@@ -86,8 +100,7 @@ public final class Trainer {
                 : new MinibatchSampler(data.train().size(), spec.optimizer().batchSize(), false, Seeds.derive(spec.seed(), "shuffle"));
         Set<Integer> checkpointSteps = new TreeSet<>(spec.checkpoints());
         Set<Integer> hessianSteps = new TreeSet<>(spec.hessian().stepsFor(spec.steps()));
-        DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(context);
-        Landscape hessianLandscape = null;
+        DiagnosticsRecorder diagnostics = new DiagnosticsRecorder(context, theta);
         INDArray stepGradient = null;
         HessianResults hessian = HessianResults.empty();
         List<Integer> deferred = new ArrayList<>();
@@ -165,7 +178,8 @@ public final class Trainer {
         double wall = (System.nanoTime() - start) / 1e9;
         RunRecord record = new RunRecord(runId, divergedAt < 0 ? "ok" : "diverged", null, network.paramCount(),
                 data.description(), initialLoss, last.trainLoss(), last.gradientNorm(), last.trainAccuracy(), last.testLoss(),
-                last.testAccuracy(), stepsToTarget, divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current());
+                last.testAccuracy(), stepsToTarget, divergedAt < 0 ? step : divergedAt, divergedAt, wall, Provenance.current(),
+                curvature != null ? curvature.lambdaMax() : Double.NaN, learningRate);
         return new RunOutcome(spec, record, curve, diagnostics.rows(), hessian, deferred);
     }
 }

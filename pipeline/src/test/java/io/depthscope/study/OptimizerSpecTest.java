@@ -68,4 +68,31 @@ class OptimizerSpecTest {
         assertMessage(new OptimizerSpec("gd", 0.1, 0, 0.9, 0.999, 1e-8, 0, 0, 0, "constant", 0, 0.1, 0, 0, 5), "optimizer.warmup_steps",
                 "5", "cosine");
     }
+
+    @Test
+    void curvatureLrMustBePositiveFiniteAloneAndForGradientSteps() {
+        OptimizerSpec gd = OptimizerSpec.of("gd");
+        for (double c : new double[] {0.0, -1.0, Double.POSITIVE_INFINITY}) {
+            assertMessage(gd.withCurvatureLr(c), "optimizer.curvature_lr", String.valueOf(c), "allowed: a finite number > 0");
+        }
+        OptimizerSpec both = new OptimizerSpec("gd", 0.1, 0, 0.9, 0.999, 1e-8, 0, 0, 0, "constant", 0, 0.1, 0, 0, 0, 2.0);
+        assertMessage(both, "optimizer.lr", "0.1", "curvature_lr = 2.0", "allowed: leave lr out");
+        assertMessage(OptimizerSpec.of("adam").withCurvatureLr(1.0), "optimizer.curvature_lr", "1.0", "kind adam", "allowed: leave it out");
+        assertMessage(OptimizerSpec.of("adamw").withCurvatureLr(1.0), "optimizer.curvature_lr", "kind adamw");
+        assertMessage(gd.withCurvatureLr(1.0).withCosineSchedule(100, 0.01, 0), "optimizer.min_lr", "0.01", "allowed: 0");
+        assertMessage(gd.withCurvatureLr(Double.NaN), "optimizer.lr", "NaN", "allowed: a finite number >= 0");
+    }
+
+    @Test
+    void curvatureLrLeavesTheLearningRateToTheRun() {
+        OptimizerSpec c = OptimizerSpec.of("momentum").withCurvatureLr(0.5).withStepSchedule(10, 0.5).validate();
+        assertTrue(c.fromCurvature());
+        assertTrue(Double.isNaN(c.lr()), "no lr of its own");
+        assertEquals(0.5, c.curvatureLr());
+        OptimizerSpec.of("nesterov").withCurvatureLr(2.0).withCosineSchedule(100, 0.0, 5).validate();
+        OptimizerSpec at = c.atLearningRate(0.25).validate();
+        assertEquals(0.25, at.lr());
+        assertTrue(!at.fromCurvature() && at.momentum() == 0.9 && at.stepEvery() == 10, "the rest of the spec kept");
+        assertTrue(!OptimizerSpec.of("gd").fromCurvature(), "off by default");
+    }
 }

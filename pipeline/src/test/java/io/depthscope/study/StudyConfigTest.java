@@ -1,6 +1,7 @@
 package io.depthscope.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,12 @@ class StudyConfigTest {
         "name = x, run { model { width = 3 } }|run.model.width|unknown field|width",
         "name = x, run { loss = cross_entropy }|run.loss|cross_entropy|mse",
         "name = x, grid { optimizer.lr = [0.1, -1] }|grid.optimizer.lr[1]|-1|>= 0",
+        "name = x, run { optimizer { curvature_lr = 0 } }|run.optimizer.curvature_lr|0|a finite number > 0",
+        "name = x, run { optimizer { curvature_lr = -2 } }|run.optimizer.curvature_lr|-2|a finite number > 0",
+        "name = x, run { optimizer { curvature_lr = abc } }|run.optimizer.curvature_lr|abc|a number",
+        "name = x, run { optimizer { curvature_lr = 1, lr = 0.1 } }|run.optimizer.lr|0.1|leave lr out",
+        "name = x, run { optimizer { curvature_lr = 1 } }, grid { optimizer.lr = [0.1, 0.2] }|grid.optimizer.lr[0]|0.1|leave lr out",
+        "name = x, run { optimizer { kind = adam, curvature_lr = 1 } }|run.optimizer.curvature_lr|1|kind adam",
         "name = x, run { checkpoints = [0, 500], steps = 100 }|run.checkpoints|500|steps",
         "name = x, run { widht = 3 }|run.widht|unknown field|width",
         "name = x, grid { depth = 3 }|grid.depth|3|list",
@@ -160,6 +167,22 @@ class StudyConfigTest {
         assertTrue(e.getMessage().contains(field), e.getMessage());
         assertTrue(e.getMessage().contains(value), e.getMessage());
         assertTrue(e.getMessage().contains(allowed), e.getMessage());
+    }
+
+    @Test
+    void curvatureLrTakesTheLearningRateFromTheRunAndKeepsOtherRunIds() {
+        RunSpec fixed = StudyConfig.parse("name = c, run { optimizer { lr = 0.05 } }").plan().get(0);
+        assertFalse(fixed.canonical().contains("curvature_lr"), "a run without it keeps its run id");
+        List<RunSpec> plan = StudyConfig.parse("name = c, run { optimizer { kind = momentum, curvature_lr = 1.0 } }, grid { optimizer.curvature_lr = [0.5, 1.5] }")
+                .plan();
+        assertEquals(List.of(0.5, 1.5), plan.stream().map(r -> r.optimizer().curvatureLr()).toList());
+        for (RunSpec r : plan) {
+            assertTrue(Double.isNaN(r.optimizer().lr()), "lr left to the run");
+            assertEquals(0.9, r.optimizer().momentum());
+            assertTrue(r.canonical().contains("optimizer.curvature_lr=" + r.optimizer().curvatureLr() + ";"), r.canonical());
+            assertEquals(Double.NaN, r.columns().get("optimizer_lr"));
+        }
+        assertNotEquals(plan.get(0).runId(), plan.get(1).runId());
     }
 
     @Test

@@ -284,7 +284,9 @@ public final class Explanations {
 
     static Map<String, Double> sharpness(StudyTables t) {
         Map<String, Double> lr = new HashMap<>();
-        t.runRows().forEach(r -> lr.put(r.getAs("run_id"), SeedValues.num(r, "optimizer_lr")));
+        // the learning rate the run used: optimizer_lr, or curvature_lr / lambda_max(H_0) (tables before it lack learning_rate)
+        t.runRows().forEach(r -> lr.put(r.getAs("run_id"), java.util.Arrays.asList(r.schema().fieldNames()).contains("learning_rate")
+                && !r.isNullAt(r.fieldIndex("learning_rate")) ? SeedValues.num(r, "learning_rate") : SeedValues.num(r, "optimizer_lr")));
         Dataset<Row> top = t.table("hessian_top_eigenvalues").where(col("side").equalTo("largest").and(col("rank").equalTo(1)));
         Map<String, Double> out = new HashMap<>();
         for (Row r : atInit(top, "eigenvalue")) {

@@ -83,6 +83,11 @@ public final class StudyTables {
         return runs;
     }
 
+    /** Whether the study has a table of this name (a study written before a table existed has none). */
+    public boolean has(String name) {
+        return exists(spark, new Path(dir, name));
+    }
+
     /** Any table of the study by name (tables other studies add included). */
     public Dataset<Row> table(String name) {
         Path path = new Path(dir, name);

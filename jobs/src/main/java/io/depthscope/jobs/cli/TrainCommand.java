@@ -51,7 +51,8 @@ public final class TrainCommand implements Callable<Integer> {
         RunSpec spec = plan.get(i);
         String target = out != null ? out : "depthscope-out/" + study.name() + "-train";
         System.out.printf("run %s: %s depth %d width %d %s on %s, %s lr %s, %d steps, seed %d%n", spec.runId(), spec.arch(), spec.depth(),
-                spec.width(), spec.activation(), spec.dataset().kind(), spec.optimizer().kind(), spec.optimizer().lr(), spec.steps(), spec.seed());
+                spec.width(), spec.activation(), spec.dataset().kind(), spec.optimizer().kind(), spec.optimizer().fromCurvature()
+                        ? spec.optimizer().curvatureLr() + " / lambda_max(H_0)" : String.valueOf(spec.optimizer().lr()), spec.steps(), spec.seed());
         try (StudyLock lock = StudyLock.acquire(target, study.name() + " (train --index " + i + ")", StudyLock.configuredTimeout())) {
             train(study, spec, target);
         }
@@ -63,6 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
         RunRecord r = outcome.run();
         System.out.printf(Locale.ROOT, "%s after %d steps in %.1f s: train loss %.6g, test loss %.6g%s%n", r.status(), r.stepsCompleted(),
                 r.wallSeconds(), r.finalLoss(), r.finalTestLoss(), r.stepsToTarget() >= 0 ? ", target reached at step " + r.stepsToTarget() : "");
+        if (spec.optimizer().fromCurvature()) {
+            System.out.printf(Locale.ROOT, "learning rate %.6g = %s / lambda_max(H_0) = %.6g%s%n", r.learningRate(), spec.optimizer().curvatureLr(),
+                    r.lrLambdaMax(), r.error() != null ? " (" + r.error() + ")" : "");
+        }
         outcome.moments().forEach(m -> System.out.printf(Locale.ROOT, "Hessian (%s, %d examples): m1 %.6g +- %.2g, skewness %.4g, kurtosis %.4g%n",
                 m.moments().method(), m.examples(), m.moments().m1(), m.moments().m1Stderr(), m.moments().skewness(), m.moments().kurtosis()));
         try (SparkSession spark = SparkSessions.create("local[1]", "depthscope train " + study.name())) {

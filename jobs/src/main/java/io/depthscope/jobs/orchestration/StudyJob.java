@@ -141,15 +141,20 @@ public final class StudyJob {
     /**
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
      * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment;
-     * version 3 the dataset's downsample. An older file meant their defaults, so a study begun before them
-     * resumes with its finished runs read as they were.
+     * version 3 the dataset's downsample; version 4 the optimiser's curvature_lr, the run's lr_lambda_max and learning_rate,
+     * and the diagnostics' weight changes. An older file meant their defaults (a fixed learning rate, the spec's lr, no weight
+     * changes taken), so a study begun before them resumes with its finished runs read as they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 3, RunOutcome.class,
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 4, RunOutcome.class,
                 StudyJob::upgradeOutcome));
     }
 
     static void upgradeOutcome(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (from == 3) {
+            upgradeOutcomeFrom3(value);
+            return;
+        }
         if (from != 1 && from != 2) {
             throw new IllegalArgumentException("no upgrade of depthscope-outcome from version " + from);
         }
@@ -168,6 +173,23 @@ public final class StudyJob {
         } else {
             dataset.put("downsample", 1);
         }
+        upgradeOutcomeFrom3(value);
+    }
+
+    /** Version 3 to 4: a fixed learning rate (the spec's lr, as the run used it; NaN for a run that never trained). */
+    private static void upgradeOutcomeFrom3(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
+                || !(spec.get("optimizer") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode optimizer)
+                || !(value.get("run") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode run)
+                || !(value.get("diagnostics") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode diagnostics)) {
+            throw new IllegalArgumentException("value.spec.optimizer, value.run or value.diagnostics is missing");
+        }
+        optimizer.put("curvatureLr", "NaN");
+        run.put("lrLambdaMax", "NaN");
+        boolean trained = run.get("status") != null && !"failed".equals(run.get("status").asText());
+        run.set("learningRate", trained && optimizer.get("lr") != null ? optimizer.get("lr").deepCopy()
+                : org.nd4j.shade.jackson.databind.node.TextNode.valueOf("NaN"));
+        diagnostics.putArray("weightChanges");
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */

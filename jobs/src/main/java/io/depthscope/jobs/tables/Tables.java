@@ -3,6 +3,7 @@ package io.depthscope.jobs.tables;
 import io.depthscope.diag.GradientConfusionAt;
 import io.depthscope.diag.JacobianSpectrumAt;
 import io.depthscope.diag.LayerGradientsAt;
+import io.depthscope.diag.LayerWeightChangeAt;
 import io.depthscope.diag.NtkAt;
 import io.depthscope.diag.RepresentationRankAt;
 import io.depthscope.probe.HessianDensityAt;
@@ -62,6 +63,7 @@ public final class Tables {
     /** The per-run tables written from record types (columns documented in docs/tables.md). */
     public static final List<RowTable<?>> ROW_TABLES = List.of(
             new RowTable<>("layer_gradients", LayerGradientsAt.class, o -> o.diagnostics().layerGradients()),
+            new RowTable<>("layer_weight_change", LayerWeightChangeAt.class, o -> o.diagnostics().weightChanges()),
             new RowTable<>("gradient_confusion", GradientConfusionAt.class, o -> o.diagnostics().confusion()),
             new RowTable<>("ntk", NtkAt.class, o -> o.diagnostics().ntk()),
             new RowTable<>("jacobian_spectrum", JacobianSpectrumAt.class, o -> o.diagnostics().jacobians()),
@@ -122,6 +124,8 @@ public final class Tables {
         fields.add(f("steps_to_target", DataTypes.IntegerType));
         fields.add(f("steps_completed", DataTypes.IntegerType));
         fields.add(f("diverged_at_step", DataTypes.IntegerType));
+        fields.add(f("lr_lambda_max", DataTypes.DoubleType));
+        fields.add(f("learning_rate", DataTypes.DoubleType));
         fields.add(f("wall_seconds", DataTypes.DoubleType));
         fields.add(f("code_version", DataTypes.StringType));
         fields.add(f("backend", DataTypes.StringType));
@@ -152,6 +156,8 @@ public final class Tables {
         values.add(r.stepsToTarget());
         values.add(r.stepsCompleted());
         values.add(r.divergedAtStep());
+        values.add(r.lrLambdaMax());
+        values.add(r.learningRate());
         values.add(r.wallSeconds());
         values.add(p.codeVersion());
         values.add(p.backend());

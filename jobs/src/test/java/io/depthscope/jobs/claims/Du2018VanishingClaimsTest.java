@@ -137,7 +137,7 @@ class Du2018VanishingClaimsTest {
         assertEquals(6, ratio.runs());
         Report r = Report.of(t);
         assertEquals("vanishing", r.claimSet());
-        assertEquals(2, r.findings().size());
+        assertEquals(4, r.findings().size());
     }
 
     @Test

@@ -83,7 +83,7 @@ class StoredFormatsTest {
         assertTrue(Double.isNaN(back.run().finalLoss()));
         assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
         String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
-        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":3,\"sha256\":\""), text.substring(0, 80));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":4,\"sha256\":\""), text.substring(0, 80));
     }
 
     @Test
@@ -121,11 +121,13 @@ class StoredFormatsTest {
     @Test
     void aVersionOneOutcomeReadsWithTheDefaultsOfTheFieldsAddedSince() throws Exception {
         RunOutcome real = trained.get(0);
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         var spec = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec");
+        asVersion3(value);
+        real = version3(real);
         assertEquals(List.of(false, "A"), List.of(spec.remove("batchNorm").booleanValue(), spec.remove("shortcut").textValue()));
         var hessian = (org.nd4j.shade.jackson.databind.node.ObjectNode) spec.get("hessian");
         assertEquals(List.of("train", 0), List.of(hessian.remove("mode").textValue(), hessian.remove("chunk").intValue()));
@@ -150,10 +152,12 @@ class StoredFormatsTest {
     void aVersionTwoOutcomeReadsWithTheDefaultOfDownsample() throws Exception {
         RunOutcome real = trained.get(0);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("dataset");
+        asVersion3(value);
+        real = version3(real);
         assertEquals(1, dataset.remove("downsample").intValue());
         file.put("version", 2);
         file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
@@ -188,9 +192,9 @@ class StoredFormatsTest {
         CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
         store.save("x", trained.get(0));
         String good = Files.readString(d.resolve("x.outcome"));
-        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":3", "\"version\":4"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":4", "\"version\":5"));
         ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
-        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 4 is newer than this build reads (<= 3)", newer.getMessage());
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 5 is newer than this build reads (<= 4)", newer.getMessage());
         Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
         assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
                 assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
@@ -237,6 +241,45 @@ class StoredFormatsTest {
         }
     }
 
+    /** A study begun before version 4 resumes: its version-3 outcomes (fixed learning rate, no weight changes) read as they meant. */
+    @Test
+    void aVersionThreeOutcomeReadsWithItsLearningRateAndNoWeightChanges() throws Exception {
+        RunOutcome real = trained.get(0);
+        assertFalse(real.diagnostics().weightChanges().isEmpty(), "the run took weight changes with its layer gradients");
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        asVersion3(value);
+        file.put("version", 3);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        byte[] v3 = mapper.writeValueAsBytes(file);
+        RunOutcome back = format.read(v3, "v3");
+        assertEquals(version3(real), back);
+        assertEquals(real.spec().optimizer().lr(), back.run().learningRate(), "a version-3 run trained at its spec's lr");
+        var strict = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class);
+        assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v3, "v3 as v3 of today's records"));
+    }
+
+    /** Removes from an encoded outcome what version 4 added. */
+    private static void asVersion3(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        var optimizer = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("optimizer");
+        assertEquals("NaN", optimizer.remove("curvatureLr").asText());
+        var run = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("run");
+        run.remove(List.of("lrLambdaMax", "learningRate"));
+        ((org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("diagnostics")).remove("weightChanges");
+    }
+
+    /** The outcome as a version-3 file meant it: no weight changes taken, the spec's lr, no lambda_max. */
+    private static RunOutcome version3(RunOutcome o) {
+        RunRecord r = o.run();
+        var d = o.diagnostics();
+        return new RunOutcome(o.spec(), new RunRecord(r.runId(), r.status(), r.error(), r.paramCount(), r.dataset(), r.initialLoss(),
+                r.finalLoss(), r.finalGradientNorm(), r.finalTrainAccuracy(), r.finalTestLoss(), r.finalTestAccuracy(), r.stepsToTarget(),
+                r.stepsCompleted(), r.divergedAtStep(), r.wallSeconds(), r.provenance(), Double.NaN, o.spec().optimizer().lr()), o.curve(),
+                new io.depthscope.train.RunDiagnostics(d.layerGradients(), d.confusion(), d.ntk(), d.jacobians(), d.ranks()), o.hessian(), o.hessianPending());
+    }
+
     /** The shape of a stored type: each record's components by name and type (expanded once), sealed records, lists, arrays. */
     static String shape(java.lang.reflect.Type t, Set<Class<?>> seen) {
         if (t instanceof java.lang.reflect.ParameterizedType p) {
@@ -270,7 +313,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("482fe1e8a426bd75", digest(outcome), "depthscope-outcome version 3" + advice + outcome);
+        assertEquals("de12d259e4175b0f", digest(outcome), "depthscope-outcome version 4" + advice + outcome);
         assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
     }
 }
