@@ -142,6 +142,6 @@ class SummaryTest {
     }
 
     static HessianEigenvalueAt eigen(String id, int step, String side, int rank, double eigenvalue, double ratio) {
-        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio);
+        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio, Double.NaN);
     }
 }
