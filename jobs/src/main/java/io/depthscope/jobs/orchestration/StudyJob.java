@@ -138,17 +138,25 @@ public final class StudyJob {
     /**
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
      * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment;
-     * version 3 the dataset's downsample. An older file meant their defaults, so a study begun before them
-     * resumes with its finished runs read as they were.
+     * version 3 the dataset's downsample; version 4 the Hessian eigenvalue rows' gradient_overlap (NaN in an older file: it was
+     * not measured). An older file meant their defaults, so a study begun before them resumes with its finished runs read as
+     * they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 3, RunOutcome.class,
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 4, RunOutcome.class,
                 StudyJob::upgradeOutcome));
     }
 
     static void upgradeOutcome(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
-        if (from != 1 && from != 2) {
+        if (from != 1 && from != 2 && from != 3) {
             throw new IllegalArgumentException("no upgrade of depthscope-outcome from version " + from);
+        }
+        if (from == 3) {
+            if (value.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode h
+                    && h.get("eigenvalues") instanceof org.nd4j.shade.jackson.databind.node.ArrayNode rows) {
+                rows.forEach(r -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) r).put("gradientOverlap", "NaN"));
+            }
+            return;
         }
         if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
                 || !(spec.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode hessian)

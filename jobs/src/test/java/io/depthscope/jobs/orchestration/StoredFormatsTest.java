@@ -83,7 +83,7 @@ class StoredFormatsTest {
         assertTrue(Double.isNaN(back.run().finalLoss()));
         assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
         String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
-        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":3,\"sha256\":\""), text.substring(0, 80));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":4,\"sha256\":\""), text.substring(0, 80));
     }
 
     @Test
@@ -121,7 +121,7 @@ class StoredFormatsTest {
     @Test
     void aVersionOneOutcomeReadsWithTheDefaultsOfTheFieldsAddedSince() throws Exception {
         RunOutcome real = trained.get(0);
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
@@ -150,7 +150,7 @@ class StoredFormatsTest {
     void aVersionTwoOutcomeReadsWithTheDefaultOfDownsample() throws Exception {
         RunOutcome real = trained.get(0);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 3, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("dataset");
@@ -166,6 +166,53 @@ class StoredFormatsTest {
         var strict = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 2, RunOutcome.class);
         assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v2, "v2 as v2 of today's records"),
                 "without the upgrade the old shape does not bind to today's records");
+    }
+
+    /**
+     * A study begun before version 4 resumes: its version-3 outcomes (Hessian eigenvalue rows without gradient_overlap) read with
+     * NaN there, which is what they measured.
+     */
+    @Test
+    void aVersionThreeOutcomeReadsItsEigenvalueRowsWithoutAGradientOverlap() throws Exception {
+        RunOutcome real = trained.get(0);
+        var row = new io.depthscope.probe.HessianEigenvalueAt(real.run().runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, Double.NaN);
+        RunOutcome withRow = real.withHessian(new io.depthscope.probe.HessianResults(List.of(), List.of(), List.of(row), List.of()), real.run());
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(withRow));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        var stored = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("hessian").get("eigenvalues").get(0);
+        assertEquals("NaN", stored.remove("gradientOverlap").textValue());
+        file.put("version", 3);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        assertEquals(withRow, format.read(mapper.writeValueAsBytes(file), "v3"));
+    }
+
+    /** A version-1 Lanczos piece (no gradient overlap along its Ritz vectors) reads with NaN overlaps and every other value as it was. */
+    @Test
+    void aVersionOneLanczosPieceReadsWithoutGradientOverlaps() throws Exception {
+        RunOutcome o = trained.get(0);
+        int step = o.hessianPending().get(0);
+        HessianWork.Task t = HessianWork.plan(o.run().runId(), o.spec().hessian(), step, o.run().paramCount()).stream()
+                .filter(x -> x.kind() == HessianWork.Kind.LANCZOS).findFirst().orElseThrow();
+        HessianPhase.PieceOutcome p = HessianPhase.runTask(new HessianPhase.Work(o.spec(), t), parameters, 1, 1);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-hessian-piece", 2, HessianPhase.PieceOutcome.class, HessianPhase::upgradePiece);
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(p));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        for (String side : List.of("largest", "smallest")) {
+            value.get("piece").get(side).forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).remove("gradientOverlap"));
+        }
+        file.put("version", 1);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        var back = (HessianWork.ExtremeEigenvalues) format.read(mapper.writeValueAsBytes(file), "v1").piece();
+        var was = (HessianWork.ExtremeEigenvalues) p.piece();
+        assertEquals(was.largest().size(), back.largest().size());
+        for (int i = 0; i < was.largest().size(); i++) {
+            assertTrue(Double.isFinite(was.largest().get(i).gradientOverlap()), "today's piece measures it");
+            assertTrue(Double.isNaN(back.largest().get(i).gradientOverlap()));
+            assertEquals(was.largest().get(i).ritzValue(), back.largest().get(i).ritzValue());
+        }
     }
 
     @Test
@@ -188,9 +235,9 @@ class StoredFormatsTest {
         CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
         store.save("x", trained.get(0));
         String good = Files.readString(d.resolve("x.outcome"));
-        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":3", "\"version\":4"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":4", "\"version\":5"));
         ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
-        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 4 is newer than this build reads (<= 3)", newer.getMessage());
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 5 is newer than this build reads (<= 4)", newer.getMessage());
         Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
         assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
                 assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
@@ -270,7 +317,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("482fe1e8a426bd75", digest(outcome), "depthscope-outcome version 3" + advice + outcome);
-        assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
+        assertEquals("8e898607ccb5143f", digest(outcome), "depthscope-outcome version 4" + advice + outcome);
+        assertEquals("8685037e0e5671c3", digest(piece), "depthscope-hessian-piece version 2" + advice + piece);
     }
 }
