@@ -19,8 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param hessian v^T H v / v^T v (equals the Ritz value up to rounding: a check of the Ritz vector)
  * @param gaussNewton v^T G v / v^T v
  * @param remainder v^T R v / v^T v = hessian - gaussNewton
+ * @param gradientOverlap (g . v)^2 / (||g||^2 ||v||^2) for the loss gradient g at the point: the share of the gradient's squared
+ *     norm along v. The Ritz vectors of one Lanczos run are orthonormal (full reorthogonalisation), so the shares of the top k add up
+ *     to ||P_k g||^2 / ||g||^2, the overlap of the gradient with the top-k subspace (Gur-Ari, Roberts and Dyer 2018); NaN for a
+ *     zero gradient
  */
-public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder) implements java.io.Serializable {
+public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder,
+        double gradientOverlap) implements java.io.Serializable {
 
     /** {v^T H v, v^T G v} / v^T v for any nonzero flat vector v (float64 or the point's dtype). */
     public static double[] quadraticForms(Landscape point, INDArray v) {
@@ -40,9 +45,10 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
     /** The split along the Ritz vectors of the k largest Ritz values, largest first (needs the basis). */
     public static List<CurvatureSplit> largest(Landscape point, LanczosResult lanczos, int k) {
         RitzPairs ritz = lanczos.ritz();
+        INDArray g = gradient(point);
         List<CurvatureSplit> out = new ArrayList<>();
         for (int i = ritz.count() - 1; i >= Math.max(0, ritz.count() - k); i--) {
-            out.add(along(point, lanczos, ritz, i));
+            out.add(along(point, lanczos, ritz, i, g));
         }
         return out;
     }
@@ -50,15 +56,30 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
     /** The split along the Ritz vectors of the k smallest (most negative) Ritz values, smallest first. */
     public static List<CurvatureSplit> smallest(Landscape point, LanczosResult lanczos, int k) {
         RitzPairs ritz = lanczos.ritz();
+        INDArray g = gradient(point);
         List<CurvatureSplit> out = new ArrayList<>();
         for (int i = 0; i < Math.min(k, ritz.count()); i++) {
-            out.add(along(point, lanczos, ritz, i));
+            out.add(along(point, lanczos, ritz, i, g));
         }
         return out;
     }
 
-    private static CurvatureSplit along(Landscape point, LanczosResult lanczos, RitzPairs ritz, int i) {
-        double[] f = quadraticForms(point, lanczos.ritzVector(ritz.vectors()[i]));
-        return new CurvatureSplit(ritz.values()[i], ritz.residualBounds()[i], f[0], f[1], f[0] - f[1]);
+    private static CurvatureSplit along(Landscape point, LanczosResult lanczos, RitzPairs ritz, int i, INDArray g) {
+        INDArray y = lanczos.ritzVector(ritz.vectors()[i]);
+        double[] f = quadraticForms(point, y);
+        return new CurvatureSplit(ritz.values()[i], ritz.residualBounds()[i], f[0], f[1], f[0] - f[1], overlap(g, y));
+    }
+
+    /** The point's loss gradient as a float64 copy (the point keeps its own). */
+    private static INDArray gradient(Landscape point) {
+        return point.gradient().castTo(DataType.DOUBLE).dup().reshape(point.paramCount());
+    }
+
+    /** (g . y)^2 / (||g||^2 ||y||^2); NaN for a zero gradient. */
+    static double overlap(INDArray g, INDArray y) {
+        double gg = Nd4j.getBlasWrapper().dot(g, g);
+        double yy = Nd4j.getBlasWrapper().dot(y, y);
+        double gy = Nd4j.getBlasWrapper().dot(g, y);
+        return gg > 0 ? gy * gy / (gg * yy) : Double.NaN;
     }
 }

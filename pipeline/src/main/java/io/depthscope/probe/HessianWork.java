@@ -195,12 +195,12 @@ public final class HessianWork {
         for (int i = 0; i < x.largest().size(); i++) {
             CurvatureSplit c = x.largest().get(i);
             rows.add(new HessianEigenvalueAt(runId, step, examples, top.steps(), "largest", i + 1, c.ritzValue(), c.residualBound(),
-                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio()));
+                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap()));
         }
         for (int i = 0; i < x.smallest().size(); i++) {
             CurvatureSplit c = x.smallest().get(i);
             rows.add(new HessianEigenvalueAt(runId, step, examples, top.steps(), "smallest", i + 1, c.ritzValue(), c.residualBound(),
-                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio()));
+                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap()));
         }
         return rows;
     }

@@ -50,9 +50,16 @@ import java.util.TreeSet;
  * that kind's defaults first (e.g. momentum 0.9 for {@code optimizer.kind = momentum}).
  */
 public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<String, ConfigValue>> variants,
-        Map<String, List<ConfigValue>> grid, boolean freshDataPerSeed) {
+        Map<String, List<ConfigValue>> grid, boolean freshDataPerSeed, long matchedParams) {
 
     static final String FRESH_DATA = "fresh_data_per_seed";
+    /**
+     * A grid option, not a run field: {@code matched_params = P} picks each run's width so that its parameter count is as close to
+     * P as an integer width allows (the smaller width on a tie), so that depth can be varied at a (nearly) fixed P.
+     */
+    static final String MATCHED_PARAMS = "matched_params";
+    /** The widest width {@code matched_params} considers. */
+    static final int MAX_MATCHED_WIDTH = 1 << 16;
     private static final String DATASET_SEED = "dataset.seed";
 
     /** A marker key (not a run field) that remembers a planned run's variant for error messages. */
@@ -116,9 +123,14 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             }
         }
         Map<String, List<ConfigValue>> grid = new LinkedHashMap<>();
+        long matched = 0;
         if (root.hasPath("grid")) {
             Map<String, ConfigValue> axes = new TreeMap<>();
             for (Map.Entry<String, ConfigValue> e : object(root, "grid").entrySet()) {
+                if (e.getKey().equals(MATCHED_PARAMS)) {
+                    matched = matchedParams(e.getValue());
+                    continue;
+                }
                 axes.put(checkKnown("grid.", e.getKey(), known), e.getValue());
             }
             for (String field : known) { // canonical order, so the plan's order does not depend on the file's
@@ -146,7 +158,11 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
                         + "or variants); allowed: false, or dataset.seed left to the run's seed");
             }
         }
-        StudyConfig config = new StudyConfig(name, base, variants, grid, fresh);
+        if (matched > 0 && (base.containsKey("width") || grid.containsKey("width") || variants.stream().anyMatch(m -> m.containsKey("width")))) {
+            throw new IllegalArgumentException("grid." + MATCHED_PARAMS + ": value " + matched + " is not allowed beside a value of width (in run, "
+                    + "grid or variants); allowed: width left to matched_params, which picks it");
+        }
+        StudyConfig config = new StudyConfig(name, base, variants, grid, fresh, matched);
         config.checkAxes();
         config.plan(); // validates every combination before anything runs
         return config;
@@ -276,7 +292,7 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
                 if (freshDataPerSeed) {
                     fields.put(DATASET_SEED, fields.getOrDefault("seed", ConfigValueFactory.fromAnyRef(RunSpec.defaults().seed())));
                 }
-                spec = resolve(fields);
+                spec = matchedParams > 0 ? matchWidth(fields) : resolve(fields);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + where(r), e);
             }
@@ -286,6 +302,59 @@ public record StudyConfig(String name, Map<String, ConfigValue> base, List<Map<S
             specs.add(spec);
         }
         return specs;
+    }
+
+    /** The value of grid.matched_params: an integer >= 1. */
+    private static long matchedParams(ConfigValue v) {
+        Object x = v.unwrapped();
+        if (v.valueType() != ConfigValueType.NUMBER || !(x instanceof Integer || x instanceof Long) || ((Number) x).longValue() < 1) {
+            throw new IllegalArgumentException("grid." + MATCHED_PARAMS + ": value " + RecordBinding.render(v) + " is not allowed; allowed: an "
+                    + "integer >= 1, the parameter count each depth's width is chosen to match");
+        }
+        return ((Number) x).longValue();
+    }
+
+    /**
+     * The run of {@code fields} with the width whose parameter count is closest to {@link #matchedParams} (P grows with width, so
+     * by bisection for the first width at or above it, then that or the one below). A target the narrowest network already exceeds,
+     * or the widest cannot reach, is refused: the match would be far from it.
+     */
+    private RunSpec matchWidth(Map<String, ConfigValue> fields) {
+        java.util.function.IntToLongFunction p = w -> {
+            Map<String, ConfigValue> f = new TreeMap<>(fields);
+            f.put("width", ConfigValueFactory.fromAnyRef(w));
+            return resolve(f).paramCount();
+        };
+        long narrowest = p.applyAsLong(1);
+        if (narrowest <= 0) {
+            throw new IllegalArgumentException("grid." + MATCHED_PARAMS + ": value " + matchedParams + " is not allowed for a dataset whose "
+                    + "sizes only its files tell; allowed: with dataset.input_dim and the outputs (output_dim or classes) given");
+        }
+        if (matchedParams < narrowest) {
+            throw new IllegalArgumentException("grid." + MATCHED_PARAMS + ": value " + matchedParams + " is not allowed; allowed: >= "
+                    + narrowest + ", the parameter count at width 1 for this depth and arch");
+        }
+        int hi = 1;
+        while (p.applyAsLong(hi) < matchedParams) { // doubling, so no wider network than needed is ever built
+            if (hi >= MAX_MATCHED_WIDTH) {
+                throw new IllegalArgumentException("grid." + MATCHED_PARAMS + ": value " + matchedParams + " is not allowed; allowed: <= "
+                        + p.applyAsLong(MAX_MATCHED_WIDTH) + ", the parameter count at width " + MAX_MATCHED_WIDTH + " for this depth and arch");
+            }
+            hi *= 2;
+        }
+        int lo = Math.max(1, hi / 2);
+        while (lo < hi) { // the first width with P >= target
+            int mid = (lo + hi) >>> 1;
+            if (p.applyAsLong(mid) >= matchedParams) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        int best = lo > 1 && matchedParams - p.applyAsLong(lo - 1) <= p.applyAsLong(lo) - matchedParams ? lo - 1 : lo;
+        Map<String, ConfigValue> f = new TreeMap<>(fields);
+        f.put("width", ConfigValueFactory.fromAnyRef(best));
+        return resolve(f);
     }
 
     /**

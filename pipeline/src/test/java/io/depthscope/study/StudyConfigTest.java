@@ -128,6 +128,29 @@ class StudyConfigTest {
         assertEquals(List.of(16, 5), List.of(r.expectedDims()[0], r.expectedDims()[1]));
     }
 
+    /**
+     * matched_params picks, per depth and arch, the integer width whose P is closest to the target: checked against every width by
+     * brute force, with the closed form P = (in + 1) w + (L - 1)(w^2 + w) + (w + 1) out of an mlp (resmlp has the same maps).
+     */
+    @Test
+    void matchedParamsPicksTheWidthWhoseParameterCountIsClosest() {
+        long target = 20_000;
+        List<RunSpec> plan = StudyConfig.parse("name = m, run { dataset { input_dim = 16 } }, "
+                + "grid { matched_params = 20000, arch = [mlp, resmlp], depth = [1, 2, 4, 8], seed = [0, 1] }").plan();
+        assertEquals(16, plan.size());
+        for (RunSpec r : plan) {
+            java.util.function.IntToLongFunction p = w -> 17L * w + (r.depth() - 1L) * ((long) w * w + w) + (w + 1L);
+            assertEquals(p.applyAsLong(r.width()), r.paramCount(), "the closed form is the network's P");
+            for (int w = 1; w < 3000; w++) {
+                assertTrue(Math.abs(p.applyAsLong(r.width()) - target) <= Math.abs(p.applyAsLong(w) - target),
+                        "depth " + r.depth() + ": width " + r.width() + " (P " + r.paramCount() + ") against width " + w);
+            }
+            assertTrue(Math.abs(r.paramCount() - target) < 0.02 * target, "depth " + r.depth() + ": P " + r.paramCount());
+        }
+        assertEquals(java.util.Set.of(1111, 132, 78, 52), plan.stream().map(RunSpec::width).collect(java.util.stream.Collectors.toSet()),
+                "widths fall with depth");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "name = x, run { activation = swish }|run.activation|swish|relu",
@@ -156,6 +179,13 @@ class StudyConfigTest {
         "name = x, fresh_data_per_seed = true, run { dataset { seed = 4 } }|fresh_data_per_seed|true|dataset.seed left to the run's seed",
         "name = x, fresh_data_per_seed = true, grid { dataset.seed = [1, 2] }|fresh_data_per_seed|true|dataset.seed left",
         "run { width = 3 }|name|missing|study name",
+        "name = x, grid { matched_params = 0 }|grid.matched_params|0|an integer >= 1",
+        "name = x, grid { matched_params = big }|grid.matched_params|big|an integer >= 1",
+        "name = x, grid { matched_params = 1500.5 }|grid.matched_params|1500.5|an integer >= 1",
+        "name = x, grid { matched_params = [1000, 2000] }|grid.matched_params|[1000,2000]|an integer >= 1",
+        "name = x, run { width = 8 }, grid { matched_params = 1000 }|grid.matched_params|1000|width left to matched_params",
+        "name = x, grid { matched_params = 1000, width = [4, 8] }|grid.matched_params|1000|width left to matched_params",
+        "name = x, grid { matched_params = 10, depth = [1, 4] }|grid.matched_params|10|>= 19, the parameter count at width 1",
         "name = x, run { bias = 3 }|run.bias|3|true or false",
         "name = x, run { dtype = float16 }|run.dtype|float16|float64",
         "name = x, run { dataset { downsample = 0 } }|run.dataset.downsample|0|>= 1",

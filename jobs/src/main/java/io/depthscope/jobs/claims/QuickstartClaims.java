@@ -10,11 +10,14 @@ import org.apache.spark.sql.Row;
 
 /**
  * The quickstart study's claims: plain ({@code mlp}) against residual ({@code resmlp}) networks that
- * differ only in depth and seed. (a) Residual networks reach a lower final training loss than plain ones
- * at the largest depth: plain minus residual final loss, paired by seed (the two arms of a seed share their
- * initial weights and data). (b) The Hessian's spectrum grows heavier-tailed with depth in plain networks
- * beyond what their parameter count explains: per seed, the OLS slope of ln(kurtosis / P) on log2(depth),
- * then the mean across seeds; a power-law exponent per doubling of depth, positive for growth.
+ * differ only in depth and seed (and, with {@code matched_params}, in the width that holds P fixed at each depth).
+ * (a) Residual networks reach a lower final training loss than plain ones at the largest depth: plain minus
+ * residual final loss, paired by seed (the two arms of a seed share their initial weights and data).
+ * (b) At a fixed parameter count the Hessian's spectrum grows heavier-tailed with depth in plain networks: per seed, the OLS
+ * slope of ln(non-null kurtosis) on log2(depth), then the mean across seeds.
+ * (c) Its outliers stand further out of the bulk with depth: the same slope of ln(lambda_max / bulk edge).
+ * (d) At equal P residual networks have the lower non-null kurtosis at the largest depth: plain minus residual, paired by seed.
+ * The Hessian measures are hessian_spectrum's (docs/tables.md), which do not grow with P by construction.
  */
 public final class QuickstartClaims implements ClaimSet {
     /** Line labels: the arch with what it is. */
@@ -53,16 +56,29 @@ public final class QuickstartClaims implements ClaimSet {
         return Charts.vsDepth("Final training loss", "final training loss", SeedStats.series(t.okRuns(), LABEL, "depth", "final_loss"), true);
     }
 
+    /** The non-null kurtosis against depth (the raw kurtosis for a study written before hessian_spectrum). */
     public Figure kurtosisVsDepth(StudyTables t) {
-        return Charts.vsDepth("Hessian kurtosis at the end of training", "kurtosis (non-excess)",
-                SeedStats.series(t.finalMoments(), LABEL, "depth", "kurtosis"), true);
+        if (!t.has(io.depthscope.jobs.tables.Tables.HESSIAN_SPECTRUM)) {
+            return Charts.vsDepth("Hessian kurtosis at the end of training", "kurtosis (non-excess)",
+                    SeedStats.series(t.finalMoments(), LABEL, "depth", "kurtosis"), true);
+        }
+        return Charts.vsDepth("Non-null Hessian kurtosis at the end of training", "kurtosis of the non-null part (non-excess)",
+                SeedStats.series(t.finalSpectrum(), LABEL, "depth", SpectrumClaims.KURTOSIS), true);
+    }
+
+    /** lambda_max / bulk edge against depth. */
+    public Figure outliersVsDepth(StudyTables t) {
+        return Charts.vsDepth("Largest Hessian outlier over the bulk edge, end of training", "lambda_max / bulk edge",
+                t.has(io.depthscope.jobs.tables.Tables.HESSIAN_SPECTRUM) ? SeedStats.series(t.finalSpectrum(), LABEL, "depth", SpectrumClaims.OUTLIERS)
+                        : List.of(), true);
     }
 
     @Override
     public List<Finding> findings(StudyTables t) {
         requireOnlyArchDepthSeedVary(t);
-        return List.of(new Finding(residualReachesLowerLoss(t), finalLossVsDepth(t)),
-                new Finding(kurtosisGrowsWithDepth(t), kurtosisVsDepth(t)));
+        Figure kurtosis = kurtosisVsDepth(t);
+        return List.of(new Finding(residualReachesLowerLoss(t), finalLossVsDepth(t)), new Finding(kurtosisGrowsWithDepth(t), kurtosis),
+                new Finding(outliersGrowWithDepth(t), outliersVsDepth(t)), new Finding(residualLowerKurtosis(t), kurtosis));
     }
 
     public Claim residualReachesLowerLoss(StudyTables t) {
@@ -86,30 +102,30 @@ public final class QuickstartClaims implements ClaimSet {
     }
 
     /**
-     * Ghorbani et al.'s heavy-tail account, with the parameter count divided out. Moments are tr(H^k)/P, and a
-     * Hessian of rank r much below P has a kurtosis of about P tr(H^4)/(tr H^2)^2, which grows with P alone;
-     * kurtosis / P is then tr(H^4)/(tr H^2)^2, how much of the spectrum's energy sits in its largest
-     * eigenvalues, whatever P is. The quickstart's depths change P by a factor of 26.
+     * Ghorbani et al.'s heavy-tail account at a fixed parameter count. Moments are tr(H^k)/P, and a Hessian of rank r much below
+     * P has a kurtosis of about P tr(H^4)/(tr H^2)^2, which grows with P alone; the non-null kurtosis removes the null mass first
+     * (docs/tables.md), so it does not.
      */
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
-        String statement = "the Hessian's spectrum grows heavier-tailed with depth in plain networks beyond what their parameter count "
-                + "explains (kurtosis / P grows with depth)";
-        String source = "the heavy-tailed Hessian account of depth (README; spectra as in Ghorbani, Krishnan & Xiao 2019)";
-        List<Row> rows = t.finalMoments().where(col("arch").equalTo("mlp")).select("depth", "kurtosis", "param_count", "seed").collectAsList();
-        SortedMap<Long, double[][]> perP = SeedValues.points(rows, QuickstartClaims::log2Depth,
-                r -> SeedValues.log(r, "kurtosis") - SeedValues.log(r, "param_count"));
-        SortedMap<Long, double[][]> raw = SeedValues.points(rows, QuickstartClaims::log2Depth, r -> SeedValues.log(r, "kurtosis"));
-        SortedMap<Long, double[][]> params = SeedValues.points(rows, QuickstartClaims::log2Depth, r -> SeedValues.log(r, "param_count"));
-        Effect slope = Effect.seedSlopes(perP);
-        long excluded = t.okRunRows().stream().filter(r -> "mlp".equals(r.getAs("arch"))).count() - SeedValues.count(perP);
-        String notes = String.format(Locale.ROOT, "exp(slope) is the factor by which kurtosis / P multiplies per doubling of depth: %s. "
-                + "Without dividing by P the per-seed slope of ln(kurtosis) is %s, and that of ln P itself %s: moments are tr(H^k)/P, "
-                + "so a kurtosis that grows as P does says nothing about depth. Kurtosis is non-excess (3 for a Gaussian), from the "
-                + "Hessian moments at the last step; %d ok plain run(s) without a positive finite kurtosis are left out, as are runs "
-                + "that diverged or failed.", Claim.num(Math.exp(slope.estimate())), describe(Effect.seedSlopes(raw)),
-                describe(Effect.seedSlopes(params)), excluded);
-        return new Claim(statement, source, "per-seed slope of ln(kurtosis / P) on log2(depth)", slope, SeedValues.count(perP), perP.size(), notes);
+        return SpectrumClaims.growth(t, "mlp", SpectrumClaims.KURTOSIS, QuickstartClaims::log2Depth, "log2(depth)",
+                "at a fixed parameter count the Hessian's spectrum grows heavier-tailed with depth in plain networks (the kurtosis of its "
+                        + "non-null part grows)", HEAVY_TAIL);
     }
+
+    /** The outliers' size over the bulk, at a fixed parameter count. */
+    public Claim outliersGrowWithDepth(StudyTables t) {
+        return SpectrumClaims.growth(t, "mlp", SpectrumClaims.OUTLIERS, QuickstartClaims::log2Depth, "log2(depth)",
+                "in plain networks the Hessian's largest outlier stands further out of the bulk with depth (lambda_max / bulk edge "
+                        + "grows)", HEAVY_TAIL);
+    }
+
+    /** At the largest depth, equal P: plain minus residual ln(non-null kurtosis). */
+    public Claim residualLowerKurtosis(StudyTables t) {
+        return SpectrumClaims.residualLower(t, "mlp", "resmlp", SpectrumClaims.KURTOSIS, "at equal parameter count residual networks "
+                + "have a lower non-null Hessian kurtosis than plain ones at the largest depth", HEAVY_TAIL);
+    }
+
+    private static final String HEAVY_TAIL = "the heavy-tailed Hessian account of depth (README; spectra as in Ghorbani, Krishnan & Xiao 2019)";
 
     static double log2Depth(Row r) {
         return Math.log(SeedValues.num(r, "depth")) / Math.log(2);
@@ -147,7 +163,7 @@ public final class QuickstartClaims implements ClaimSet {
         boolean freshData = t.runRows().stream().allMatch(r -> SeedValues.num(r, "dataset_seed") == SeedValues.num(r, "seed"));
         for (String c : config) {
             // with fresh_data_per_seed the data seed is the seed, a replicate like it
-            if (VARYING.contains(c) || (freshData && c.equals("dataset_seed"))) {
+            if (VARYING.contains(c) || (freshData && c.equals("dataset_seed")) || (c.equals("width") && widthFollowsDepth(t))) {
                 continue;
             }
             List<String> values = RowValues.distinct(t.runRows(), c);
@@ -155,12 +171,25 @@ public final class QuickstartClaims implements ClaimSet {
             long n = values.size() - (t.runRows().stream().anyMatch(r -> r.isNullAt(r.fieldIndex(c))) ? 1 : 0);
             if (n > 1) {
                 throw new IllegalArgumentException("runs." + c + ": takes " + n + " values " + values + " in study dir '" + t.dir()
-                        + "'; allowed for the quickstart claims: one value (runs may differ only in " + String.join(", ", VARYING) + ")");
+                        + "'; allowed for the quickstart claims: one value (runs may differ only in " + String.join(", ", VARYING)
+                        + ", and in width when it follows depth, as matched_params sets it)");
             }
         }
     }
 
 
+
+    /**
+     * Whether each depth has one width, the same for every arch and seed: the design of {@code matched_params}, which picks each
+     * depth's width to hold P fixed, so width is part of the depth axis rather than a second factor.
+     */
+    static boolean widthFollowsDepth(StudyTables t) {
+        java.util.Map<Object, java.util.Set<Object>> widths = new java.util.HashMap<>();
+        for (Row r : t.runRows()) {
+            widths.computeIfAbsent(r.getAs("depth"), k -> new java.util.HashSet<>()).add(r.getAs("width"));
+        }
+        return widths.values().stream().allMatch(w -> w.size() == 1);
+    }
 
     private static String range(StudyTables t, String column) {
         List<String> d = t.okValues(column);

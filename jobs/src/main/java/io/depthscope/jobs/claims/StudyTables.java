@@ -167,6 +167,31 @@ public final class StudyTables {
                 .select(columns.toArray(Column[]::new));
     }
 
+    /**
+     * The ok runs with their hessian_spectrum row (the dimension-controlled measures) at the last step, beside that step's
+     * kurtosis and skewness from hessian_moments when the study has them.
+     */
+    public Dataset<Row> finalSpectrum() {
+        Dataset<Row> r = okRuns().alias("r");
+        Dataset<Row> h = table(Tables.HESSIAN_SPECTRUM).alias("h");
+        List<Column> columns = new ArrayList<>(List.of(col("r.*")));
+        for (String c : h.columns()) {
+            if (!c.equals("run_id") && !c.equals("param_count")) {
+                columns.add(col("h." + c));
+            }
+        }
+        Dataset<Row> joined = r.join(h, col("r.run_id").equalTo(col("h.run_id")).and(col("h.step").equalTo(col("r.steps_completed"))))
+                .select(columns.toArray(Column[]::new));
+        if (!has(Tables.HESSIAN_MOMENTS)) {
+            return joined.withColumn("kurtosis", org.apache.spark.sql.functions.lit(null).cast("double"))
+                    .withColumn("skewness", org.apache.spark.sql.functions.lit(null).cast("double"));
+        }
+        Dataset<Row> m = table(Tables.HESSIAN_MOMENTS).select(col("run_id").as("m_run"), col("step").as("m_step"), col("kurtosis"),
+                col("skewness"));
+        return joined.join(m, joined.col("run_id").equalTo(m.col("m_run")).and(joined.col("step").equalTo(m.col("m_step"))), "left")
+                .drop("m_run", "m_step");
+    }
+
     /** The distinct values of a column, as strings in order (null as "null"). */
     public static List<String> distinct(Dataset<Row> rows, String column) {
         List<String> out = new ArrayList<>();

@@ -108,9 +108,26 @@ final class HessianPhase {
         return measured;
     }
 
-    /** Committed pieces, one JSON file per task under {@code <out>/_hessian} (format in docs/storage.md). */
+    /**
+     * Committed pieces, one JSON file per task under {@code <out>/_hessian} (format in docs/storage.md). Version 2 added each
+     * Ritz vector's gradient overlap to the Lanczos pieces; a version-1 piece did not measure it and reads as NaN.
+     */
     static CommitStore<PieceOutcome> pieceStore(String out) {
-        return new CommitStore<>(out + "/_hessian", ".piece", new JsonFormat<>("depthscope-hessian-piece", 1, PieceOutcome.class));
+        return new CommitStore<>(out + "/_hessian", ".piece", new JsonFormat<>("depthscope-hessian-piece", 2, PieceOutcome.class,
+                HessianPhase::upgradePiece));
+    }
+
+    static void upgradePiece(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (from != 1) {
+            throw new IllegalArgumentException("no upgrade of depthscope-hessian-piece from version " + from);
+        }
+        if (value.get("piece") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode piece) {
+            for (String side : List.of("largest", "smallest")) {
+                if (piece.get(side) instanceof org.nd4j.shade.jackson.databind.node.ArrayNode splits) {
+                    splits.forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).put("gradientOverlap", "NaN"));
+                }
+            }
+        }
     }
 
     static String key(HessianWork.Task t) {

@@ -142,8 +142,9 @@ public final class StudyJob {
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
      * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment;
      * version 3 the dataset's downsample; version 4 the optimiser's curvature_lr, the run's lr_lambda_max and learning_rate,
-     * and the diagnostics' weight changes. An older file meant their defaults (a fixed learning rate, the spec's lr, no weight
-     * changes taken), so a study begun before them resumes with its finished runs read as they were.
+     * the diagnostics' weight changes and the Hessian eigenvalue rows' gradient_overlap. An older file meant their defaults (a
+     * fixed learning rate, the spec's lr, no weight changes taken, no overlap measured), so a study begun before them resumes
+     * with its finished runs read as they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
         return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 4, RunOutcome.class,
@@ -176,7 +177,10 @@ public final class StudyJob {
         upgradeOutcomeFrom3(value);
     }
 
-    /** Version 3 to 4: a fixed learning rate (the spec's lr, as the run used it; NaN for a run that never trained). */
+    /**
+     * Version 3 to 4: a fixed learning rate (the spec's lr, as the run used it; NaN for a run that never trained), no weight
+     * changes, and no gradient overlap on the Hessian's eigenvalue rows.
+     */
     private static void upgradeOutcomeFrom3(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
         if (!(value.get("spec") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode spec)
                 || !(spec.get("optimizer") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode optimizer)
@@ -190,6 +194,11 @@ public final class StudyJob {
         run.set("learningRate", trained && optimizer.get("lr") != null ? optimizer.get("lr").deepCopy()
                 : org.nd4j.shade.jackson.databind.node.TextNode.valueOf("NaN"));
         diagnostics.putArray("weightChanges");
+        // the overlap of the gradient with each Ritz vector was not measured
+        if (value.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode h
+                && h.get("eigenvalues") instanceof org.nd4j.shade.jackson.databind.node.ArrayNode rows) {
+            rows.forEach(r -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) r).put("gradientOverlap", "NaN"));
+        }
     }
 
     /** spark.task.maxFailures, or the F of a local[N,F] master (plain local mode never retries). */

@@ -4,6 +4,8 @@ import io.depthscope.diag.LayerGradientsAt;
 import io.depthscope.probe.HessianEigenvalueAt;
 import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.HessianMomentsAt;
+import io.depthscope.probe.HessianSpectrumAt;
+import io.depthscope.probe.SpectrumShape;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import java.util.ArrayList;
@@ -30,10 +32,14 @@ public final class RunMetrics {
      * lambda_min at the first diagnostics step and its drift at the last; the per-example gradient confusion
      * (min cosine) at the first step; the ratio of the first map's per-example delta to the last one's at the
      * first step (below 1: gradients shrink towards the input); the largest Hessian eigenvalue and
-     * |lambda_min|/lambda_max at the last Hessian step.
+     * |lambda_min|/lambda_max at the last Hessian step; and the hessian_spectrum row of the last Hessian step: outliers beyond the
+     * bulk, lambda_max over the spectrum's std and over the bulk edge, the top-k share of tr(H^2), the non-null kurtosis and the
+     * gradient's overlap with the top-k subspace (each where defined: an outlier count of -1, not measured, is no value).
      */
     public static final List<String> DIAGNOSTIC_METRICS = List.of("ntk_lambda_min_init", "ntk_drift_final", "confusion_min_cosine_init",
-            "delta_first_over_last_init", "hessian_lambda_max", "hessian_negative_to_positive_ratio");
+            "delta_first_over_last_init", "hessian_lambda_max", "hessian_negative_to_positive_ratio", "hessian_outliers",
+            "hessian_lambda_max_over_std", "hessian_lambda_max_over_bulk_edge", "hessian_top_k_share", "hessian_nonnull_kurtosis",
+            "hessian_gradient_overlap");
 
     private RunMetrics() {}
 
@@ -67,6 +73,14 @@ public final class RunMetrics {
         last(top, HessianEigenvalueAt::step).ifPresent(e -> {
             out.add(metric(o, config, "hessian_lambda_max", e.eigenvalue()));
             out.add(metric(o, config, "hessian_negative_to_positive_ratio", e.negativeToPositiveRatio()));
+        });
+        last(SpectrumShape.rows(o.hessian(), r.paramCount()), HessianSpectrumAt::step).ifPresent(s -> {
+            out.add(metric(o, config, "hessian_outliers", s.outliers() < 0 ? Double.NaN : s.outliers()));
+            out.add(metric(o, config, "hessian_lambda_max_over_std", s.lambdaMaxOverStd()));
+            out.add(metric(o, config, "hessian_lambda_max_over_bulk_edge", s.lambdaMaxOverBulkEdge()));
+            out.add(metric(o, config, "hessian_top_k_share", s.topKShare()));
+            out.add(metric(o, config, "hessian_nonnull_kurtosis", s.nonnullKurtosis()));
+            out.add(metric(o, config, "hessian_gradient_overlap", s.gradientOverlap()));
         });
         return out;
     }

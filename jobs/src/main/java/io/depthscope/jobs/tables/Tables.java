@@ -11,6 +11,8 @@ import io.depthscope.probe.HessianEigenvalueAt;
 import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.HessianMomentsAt;
 import io.depthscope.probe.HessianProbeAt;
+import io.depthscope.probe.HessianSpectrumAt;
+import io.depthscope.probe.SpectrumShape;
 import io.depthscope.study.RunSpec;
 import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
@@ -38,6 +40,7 @@ public final class Tables {
     public static final String SUMMARY = "summary";
     public static final String TRENDS = "trends";
     public static final String RESIDUAL_COMPARISON = "residual_comparison";
+    public static final String HESSIAN_SPECTRUM = "hessian_spectrum";
 
     /** Every table a study writes, in the order it writes them. */
     public static List<String> names() {
@@ -70,7 +73,9 @@ public final class Tables {
             new RowTable<>("representation_rank", RepresentationRankAt.class, o -> o.diagnostics().ranks()),
             new RowTable<>("hessian_probes", HessianProbeAt.class, o -> o.hessian().probes()),
             new RowTable<>("hessian_top_eigenvalues", HessianEigenvalueAt.class, o -> o.hessian().eigenvalues()),
-            new RowTable<>("hessian_density", HessianDensityAt.class, o -> o.hessian().densities()));
+            new RowTable<>("hessian_density", HessianDensityAt.class, o -> o.hessian().densities()),
+            // derived from the rows above when the tables are written: nothing of it is stored in the outcome
+            new RowTable<>(HESSIAN_SPECTRUM, HessianSpectrumAt.class, o -> SpectrumShape.rows(o.hessian(), o.run().paramCount())));
 
     private Tables() {}
 

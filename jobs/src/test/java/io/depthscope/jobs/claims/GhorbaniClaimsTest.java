@@ -82,14 +82,19 @@ class GhorbaniClaimsTest {
         double of(int depth, long seed);
     }
 
-    /** runs, train_curve, hessian_moments (the kurtosis) and the residual comparison of each plain run with its residual twin. */
+    /**
+     * runs, train_curve, hessian_moments (the kurtosis), hessian_spectrum (non-null kurtosis and lambda_max / bulk edge both the
+     * kurtosis / P: a study whose raw kurtosis carries P's growth) and the residual comparison of each plain run with its residual
+     * twin.
+     */
     static void write(String name, ToDoubleFunction<RunSpec> kurtosis, Fraction fraction) {
         write(name, "", GRID, "mlp", "resmlp", kurtosis, fraction);
     }
 
     static void write(String name, String run, String grid, String plainArch, String residualArch, ToDoubleFunction<RunSpec> kurtosis,
             Fraction fraction) {
-        SyntheticStudy.of("ghorbani2019", run, grid).kurtosis(kurtosis).table(Tables.RESIDUAL_COMPARISON, ResidualComparisonAt.class, plan -> {
+        SyntheticStudy.of("ghorbani2019", run, grid).kurtosis(kurtosis)
+                .spectrum(s -> kurtosis.applyAsDouble(s) / s.paramCount(), s -> kurtosis.applyAsDouble(s) / s.paramCount()).table(Tables.RESIDUAL_COMPARISON, ResidualComparisonAt.class, plan -> {
             List<ResidualComparisonAt> rows = new ArrayList<>();
             for (RunSpec p : plan) {
                 for (RunSpec r : plan) {
@@ -116,6 +121,10 @@ class GhorbaniClaimsTest {
         assertEquals(1.1, growth.effect().estimate(), 1e-12);
         assertEquals(Effect.mean(new double[] {1.0, 1.1, 1.2}).low(), growth.effect().low(), 1e-12);
         assertEquals(9, growth.runs());
+        assertTrue(growth.quantity().contains("nonnull_kurtosis") && growth.quantity().contains("ln(depth)"), growth.quantity());
+        Claim outliers = CLAIMS.outliersGrowWithDepth(t);
+        assertEquals(Verdict.SUPPORTED, outliers.verdict(), outliers.sentence());
+        assertEquals(1.1, outliers.effect().estimate(), 1e-12);
         assertEquals(8, CLAIMS.deepestPairedDepth(t));
         Claim lower = CLAIMS.residualLowerKurtosis(t);
         assertEquals(Verdict.SUPPORTED, lower.verdict(), lower.sentence());
@@ -165,6 +174,7 @@ class GhorbaniClaimsTest {
         Claim growth = CLAIMS.kurtosisGrowsWithDepth(t);
         assertEquals(Verdict.NOT_SHOWN, growth.verdict(), growth.sentence());
         assertEquals(0, growth.effect().estimate(), 1e-12);
+        assertEquals(0, CLAIMS.outliersGrowWithDepth(t).effect().estimate(), 1e-12);
         Claim lower = CLAIMS.residualLowerKurtosis(t);
         assertEquals(Verdict.NOT_SHOWN, lower.verdict(), lower.sentence());
         assertEquals(0, lower.effect().estimate(), 1e-12);

@@ -30,23 +30,33 @@ class QuickstartClaimsTest {
     static void start(SparkSession shared) {
         spark = shared;
         // residual below plain at depth 4 by 0.39 + 0.009 seed^2 (paired differences 0.39, 0.399, 0.428);
-        // plain kurtosis = P 10 depth^(1 + seed/10): per-seed slopes of ln(kurtosis / P) on log2 depth 1, 1.1 and 1.2
-        SyntheticStudy.write(spark, "quickstart", GRID,
-                s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed() * s.seed(),
-                s -> s.arch().equals("mlp") ? s.paramCount() * 10.0 * Math.exp((1 + 0.1 * s.seed()) * log2(s.depth())) : 10 + s.seed(), dir.resolve("clear"));
-        // paired differences -0.01, -0.01, 0.02 (mean 0), and kurtosis / P with per-seed slopes 0.1, -0.1, 0: effects exactly 0
-        SyntheticStudy.write(spark, "quickstart-null", GRID,
-                s -> 0.4 + 0.01 * (s.arch().equals("mlp") ? s.seed() : (s.seed() + 1) % 3),
-                s -> s.paramCount() * Math.exp(new double[] {0.1, -0.1, 0}[(int) s.seed()] * log2(s.depth())), dir.resolve("null"));
-        // kurtosis / P falling with depth: the claim's direction is wrong
-        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> s.paramCount() * 100.0 * Math.exp(-(1 + 0.1 * s.seed()) * log2(s.depth())),
-                dir.resolve("falling"));
-        // kurtosis growing exactly as P does: the raw kurtosis would "grow with depth", kurtosis / P is flat
-        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> s.paramCount() * (2 + 0.1 * s.seed()), dir.resolve("growsasp"));
-        SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 4], seed = [0]", s -> 0.4, s -> 10.0 * s.depth(),
-                dir.resolve("oneseed"));
+        // plain non-null kurtosis 10 exp((1 + seed/10) log2 depth): per-seed slopes of its log on log2 depth 1, 1.1 and 1.2;
+        // plain lambda_max / edge with slopes 0.5, 0.6, 0.7; residual kurtosis 10 + seed, ratio 2: lower at the largest depth
+        SyntheticStudy.of("quickstart", "", GRID)
+                .finalLoss(s -> s.arch().equals("resmlp") && s.depth() == 4 ? 0.010 + 0.001 * s.seed() : 0.40 + 0.01 * s.seed() * s.seed())
+                .kurtosis(s -> s.arch().equals("mlp") ? s.paramCount() * 10.0 * Math.exp((1 + 0.1 * s.seed()) * log2(s.depth())) : 10 + s.seed())
+                .spectrum(s -> s.arch().equals("mlp") ? 10.0 * Math.exp((1 + 0.1 * s.seed()) * log2(s.depth())) : 10 + s.seed(),
+                        s -> s.arch().equals("mlp") ? 1.5 * Math.exp((0.5 + 0.1 * s.seed()) * log2(s.depth())) : 2.0)
+                .write(spark, dir.resolve("clear"));
+        // paired differences -0.01, -0.01, 0.02 (mean 0), and non-null kurtosis and ratio with per-seed slopes 0.1, -0.1, 0, both
+        // arms equal: effects exactly 0
+        SyntheticStudy.of("quickstart-null", "", GRID).finalLoss(s -> 0.4 + 0.01 * (s.arch().equals("mlp") ? s.seed() : (s.seed() + 1) % 3))
+                .kurtosis(s -> s.paramCount() * 3.0)
+                .spectrum(s -> Math.exp(new double[] {0.1, -0.1, 0}[(int) s.seed()] * log2(s.depth())),
+                        s -> 3 * Math.exp(new double[] {0.1, -0.1, 0}[(int) s.seed()] * log2(s.depth())))
+                .write(spark, dir.resolve("null"));
+        // the non-null kurtosis falling with depth: the claim's direction is wrong
+        SyntheticStudy.of("quickstart", "", GRID).kurtosis(s -> s.paramCount() * 100.0)
+                .spectrum(s -> 100.0 * Math.exp(-(1 + 0.1 * s.seed()) * log2(s.depth())), s -> 3.0).write(spark, dir.resolve("falling"));
+        // the raw kurtosis growing exactly as P does (it would "grow with depth"), the non-null kurtosis flat
+        SyntheticStudy.of("quickstart", "", GRID).kurtosis(s -> s.paramCount() * (2 + 0.1 * s.seed()))
+                .spectrum(s -> 2 + 0.1 * s.seed(), s -> 3.0).write(spark, dir.resolve("growsasp"));
+        SyntheticStudy.of("quickstart", "", "arch = [mlp, resmlp], depth = [1, 4], seed = [0]").kurtosis(s -> 10.0 * s.depth())
+                .spectrum(s -> 10.0 * s.depth(), s -> 3.0).write(spark, dir.resolve("oneseed"));
         SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], width = [8, 16], seed = [0, 1]", s -> 0.4,
                 s -> 10.0, dir.resolve("widths"));
+        // written before hessian_spectrum existed: its Hessian claims cannot be judged
+        SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> 10.0, dir.resolve("old"));
     }
 
     static double log2(int depth) {
@@ -77,6 +87,16 @@ class QuickstartClaimsTest {
         assertEquals(slopes.low(), kurtosis.effect().low(), 1e-12);
         assertEquals(9, kurtosis.runs());
         assertEquals(3, kurtosis.seeds());
+        assertTrue(kurtosis.quantity().contains("nonnull_kurtosis"), kurtosis.quantity());
+        Claim outliers = CLAIMS.outliersGrowWithDepth(t);
+        assertEquals(Verdict.SUPPORTED, outliers.verdict(), outliers.sentence());
+        assertEquals(0.6, outliers.effect().estimate(), 1e-12);
+        assertTrue(outliers.notes().contains("1.000 at depth 1, 3.000 at depth 4"), outliers.notes());
+        Claim lower = CLAIMS.residualLowerKurtosis(t);
+        assertEquals(Verdict.SUPPORTED, lower.verdict(), lower.sentence());
+        Effect paired = Effect.mean(new double[] {2.0, 2.2 + Math.log(10) - Math.log(11), 2.4 + Math.log(10) - Math.log(12)});
+        assertEquals(paired.estimate(), lower.effect().estimate(), 1e-12);
+        assertEquals(paired.low(), lower.effect().low(), 1e-12);
     }
 
     @Test
@@ -86,9 +106,13 @@ class QuickstartClaimsTest {
         assertEquals(Verdict.NOT_SHOWN, loss.verdict(), loss.sentence());
         assertEquals(0, loss.effect().estimate(), 1e-15);
         assertTrue(loss.effect().low() < 0 && loss.effect().high() > 0);
-        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(t);
-        assertEquals(Verdict.NOT_SHOWN, kurtosis.verdict(), kurtosis.sentence());
-        assertEquals(0, kurtosis.effect().estimate(), 1e-12);
+        for (Claim c : List.of(CLAIMS.kurtosisGrowsWithDepth(t), CLAIMS.outliersGrowWithDepth(t))) {
+            assertEquals(Verdict.NOT_SHOWN, c.verdict(), c.sentence());
+            assertEquals(0, c.effect().estimate(), 1e-12);
+        }
+        Claim lower = CLAIMS.residualLowerKurtosis(t);
+        assertEquals(0, lower.effect().estimate(), 1e-15, lower.sentence());
+        assertTrue(lower.verdict() == Verdict.NOT_SHOWN, lower.sentence());
     }
 
     @Test
@@ -104,8 +128,19 @@ class QuickstartClaimsTest {
         Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(open("growsasp"));
         assertEquals(0, kurtosis.effect().estimate(), 1e-12);
         assertEquals(Verdict.NOT_SHOWN, kurtosis.verdict(), kurtosis.sentence());
-        // the notes show the raw kurtosis' slope, which follows ln P's
-        assertTrue(kurtosis.notes().contains("Without dividing by P"), kurtosis.notes());
+        // the notes show the raw kurtosis' slope, which is ln P's
+        Effect lnP = Effect.seedSlopes(new java.util.TreeMap<>(java.util.Map.of(0L, points(), 1L, points(), 2L, points())));
+        assertTrue(kurtosis.notes().contains("of ln(kurtosis) " + QuickstartClaims.describe(lnP)), kurtosis.notes());
+        assertTrue(kurtosis.notes().contains("P from " + spec(1).paramCount() + " to " + spec(4).paramCount()), kurtosis.notes());
+    }
+
+    /** ln P of the mlp at depths 1, 2, 4 against log2 depth. */
+    private static double[][] points() {
+        return new double[][] {{0, Math.log(spec(1).paramCount())}, {1, Math.log(spec(2).paramCount())}, {2, Math.log(spec(4).paramCount())}};
+    }
+
+    private static io.depthscope.study.RunSpec spec(int depth) {
+        return SyntheticStudy.of("quickstart", "", "arch = [mlp], depth = [" + depth + "]").plan().get(0);
     }
 
     @Test
@@ -113,6 +148,15 @@ class QuickstartClaimsTest {
         StudyTables t = open("oneseed");
         assertEquals(Verdict.INCONCLUSIVE, CLAIMS.residualReachesLowerLoss(t).verdict());
         assertEquals(Verdict.INCONCLUSIVE, CLAIMS.kurtosisGrowsWithDepth(t).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, CLAIMS.residualLowerKurtosis(t).verdict());
+    }
+
+    @Test
+    void aStudyWrittenBeforeTheSpectrumTableIsInconclusiveSayingWhy() {
+        Claim c = CLAIMS.kurtosisGrowsWithDepth(open("old"));
+        assertEquals(Verdict.INCONCLUSIVE, c.verdict());
+        assertTrue(c.effect().missing().contains("no hessian_spectrum table"), c.effect().missing());
+        assertEquals(4, Report.of(open("old")).findings().size(), "the report still renders");
     }
 
     @Test
@@ -147,13 +191,13 @@ class QuickstartClaimsTest {
     void theReportHoldsEachClaimItsFigureAndTheProvenance() {
         Report r = Report.of(open("clear"));
         assertEquals("quickstart", r.claimSet());
-        assertEquals(2, r.findings().size());
+        assertEquals(4, r.findings().size());
         r.sentences().forEach(s -> assertTrue(s.startsWith("Supported: "), s));
         for (Finding f : r.findings()) {
             assertEquals(760, f.figure().image().getWidth());
         }
         String html = ReportHtml.render(r);
-        assertEquals(2, html.split("data:image/png;base64,", -1).length - 1);
+        assertEquals(4, html.split("data:image/png;base64,", -1).length - 1);
         for (String s : r.sentences()) {
             assertTrue(html.contains(ReportHtml.esc(s)), s);
         }

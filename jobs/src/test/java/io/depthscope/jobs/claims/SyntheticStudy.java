@@ -6,6 +6,7 @@ import io.depthscope.jobs.tables.Tables;
 import io.depthscope.probe.HessianMoments;
 import io.depthscope.probe.HessianMomentsAt;
 import io.depthscope.probe.HessianResults;
+import io.depthscope.probe.HessianSpectrumAt;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
 import io.depthscope.train.RunDiagnostics;
@@ -66,6 +67,18 @@ public final class SyntheticStudy {
     public SyntheticStudy kurtosis(ToDoubleFunction<RunSpec> kurtosis) {
         this.kurtosis = kurtosis;
         return this;
+    }
+
+    /**
+     * A hessian_spectrum table: each run's non-null kurtosis and lambda_max / bulk edge at the last step (bulk edge 1, spectrum
+     * std 1, top_k 3; the outlier count is 3 when the ratio exceeds 2, else 1).
+     */
+    public SyntheticStudy spectrum(ToDoubleFunction<RunSpec> nonnullKurtosis, ToDoubleFunction<RunSpec> lambdaMaxOverEdge) {
+        return perRun(Tables.HESSIAN_SPECTRUM, HessianSpectrumAt.class, s -> {
+            double ratio = lambdaMaxOverEdge.applyAsDouble(s);
+            return List.of(new HessianSpectrumAt(s.runId(), STEPS, 32, s.paramCount(), 3, ratio, 1.0, ratio, 1.0, ratio, ratio > 2 ? 3 : 1,
+                    0.5, 0.9, nonnullKurtosis.applyAsDouble(s), 0.2));
+        });
     }
 
     /** A table of records made from each run. */

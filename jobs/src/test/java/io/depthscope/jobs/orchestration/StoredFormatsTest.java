@@ -172,6 +172,55 @@ class StoredFormatsTest {
                 "without the upgrade the old shape does not bind to today's records");
     }
 
+    /**
+     * A study begun before version 4 resumes: its version-3 outcomes (Hessian eigenvalue rows without gradient_overlap) read with
+     * NaN there, which is what they measured.
+     */
+    @Test
+    void aVersionThreeOutcomeReadsItsEigenvalueRowsWithoutAGradientOverlap() throws Exception {
+        RunOutcome real = trained.get(0);
+        var row = new io.depthscope.probe.HessianEigenvalueAt(real.run().runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, 0.25);
+        RunOutcome withRow = real.withHessian(new io.depthscope.probe.HessianResults(List.of(), List.of(), List.of(row), List.of()), real.run());
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(withRow));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        var stored = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("hessian").get("eigenvalues").get(0);
+        assertEquals(0.25, stored.get("gradientOverlap").doubleValue(), "today's row measured it");
+        asVersion3(value);
+        assertFalse(stored.has("gradientOverlap"));
+        file.put("version", 3);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        assertEquals(version3(withRow), format.read(mapper.writeValueAsBytes(file), "v3"));
+    }
+
+    /** A version-1 Lanczos piece (no gradient overlap along its Ritz vectors) reads with NaN overlaps and every other value as it was. */
+    @Test
+    void aVersionOneLanczosPieceReadsWithoutGradientOverlaps() throws Exception {
+        RunOutcome o = trained.get(0);
+        int step = o.hessianPending().get(0);
+        HessianWork.Task t = HessianWork.plan(o.run().runId(), o.spec().hessian(), step, o.run().paramCount()).stream()
+                .filter(x -> x.kind() == HessianWork.Kind.LANCZOS).findFirst().orElseThrow();
+        HessianPhase.PieceOutcome p = HessianPhase.runTask(new HessianPhase.Work(o.spec(), t), parameters, 1, 1);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-hessian-piece", 2, HessianPhase.PieceOutcome.class, HessianPhase::upgradePiece);
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(p));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        for (String side : List.of("largest", "smallest")) {
+            value.get("piece").get(side).forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).remove("gradientOverlap"));
+        }
+        file.put("version", 1);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        var back = (HessianWork.ExtremeEigenvalues) format.read(mapper.writeValueAsBytes(file), "v1").piece();
+        var was = (HessianWork.ExtremeEigenvalues) p.piece();
+        assertEquals(was.largest().size(), back.largest().size());
+        for (int i = 0; i < was.largest().size(); i++) {
+            assertTrue(Double.isFinite(was.largest().get(i).gradientOverlap()), "today's piece measures it");
+            assertTrue(Double.isNaN(back.largest().get(i).gradientOverlap()));
+            assertEquals(was.largest().get(i).ritzValue(), back.largest().get(i).ritzValue());
+        }
+    }
+
     @Test
     void parametersAreANumpyVectorThatComesBackBitForBit() throws Exception {
         RunOutcome o = trained.get(0);
@@ -268,16 +317,22 @@ class StoredFormatsTest {
         var run = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("run");
         run.remove(List.of("lrLambdaMax", "learningRate"));
         ((org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("diagnostics")).remove("weightChanges");
+        value.get("hessian").get("eigenvalues").forEach(row -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) row).remove("gradientOverlap"));
     }
 
-    /** The outcome as a version-3 file meant it: no weight changes taken, the spec's lr, no lambda_max. */
+    /** The outcome as a version-3 file meant it: no weight changes taken, the spec's lr, no lambda_max, no gradient overlap. */
     private static RunOutcome version3(RunOutcome o) {
         RunRecord r = o.run();
         var d = o.diagnostics();
+        var h = o.hessian();
+        var eigenvalues = h.eigenvalues().stream().map(e -> new io.depthscope.probe.HessianEigenvalueAt(e.runId(), e.step(), e.examples(),
+                e.lanczosSteps(), e.side(), e.rank(), e.eigenvalue(), e.residualBound(), e.gaussNewton(), e.remainder(),
+                e.negativeToPositiveRatio(), Double.NaN)).toList();
         return new RunOutcome(o.spec(), new RunRecord(r.runId(), r.status(), r.error(), r.paramCount(), r.dataset(), r.initialLoss(),
                 r.finalLoss(), r.finalGradientNorm(), r.finalTrainAccuracy(), r.finalTestLoss(), r.finalTestAccuracy(), r.stepsToTarget(),
                 r.stepsCompleted(), r.divergedAtStep(), r.wallSeconds(), r.provenance(), Double.NaN, o.spec().optimizer().lr()), o.curve(),
-                new io.depthscope.train.RunDiagnostics(d.layerGradients(), d.confusion(), d.ntk(), d.jacobians(), d.ranks()), o.hessian(), o.hessianPending());
+                new io.depthscope.train.RunDiagnostics(d.layerGradients(), d.confusion(), d.ntk(), d.jacobians(), d.ranks()),
+                new io.depthscope.probe.HessianResults(h.moments(), h.probes(), eigenvalues, h.densities()), o.hessianPending());
     }
 
     /** The shape of a stored type: each record's components by name and type (expanded once), sealed records, lists, arrays. */
@@ -313,7 +368,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("de12d259e4175b0f", digest(outcome), "depthscope-outcome version 4" + advice + outcome);
-        assertEquals("a3b20477626230ad", digest(piece), "depthscope-hessian-piece version 1" + advice + piece);
+        assertEquals("ffbad033b0de34c4", digest(outcome), "depthscope-outcome version 4" + advice + outcome);
+        assertEquals("8685037e0e5671c3", digest(piece), "depthscope-hessian-piece version 2" + advice + piece);
     }
 }

@@ -93,6 +93,8 @@ class StudyJobTest {
         assertEquals(12 * 4, count("hessian_probes"));
         assertEquals(12 * (2 + 2), count("hessian_top_eigenvalues"));
         assertEquals(12, count("hessian_density"));
+        assertEquals(12, count(Tables.HESSIAN_SPECTRUM), "one row per run and Hessian step, derived from the three above");
+        assertEquals(0, StudyJob.read(spark, out, Tables.HESSIAN_SPECTRUM).filter("outliers < 0 OR NOT (gradient_overlap BETWEEN 0 AND 1)").count());
         assertEquals(2 * 3 * 2, count(Tables.RESIDUAL_COMPARISON), "a plain/residual pair per depth and seed, at 2 steps");
         assertEquals(12, StudyJob.read(spark, out, Tables.HESSIAN_MOMENTS).filter("probes = 4 AND method = 'hutchinson'").count());
     }

@@ -122,6 +122,34 @@ class SummaryTest {
         assertNull(m.get("kurtosis"), "no Hessian moments, no kurtosis");
     }
 
+    /**
+     * The hessian_spectrum metrics come from the last Hessian step's moments and Lanczos rows: the top-2 share of tr(H^2) = P m2,
+     * lambda_max / s and the summed gradient overlaps; without a density there is no outlier count, edge or null mass.
+     */
+    @Test
+    void theSpectrumMetricsAreTheLastHessianStepsHessianSpectrumRow() {
+        RunSpec spec = spec("mlp", 0);
+        String id = spec.runId();
+        long p = outcome(spec, "ok", 0.5, RunDiagnostics.empty(), HessianResults.empty()).run().paramCount();
+        var early = new io.depthscope.probe.HessianMoments(0.5, 9, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, "exact", 0, p);
+        var late = new io.depthscope.probe.HessianMoments(1, 5, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, "exact", 0, p);
+        List<HessianEigenvalueAt> eigen = List.of(
+                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 1, 4.0, 1e-6, 4.0, 0.0, 0.0, 0.25),
+                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 2, 3.0, 1e-6, 3.0, 0.0, 0.0, 0.125),
+                new HessianEigenvalueAt(id, 0, 16, 8, "largest", 1, 9.0, 1e-6, 9.0, 0.0, 0.0, 0.5));
+        RunOutcome o = outcome(spec, "ok", 0.5, RunDiagnostics.empty(), new HessianResults(List.of(
+                new io.depthscope.probe.HessianMomentsAt(id, 20, 16, late), new io.depthscope.probe.HessianMomentsAt(id, 0, 16, early)),
+                List.of(), eigen, List.of()));
+        Map<String, Double> m = new HashMap<>();
+        RunMetrics.of(List.of(o)).forEach(v -> m.put(v.metric(), v.value()));
+        assertEquals(25.0 / (p * 5.0), m.get("hessian_top_k_share"), 1e-15);
+        assertEquals(4.0 / 2.0, m.get("hessian_lambda_max_over_std"), 1e-15);
+        assertEquals(0.375, m.get("hessian_gradient_overlap"), 1e-15);
+        assertNull(m.get("hessian_outliers"), "no density, no bulk: -1 is no value");
+        assertNull(m.get("hessian_nonnull_kurtosis"));
+        assertTrue(m.containsKey("hessian_lambda_max_over_bulk_edge") && m.get("hessian_lambda_max_over_bulk_edge") == null);
+    }
+
     @Test
     void aRunWithoutADiagnosticHasNoValueForIt() {
         RunOutcome o = outcome(spec("mlp", 0), "ok", 0.5, RunDiagnostics.empty(), HessianResults.empty());
@@ -142,6 +170,6 @@ class SummaryTest {
     }
 
     static HessianEigenvalueAt eigen(String id, int step, String side, int rank, double eigenvalue, double ratio) {
-        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio);
+        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio, Double.NaN);
     }
 }
