@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class Orhan2017ClaimsTest {
     static final String CONF = """
             name = orhan2017
-            run { depth = 3, width = 4, activation = linear, bias = false, loss = mse, steps = 20, eval_every = 10 }
+            run { depth = 3, width = 4, activation = linear, bias = false, loss = mse, steps = 20, eval_every = 10, DIAGNOSTICS }
             variants = [
               { init { kind = gaussian, sigma2 = 1.0, fold = 0 } }
               { init { kind = gaussian, sigma2 = 1.0, fold = 1 } }
@@ -43,9 +43,13 @@ class Orhan2017ClaimsTest {
               { init { kind = orthogonal, gain = 0.9 } }
               { activation = hardtanh, init { kind = orthogonal, gain = 1.0 } }
               { activation = relu, init { kind = orthogonal, gain = 1.4142135623730951 } }
+              { arch = resmlp, residual_scale = 0.2, init { kind = gaussian, sigma2 = 1.0, fold = 0 } }
+              { arch = resmlp, residual_scale = 0.2, init { kind = gaussian, sigma2 = 1.0, fold = 1 } }
             ]
             grid { seed = [0, 1, 2] }
             """;
+    /** Diagnostics at steps 0, 10 and 20: claim (a) reads step 10, the earliest after 0. */
+    static final String STEPS = "diagnostics { steps = [0, 10, 20] }";
     static SparkSession spark;
     @TempDir
     static Path dir;
@@ -54,10 +58,16 @@ class Orhan2017ClaimsTest {
     @BeforeAll
     static void start(SparkSession shared) {
         spark = shared;
-        write(dir.resolve("study"));
+        write(dir.resolve("study"), false);
+        write(dir.resolve("against"), true);
+        // no diagnostics step after 0: claim (a) has nothing to read
+        SyntheticStudy.of(CONF.replace("DIAGNOSTICS", "diagnostics { steps = [0] }")).write(spark, dir.resolve("no-early-step"));
     }
 
     static String variant(RunSpec s) {
+        if (s.arch().equals("resmlp")) {
+            return "res" + s.init().fold();
+        }
         if (!s.activation().equals("linear")) {
             return s.activation();
         }
@@ -86,19 +96,48 @@ class Orhan2017ClaimsTest {
         };
     }
 
+    /**
+     * Activation gradients (delta_norm of the hidden maps 0..2) at step 10: Fold-1 twice Fold-0 with its own spread across seeds, or,
+     * {@code against}, half of it. The residual twins of Fold-0 and Fold-1: rank 1 + 0.1 seed above their plain twin's, or, against,
+     * differences of 0 (Fold-0) and 0.2 (seed - 1) (Fold-1), averaging to 0 across seeds.
+     */
+    static double earlyDelta(String v, int seed, boolean against) {
+        double fold0 = 1 + 0.1 * seed;
+        return switch (v) {
+            case "fold1" -> against ? fold0 / (2 * (1 + 0.2 * seed)) : 2 * (1 + 0.2 * seed);
+            default -> fold0;
+        };
+    }
+
+    static double deepestRank(String v, int seed, boolean against) {
+        return switch (v) {
+            case "fold1" -> 2 + 0.1 * seed;
+            case "res1" -> deepestRank("fold1", seed, against) + (against ? 0.2 * (seed - 1) : 1 + 0.1 * seed);
+            case "res0" -> deepestRank("fold0", seed, against) + (against ? 0 : 1 + 0.1 * seed);
+            default -> 4 - 0.1 * seed;
+        };
+    }
+
     /** runs, train_curve, layer_gradients, representation_rank and jacobian_spectrum with the chosen numbers. */
-    static void write(Path out) {
-        SyntheticStudy.of(CONF).finalLoss(s -> finalLoss(variant(s), (int) s.seed())).perRun("layer_gradients", LayerGradientsAt.class, s -> {
+    static void write(Path out, boolean against) {
+        SyntheticStudy.of(CONF.replace("DIAGNOSTICS", STEPS)).finalLoss(s -> finalLoss(variant(s), (int) s.seed()))
+                .perRun("layer_gradients", LayerGradientsAt.class, s -> {
             List<LayerGradientsAt> gradients = new ArrayList<>();
+            int seed = (int) s.seed();
             for (int map = 0; map <= 3; map++) {
-                gradients.add(new LayerGradientsAt(s.runId(), 0, 8, map, gradient(variant(s), (int) s.seed()), Double.NaN, 1, 1));
+                // step 0: weight gradients for claim (d), activation gradients the other way round (claim (a) must not read them)
+                gradients.add(new LayerGradientsAt(s.runId(), 0, 8, map, gradient(variant(s), seed), Double.NaN, 1 / earlyDelta(variant(s), seed,
+                        against), 1));
+                // step 10, claim (a)'s: the hidden maps' deltas; the output map's (map 3) is reversed and must not be read
+                double d = map < 3 ? earlyDelta(variant(s), seed, against) : 100 / earlyDelta(variant(s), seed, against);
+                gradients.add(new LayerGradientsAt(s.runId(), 10, 8, map, 100.0 * s.seed(), Double.NaN, d, 1));
                 // a later step that the claims must not read
-                gradients.add(new LayerGradientsAt(s.runId(), 20, 8, map, 100.0 * s.seed(), Double.NaN, 1, 1));
+                gradients.add(new LayerGradientsAt(s.runId(), 20, 8, map, 100.0 * s.seed(), Double.NaN, 1000.0 * seed, 1));
             }
             return gradients;
         }).perRun("representation_rank", RepresentationRankAt.class, s -> {
-            // deepest layer 3: Fold-0 rank 4 - 0.1 seed, Fold-1 2 + 0.1 seed; layer 1 the other way round (not read)
-            double deep = variant(s).equals("fold1") ? 2 + 0.1 * s.seed() : 4 - 0.1 * s.seed();
+            // deepest layer 3 as chosen; layer 1 the other way round (not read)
+            double deep = deepestRank(variant(s), (int) s.seed(), against);
             return List.of(new RepresentationRankAt(s.runId(), 0, 8, 3, deep, 0, 0), new RepresentationRankAt(s.runId(), 0, 8, 1, 6 - deep, 0, 0));
         }).perRun("jacobian_spectrum", JacobianSpectrumAt.class, s -> {
             // deepest layer: relu spread 1 + 0.1 seed, hardtanh 0.1 + 0.01 seed; layer 1 reversed (not read)
@@ -109,7 +148,11 @@ class Orhan2017ClaimsTest {
     }
 
     static StudyTables open() {
-        return StudyTables.open(spark, dir.resolve("study").toString());
+        return open("study");
+    }
+
+    static StudyTables open(String name) {
+        return StudyTables.open(spark, dir.resolve(name).toString());
     }
 
     /** The claim's effect is the t interval of a[seed] - b[seed]: the variants of a seed are paired. */
@@ -133,9 +176,11 @@ class Orhan2017ClaimsTest {
     @Test
     void clearDifferencesInTheClaimedDirectionAreSupportedPairedBySeed() {
         StudyTables t = open();
-        Claim g = CLAIMS.fold1StartsWithLargerGradients(t);
+        assertEquals(10, CLAIMS.earlyStep(t));
+        Claim g = CLAIMS.fold1HasLargerGradientsEarly(t);
         assertEquals(Verdict.SUPPORTED, g.verdict(), g.sentence());
         assertPaired(g, ln(2, 2.4, 2.8), ln(1, 1.1, 1.2));
+        assertTrue(g.statement().contains("step 10"), g.statement());
         Claim loss = CLAIMS.fold1EndsWithHigherLoss(t);
         assertEquals(Verdict.SUPPORTED, loss.verdict(), loss.sentence());
         assertPaired(loss, new double[] {0.5, 0.52, 0.54}, new double[] {0.1, 0.11, 0.12});
@@ -154,6 +199,35 @@ class Orhan2017ClaimsTest {
         assertEquals(Verdict.SUPPORTED, iso.verdict(), iso.sentence());
         assertPaired(iso, new double[] {1, 1.1, 1.2}, new double[] {0.1, 0.11, 0.12});
         assertEquals(3, iso.seeds());
+        Claim res = CLAIMS.residualLessDegenerate(t);
+        assertEquals(Verdict.SUPPORTED, res.verdict(), res.sentence());
+        // per seed both pairs differ by 1 + 0.1 seed
+        Effect byHand = Effect.mean(new double[] {1, 1.1, 1.2});
+        assertEquals(byHand.estimate(), res.effect().estimate(), 1e-12);
+        assertEquals(byHand.low(), res.effect().low(), 1e-12);
+        assertEquals(12, res.runs());
+        assertEquals(3, res.seeds());
+    }
+
+    @Test
+    void smallerEarlyGradientsAreAgainstTheClaimAndRankDifferencesThatCancelShowNothing() {
+        StudyTables t = open("against");
+        Claim g = CLAIMS.fold1HasLargerGradientsEarly(t);
+        assertEquals(Verdict.CONTRADICTED, g.verdict(), g.sentence());
+        assertTrue(g.effect().high() < 0, g.sentence());
+        Claim res = CLAIMS.residualLessDegenerate(t);
+        // per seed the pairs average to 0.1 (seed - 1): -0.1, 0, 0.1
+        assertEquals(0, res.effect().estimate(), 1e-12, res.sentence());
+        assertEquals(Verdict.NOT_SHOWN, res.verdict(), res.sentence());
+    }
+
+    @Test
+    void withoutADiagnosticsStepAfterZeroTheEarlyGradientsAreInconclusive() {
+        StudyTables t = open("no-early-step");
+        assertEquals(-1, CLAIMS.earlyStep(t));
+        Claim g = CLAIMS.fold1HasLargerGradientsEarly(t);
+        assertEquals(Verdict.INCONCLUSIVE, g.verdict(), g.sentence());
+        assertTrue(g.sentence().contains("diagnostics.steps"), g.sentence());
     }
 
     @Test
@@ -168,11 +242,11 @@ class Orhan2017ClaimsTest {
     }
 
     @Test
-    void theReportFindsTheSetAndGivesSevenClaimsWithFigures() {
+    void theReportFindsTheSetAndGivesEightClaimsWithFigures() {
         Report r = Report.of(open());
         assertEquals("orhan2017", r.claimSet());
-        assertEquals(7, r.findings().size());
-        assertEquals(6, r.sentences().stream().filter(s -> s.startsWith("Supported: ")).count(), String.join("\n", r.sentences()));
+        assertEquals(8, r.findings().size());
+        assertEquals(7, r.sentences().stream().filter(s -> s.startsWith("Supported: ")).count(), String.join("\n", r.sentences()));
         assertTrue(r.scale().contains("Pennington"), r.scale());
     }
 }

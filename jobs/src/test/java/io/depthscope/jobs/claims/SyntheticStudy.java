@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -36,6 +37,7 @@ public final class SyntheticStudy {
     private final StudyConfig config;
     private ToDoubleFunction<RunSpec> finalLoss = s -> 0.4;
     private ToDoubleFunction<RunSpec> kurtosis;
+    private ToIntFunction<RunSpec> stepsToTarget = s -> -1;
     private final Map<String, Function<List<RunSpec>, List<? extends Record>>> tables = new LinkedHashMap<>();
     private final Map<String, Class<? extends Record>> types = new LinkedHashMap<>();
 
@@ -60,6 +62,12 @@ public final class SyntheticStudy {
     /** Each run's final training loss (default 0.4). */
     public SyntheticStudy finalLoss(ToDoubleFunction<RunSpec> loss) {
         this.finalLoss = loss;
+        return this;
+    }
+
+    /** Each run's steps_to_target (default -1: never reached). */
+    public SyntheticStudy stepsToTarget(ToIntFunction<RunSpec> steps) {
+        this.stepsToTarget = steps;
         return this;
     }
 
@@ -102,7 +110,7 @@ public final class SyntheticStudy {
         for (RunSpec s : plan()) {
             double loss = finalLoss.applyAsDouble(s);
             RunRecord run = new RunRecord(s.runId(), "ok", null, s.paramCount(), "synthetic", 1.0, loss, 0.1, Double.NaN, Double.NaN,
-                    Double.NaN, -1, STEPS, -1, 1.0, provenance);
+                    Double.NaN, stepsToTarget.applyAsInt(s), STEPS, -1, 1.0, provenance);
             List<TrainPoint> curve = List.of(new TrainPoint(s.runId(), 0, 1.0, Double.NaN, 1, Double.NaN, Double.NaN, 0),
                     new TrainPoint(s.runId(), STEPS / 2, Math.sqrt(loss), Double.NaN, 1, Double.NaN, Double.NaN, 0.5),
                     new TrainPoint(s.runId(), STEPS, loss, Double.NaN, 1, Double.NaN, Double.NaN, 1));
