@@ -11,9 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>R-operators for a direction (V, c): R{z} = R{a} W^T + a V^T + c; and, with dz = dLoss/dz,
  * R{dW} = R{dz}^T a + dz^T R{a}, R{db} = colsum R{dz}, R{da} = R{dz} W + dz V. Over a block of directions the
- * terms in W run as one product over the stacked rows. Those in V and the parameter results run as one product too
- * when the block's tensors are stacked ({@link Point#hvpBlock} lays them out so), else once per direction: k small
- * products cost 2-3 times one product of k times the size here (OpenBLAS, 256 x 256 blocks, float32).
+ * terms in W run as one product over the stacked rows; those in V, once per direction.
  *
  * <p>Biases go through BLAS too: z = 1 b^T (a rank-1 product) then z += a W^T, and colsum dz = dz^T 1
  * (a matrix-vector product). ND4J's {@code addiRowVector} and {@code sum(dim 0)} take about twice as long
@@ -104,10 +102,6 @@ public final class Linear implements WeightLayer {
         private final INDArray gradIn;
         private final Blocks.Lazy rz;
         private final Blocks.Lazy rGradIn;
-        /** Temporaries of a stacked block's products: [N, k out], [N, k in] and [out, k in]. */
-        private final Blocks.Lazy wideOut;
-        private final Blocks.Lazy wideIn;
-        private final Blocks.Lazy wideWeight;
         private final INDArray ones;
         private INDArray a;
         private INDArray dz;
@@ -120,9 +114,6 @@ public final class Linear implements WeightLayer {
             gradIn = Nd4j.create(dtype, n, in);
             rz = new Blocks.Lazy(n, new long[] {out}, dtype);
             rGradIn = new Blocks.Lazy(n, new long[] {in}, dtype);
-            wideOut = new Blocks.Lazy(n, new long[] {out}, dtype);
-            wideIn = new Blocks.Lazy(n, new long[] {in}, dtype);
-            wideWeight = new Blocks.Lazy(out, new long[] {in}, dtype);
             ones = bias ? Nd4j.ones(dtype, n, 1) : null;
         }
 
@@ -197,15 +188,6 @@ public final class Linear implements WeightLayer {
                 return null;
             }
             INDArray r = rz.get(k);
-            INDArray vs = fixed ? null : Blocks.stacked(v, 0);
-            INDArray cs = vs != null && bias ? Blocks.stacked(v, 1) : null;
-            if (vs != null && (!bias || cs != null)) {
-                stackedForward(vs, cs, r, k);
-                if (rIn != null) {
-                    Nd4j.gemm(rIn, w[0], r, false, true, 1.0, 1.0);
-                }
-                return r;
-            }
             for (int j = 0; j < k && !fixed; j++) {
                 INDArray rj = Blocks.rows(r, j, n);
                 if (v[j] == null) {
@@ -223,61 +205,9 @@ public final class Linear implements WeightLayer {
             return r;
         }
 
-        /**
-         * r = 1 c_j^T + a V_j^T for every direction j at once: T = 1 cs^T + a Vs^T [N, k out] is one product with the
-         * directions' stacked weights Vs [k out, in] and biases cs, and each direction's columns of T are copied to its rows of r.
-         */
-        private void stackedForward(INDArray vs, INDArray cs, INDArray r, int k) {
-            INDArray t = Views.of(wideOut.get(k), n, (long) k * out);
-            if (bias) {
-                Nd4j.gemm(ones, Views.of(cs, 1, (long) k * out), t, false, false, 1.0, 0.0);
-            }
-            Nd4j.gemm(a, vs, t, false, true, 1.0, bias ? 1.0 : 0.0);
-            Blocks.addToStacked(t, r, k, n, out, false);
-        }
-
-        /**
-         * The backward R-pass of a block whose directions are stacked ({@link Blocks#stacked}): each term that pairs a
-         * direction's own array with a cached one is one matrix product over all k directions, its operands or result
-         * rearranged by one copy between the stacked [k N, ...] rows and [N, k ...] columns. R{dW}_j = R{dz}_j^T a is
-         * E^T a with E = [R{dz}_1 .. R{dz}_k] side by side, giving the stacked [k out, in] directly; dz^T R{a}_j and
-         * dz V_j are dz^T X and dz Y with X, Y the k directions side by side, giving [out, k in] and [N, k in].
-         */
-        private INDArray stackedBackward(INDArray rGradOut, INDArray[] w, INDArray vs, INDArray gs, INDArray gcs, int k,
-                                         boolean needInputGradient) {
-            INDArray e2 = Views.of(wideOut.get(k), n, (long) k * out);
-            Blocks.toSideBySide(Blocks.contiguousCopy(rGradOut), e2, k, n, out);
-            Nd4j.gemm(e2, a, gs, true, false, 1.0, 0.0);
-            if (bias) {
-                Nd4j.gemm(e2, ones, gcs, true, false, 1.0, 0.0);
-            }
-            INDArray x = wideIn.get(k);
-            INDArray wide = wideWeight.get(k);
-            if (ra != null) {
-                Blocks.toSideBySide(Blocks.contiguousCopy(ra), Views.of(x, n, (long) k * in), k, n, in);
-                Nd4j.gemm(dz, Views.of(x, n, (long) k * in), Views.of(wide, out, (long) k * in), true, false, 1.0, 0.0);
-                Blocks.addToStacked(Views.of(wide, out, (long) k * in), gs, k, out, in, true);
-            }
-            if (!needInputGradient) {
-                return null;
-            }
-            INDArray r = rGradIn.get(k);
-            Nd4j.gemm(rGradOut, w[0], r, false, false, 1.0, 0.0);
-            Blocks.toSideBySide(vs, Views.of(wide, out, (long) k * in), k, out, in);
-            Nd4j.gemm(dz, Views.of(wide, out, (long) k * in), Views.of(x, n, (long) k * in), false, false, 1.0, 0.0);
-            Blocks.addToStacked(Views.of(x, n, (long) k * in), r, k, n, in, true);
-            return r;
-        }
-
         @Override
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
             int k = v.length;
-            INDArray vs = Blocks.stacked(v, 0);
-            INDArray gs = vs == null ? null : Blocks.stacked(g, 0);
-            INDArray gcs = gs != null && bias ? Blocks.stacked(g, 1) : null;
-            if (gs != null && (!bias || gcs != null)) {
-                return stackedBackward(rGradOut, w, vs, gs, gcs, k, needInputGradient);
-            }
             for (int j = 0; j < k; j++) {
                 INDArray rdz = Blocks.rows(rGradOut, j, n);
                 Nd4j.gemm(rdz, a, g[j][0], true, false, 1.0, 0.0);

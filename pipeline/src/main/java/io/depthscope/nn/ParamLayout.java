@@ -120,57 +120,6 @@ public final class ParamLayout {
         return views;
     }
 
-    /**
-     * Per layer, per direction j, views of direction j's parameters in {@code stacked}, a vector of k P values in which
-     * each tensor's k copies lie one after another ({@link #stack}): tensor t of direction j is the contiguous window at
-     * k offset_t + j size_t. A module can then take one tensor of all k directions as one matrix ({@link Blocks#stacked}).
-     */
-    public INDArray[][][] stackedViews(INDArray stacked, int k) {
-        if (stacked.rank() != 1 || stacked.length() != k * size || stacked.elementWiseStride() != 1) {
-            throw new IllegalArgumentException("stacked: shape " + java.util.Arrays.toString(stacked.shape()) + "; allowed: a contiguous vector of "
-                    + k + " x " + size + " values");
-        }
-        INDArray[][][] views = new INDArray[entriesOfLayer.length][k][];
-        for (int l = 0; l < entriesOfLayer.length; l++) {
-            for (int j = 0; j < k; j++) {
-                views[l][j] = new INDArray[entriesOfLayer[l].length];
-                for (int t = 0; t < entriesOfLayer[l].length; t++) {
-                    Entry e = entries.get(entriesOfLayer[l][t]);
-                    long[] shape = e.shape().length == 0 ? new long[] {1} : e.shape();
-                    views[l][j][t] = Nd4j.create(stacked.data(), shape, Nd4j.getStrides(shape, 'c'),
-                            stacked.offset() + k * e.offset() + j * e.size(), 'c', stacked.dataType());
-                }
-            }
-        }
-        return views;
-    }
-
-    /** Copies the rows of {@code rows} [k, size] into {@code stacked} in the order of {@link #stackedViews}: one copy per tensor. */
-    public void stack(INDArray rows, INDArray stacked) {
-        for (Entry e : entries) {
-            tensorRows(stacked, e, rows.rows()).assign(window(rows, e));
-        }
-    }
-
-    /** The inverse of {@link #stack}: {@code stacked}'s tensors back into the rows of {@code rows} [k, size]. */
-    public void unstack(INDArray stacked, INDArray rows) {
-        for (Entry e : entries) {
-            window(rows, e).assign(tensorRows(stacked, e, rows.rows()));
-        }
-    }
-
-    /** Tensor e's k copies in a stacked vector, as the contiguous [k, size_e] matrix they form. */
-    private static INDArray tensorRows(INDArray stacked, Entry e, long k) {
-        return Nd4j.create(stacked.data(), new long[] {k, e.size()}, new long[] {e.size(), 1}, stacked.offset() + k * e.offset(), 'c',
-                stacked.dataType());
-    }
-
-    /** Columns offset_e .. offset_e + size_e of a contiguous 'c'-order [k, size] array, without ND4J's indexing. */
-    private INDArray window(INDArray rows, Entry e) {
-        return Nd4j.create(rows.data(), new long[] {rows.rows(), e.size()}, new long[] {size, 1}, rows.offset() + e.offset(), 'c',
-                rows.dataType());
-    }
-
     /** Per layer, one direction's views as a block of one: {@code [layer][0][tensor]}. */
     public INDArray[][][] singleViews(INDArray flat) {
         INDArray[][] one = layerViews(flat);

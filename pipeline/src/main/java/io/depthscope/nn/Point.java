@@ -29,11 +29,6 @@ public final class Point implements Landscape {
     private INDArray[][] weights;
     private INDArray outputs;
     private INDArray rLossBlock;
-    /** A block's directions and results with each tensor's copies together, and their views; kept for the next block of that size. */
-    private INDArray stackedV;
-    private INDArray stackedOut;
-    private INDArray[][][] stackedVViews;
-    private INDArray[][][] stackedOutViews;
     private double loss;
     private long loads;
 
@@ -338,29 +333,11 @@ public final class Point implements Landscape {
     /**
      * H V for a block of k directions, the rows of {@code v} [k, P], written into the rows of {@code out} [k, P]:
      * one forward and one backward R-pass carry all k, so the products with each module's weights run over k N
-     * rows at once. For k > 1 the directions are first copied into a vector where each tensor's k copies lie together
-     * ({@link ParamLayout#stackedViews}), and the results copied back: a module can then take a tensor of all k
-     * directions as one matrix, and a linear map's products with V run as one matrix product instead of k.
+     * rows at once.
      */
     public void hvpBlock(INDArray v, INDArray out) {
         ParamLayout layout = network.layout();
-        int k = (int) matchingBlock(v, "v").rows();
-        if (matchingBlock(out, "out").rows() != k) {
-            throw new IllegalArgumentException("out: " + out.rows() + " rows for " + k + " directions; allowed: as many rows as v");
-        }
-        if (k == 1) {
-            hvp(layout.blockViews(v), layout.blockViews(out), 1);
-            return;
-        }
-        if (stackedV == null || stackedV.length() != k * paramCount()) {
-            stackedV = Nd4j.create(dtype, k * paramCount());
-            stackedOut = Nd4j.create(dtype, k * paramCount());
-            stackedVViews = layout.stackedViews(stackedV, k);
-            stackedOutViews = layout.stackedViews(stackedOut, k);
-        }
-        layout.stack(v, stackedV);
-        hvp(stackedVViews, stackedOutViews, k);
-        layout.unstack(stackedOut, out);
+        hvp(layout.blockViews(matchingBlock(v, "v")), layout.blockViews(matchingBlock(out, "out")), (int) v.rows());
     }
 
     private void hvp(INDArray[][][] dir, INDArray[][][] o, int k) {
