@@ -35,8 +35,9 @@ public final class Bindings {
     }
 
     /**
-     * A new point for every load, nothing kept between loads: what every pass costs without sharing, and the
-     * reference whose numbers sharing must give bit for bit.
+     * A new point for every load, nothing kept between loads, and in each point every module's working memory its own
+     * ({@link Scratch#separate}): what every pass costs without sharing, and the reference whose numbers sharing must
+     * give bit for bit.
      */
     public static Bindings fresh(Network network, INDArray buffers) {
         return new Bindings(network, buffers, false);
@@ -58,7 +59,7 @@ public final class Bindings {
         if (p != null) {
             return p.load(batch, theta);
         }
-        p = network.at(new Batch(batch.x().dup('c'), batch.targets().dup('c')), theta, buffers, mode);
+        p = new Point(network, new Batch(batch.x().dup('c'), batch.targets().dup('c')), theta, buffers, mode, !reuse);
         if (reuse) {
             points.put(key, p);
         }

@@ -28,7 +28,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * patches are k^2 times the input's size, and a block of directions would hold that many copies per layer.
  *
  * <p>Memory: a pass holds the cached patches, k^2 C H' W' values per example (9 times the input for a 3x3 kernel at
- * stride 1), and, once an input gradient or an R-pass is asked for, a second buffer of that size.
+ * stride 1). The second patch buffer (once an input gradient or an R-pass is asked for) and the output matrix are used
+ * within a call only, so they live in the point's {@link Scratch}, one of each for all its convolutions.
  */
 public final class Conv2d implements WeightLayer {
     private final String name;
@@ -155,7 +156,11 @@ public final class Conv2d implements WeightLayer {
         return bias ? List.of(weight, new ParamShape(biasName(), new long[] {out})) : List.of(weight);
     }
 
-    /** The output and, dominating it, the two patch buffers (the cached patches and the scratch of the backward passes). */
+    /**
+     * The output and, dominating it, two patch buffers (the cached patches and the scratch of the backward passes). The
+     * scratch is now shared by the point's convolutions, but the count keeps it: it sizes chunks, and changing it would
+     * regroup the sums of runs already computed.
+     */
     @Override
     public long activationValues() {
         return Module.size(outputShape()) + 2L * outHeight * outWidth * in * kernel * kernel;
@@ -163,7 +168,13 @@ public final class Conv2d implements WeightLayer {
 
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
-        return new Pass(batchSize, dtype);
+        return bind(batchSize, dtype, mode, buffers, Scratch.shared(dtype));
+    }
+
+    /** The pass, its second patch buffer and its output matrix in the point's {@link Scratch}: neither outlives a call. */
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
+        return new Pass(batchSize, dtype, scratch);
     }
 
     /** A [N, H', W', C, k, k] patch buffer with its matrix view and its im2col-order view. */
@@ -175,8 +186,9 @@ public final class Conv2d implements WeightLayer {
         /** For each kernel offset (i, j), row-major, the [N, H', W', C] view of the patches' entries (c, i, j). */
         final INDArray[] offsets = new INDArray[kernel * kernel];
 
-        Patches(int n, DataType dtype) {
-            INDArray buffer = Nd4j.create(dtype, n, outHeight, outWidth, in, kernel, kernel);
+        /** Over {@code buffer} [N, H', W', C, k, k], 'c' order. */
+        Patches(INDArray buffer) {
+            long n = buffer.size(0);
             matrix = Views.of(buffer, (long) n * outHeight * outWidth, (long) in * kernel * kernel);
             image = buffer.permute(0, 3, 4, 5, 1, 2);
             for (int i = 0; i < kernel; i++) {
@@ -237,10 +249,12 @@ public final class Conv2d implements WeightLayer {
         private final DataType dtype;
         private final long patchSize;
         private final Patches cols;
-        /** Z, R{Z}, R{dZ} or a pulled-back u as [N H' W', out], one direction at a time. */
-        private final INDArray mat;
+        /** Z, R{Z}, R{dZ} or a pulled-back u as [N H' W', out], one direction at a time; in the scratch. */
+        private INDArray mat;
         /** mat seen as [N, out, H', W'], for the copies to and from the activations' layout. */
-        private final INDArray matImage;
+        private INDArray matImage;
+        private final Scratch.Lane matLane;
+        private final Scratch.Lane patchLane;
         private final INDArray dz;
         private final INDArray dzImage;
         private final INDArray z;
@@ -248,21 +262,25 @@ public final class Conv2d implements WeightLayer {
         private final Blocks.Lazy rz;
         private final Blocks.Lazy rGradIn;
         private INDArray gradIn;
-        /** Patches of R{a}, or dA and R{dA} before col2im; allocated when first needed (never, for a first layer in training). */
+        /**
+         * Patches of R{a}, or dA and R{dA} before col2im, in the scratch, which allocates when first asked (never, for a
+         * network whose only convolution is its first layer, in training).
+         */
         private Patches scratch;
         /** The input with its zero border; null without padding. */
         private final Padded padded;
         private INDArray ra;
 
-        Pass(int n, DataType dtype) {
+        Pass(int n, DataType dtype, Scratch shared) {
             this.n = n;
             this.dtype = dtype;
             patchSize = (long) in * kernel * kernel;
             long rows = (long) n * outHeight * outWidth;
-            cols = new Patches(n, dtype);
+            cols = new Patches(Nd4j.create(dtype, n, outHeight, outWidth, in, kernel, kernel));
+            // lanes 0 and 1: the patches and the matrix are used in the same calls, so they must not overlap
+            patchLane = shared.reserve(0, rows * patchSize);
+            matLane = shared.reserve(1, rows * out);
             padded = padding == 0 ? null : new Padded(n, dtype);
-            mat = Nd4j.create(dtype, rows, out);
-            matImage = Views.of(mat, n, outHeight, outWidth, out).permute(0, 3, 1, 2);
             dz = Nd4j.create(dtype, rows, out);
             dzImage = Views.of(dz, n, outHeight, outWidth, out).permute(0, 3, 1, 2);
             z = Nd4j.create(dtype, n, out, outHeight, outWidth);
@@ -273,9 +291,17 @@ public final class Conv2d implements WeightLayer {
 
         private Patches scratch() {
             if (scratch == null) {
-                scratch = new Patches(n, dtype);
+                scratch = new Patches(patchLane.get(n, outHeight, outWidth, in, kernel, kernel));
             }
             return scratch;
+        }
+
+        /** Makes {@link #mat} and {@link #matImage}, on first use: every module of the point has reserved by then. */
+        private void matrices() {
+            if (mat == null) {
+                mat = matLane.get((long) n * outHeight * outWidth, out);
+                matImage = Views.of(mat, n, outHeight, outWidth, out).permute(0, 3, 1, 2);
+            }
         }
 
         private INDArray gradIn() {
@@ -305,6 +331,7 @@ public final class Conv2d implements WeightLayer {
 
         @Override
         public INDArray forward(INDArray input, INDArray[] w) {
+            matrices();
             cols.fill(input, padded);
             if (bias) {
                 broadcastBias(w[1], mat);
@@ -330,6 +357,7 @@ public final class Conv2d implements WeightLayer {
 
         @Override
         public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
+            matrices();
             int k = (int) (gradOut.size(0) / n);
             INDArray r = needInputGradient ? rGradIn.get(k) : null;
             for (int j = 0; j < k; j++) {
@@ -353,6 +381,7 @@ public final class Conv2d implements WeightLayer {
             if (rIn == null && Blocks.fixed(v)) {
                 return null;
             }
+            matrices();
             INDArray r = rz.get(k);
             for (int j = 0; j < k; j++) {
                 boolean moved = v[j] != null;
@@ -376,6 +405,7 @@ public final class Conv2d implements WeightLayer {
 
         @Override
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
+            matrices();
             int k = v.length;
             INDArray r = needInputGradient ? rGradIn.get(k) : null;
             for (int j = 0; j < k; j++) {

@@ -69,6 +69,14 @@ public interface Module {
     ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers);
 
     /**
+     * As {@link #bind(int, DataType, Mode, BufferViews)}, with working memory shared by every pass of one point
+     * ({@link Scratch}); a module that needs none ignores it, a module with children hands it to them.
+     */
+    default ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
+        return bind(batchSize, dtype, mode, buffers);
+    }
+
+    /**
      * A rough count of the values per example that a pass of this module holds between its forward and backward
      * pass (its output, and a module's own large buffers), which sizes the chunks a batch is processed in. A pass
      * holds a few arrays of this order; the count only needs to grow with the real memory and be the same on

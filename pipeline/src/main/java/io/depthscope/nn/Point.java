@@ -33,6 +33,14 @@ public final class Point implements Landscape {
     private long loads;
 
     Point(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode) {
+        this(network, batch, theta, buffers, mode, false);
+    }
+
+    /**
+     * With {@code separateScratch}, every module's working memory is its own instead of one {@link Scratch} for the
+     * point: the reference that sharing must match bit for bit ({@link Bindings#fresh}).
+     */
+    Point(Network network, Batch batch, INDArray theta, INDArray buffers, Mode mode, boolean separateScratch) {
         this.network = network;
         this.mode = mode;
         this.dtype = theta.dataType();
@@ -64,9 +72,10 @@ public final class Point implements Landscape {
         int n = batch.size();
         INDArray[][] bufferViews = this.buffers == null ? null : bufferLayout.layerViews(this.buffers);
         passes = new ModulePass[layers.size()];
+        Scratch scratch = separateScratch ? Scratch.separate(dtype) : Scratch.shared(dtype);
         for (int l = 0; l < passes.length; l++) {
             BufferViews views = bufferViews == null ? BufferViews.NONE : new BufferViews(bufferViews[l]);
-            passes[l] = layers.get(l).bind(n, dtype, mode, views);
+            passes[l] = layers.get(l).bind(n, dtype, mode, views, scratch);
         }
         lossPass = network.loss().bind(this.batch.targets());
         hidden = new INDArray[passes.length];

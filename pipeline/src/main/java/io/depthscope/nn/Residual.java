@@ -97,12 +97,17 @@ public final class Residual implements Module {
 
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
+        return bind(batchSize, dtype, mode, buffers, Scratch.shared(dtype));
+    }
+
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
         List<Module> parts = children();
         ModulePass[] passes = new ModulePass[parts.size()];
         int b = 0;
         for (int i = 0; i < passes.length; i++) {
             int count = parts.get(i).buffers().size();
-            passes[i] = parts.get(i).bind(batchSize, dtype, mode, new BufferViews(Arrays.copyOfRange(buffers.views(), b, b + count)));
+            passes[i] = parts.get(i).bind(batchSize, dtype, mode, new BufferViews(Arrays.copyOfRange(buffers.views(), b, b + count)), scratch);
             b += count;
         }
         return new Pass(batchSize, dtype, passes);

@@ -86,12 +86,17 @@ public final class Sequential implements Module {
 
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
+        return bind(batchSize, dtype, mode, buffers, Scratch.shared(dtype));
+    }
+
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
         ModulePass[] passes = new ModulePass[modules.size()];
         int b = 0;
         for (int i = 0; i < passes.length; i++) {
             int count = modules.get(i).buffers().size();
             passes[i] = modules.get(i).bind(batchSize, dtype, mode,
-                    new BufferViews(Arrays.copyOfRange(buffers.views(), b, b + count)));
+                    new BufferViews(Arrays.copyOfRange(buffers.views(), b, b + count)), scratch);
             b += count;
         }
         return new Pass(passes);

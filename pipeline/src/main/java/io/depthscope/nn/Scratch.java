@@ -1,0 +1,91 @@
+package io.depthscope.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Working memory that a pass writes and reads within one call (a forward, backward or R-pass) and never between calls,
+ * so that every module of a point can share it: a point runs one module's call at a time. Without it each convolution
+ * held its own buffers for the input gradient's and the R-passes' patches, as large as its cached patches (k^2 times
+ * its input), and the point of a ResNet-20 held one per layer.
+ *
+ * <p>Buffers used in the same call at the same time are different lanes; a lane is one buffer as large as its largest
+ * reservation, allocated when first asked for. A pass reserves at bind time and asks at use, so every module of a
+ * point has reserved before any allocates. A module bound without a point's scratch
+ * shares one among its own children only.
+ */
+public final class Scratch {
+    private final DataType dtype;
+    private final boolean separate;
+    private final List<Long> reserved = new ArrayList<>();
+    private final List<INDArray> buffers = new ArrayList<>();
+
+    private Scratch(DataType dtype, boolean separate) {
+        this.dtype = dtype;
+        this.separate = separate;
+    }
+
+    /** One scratch for every pass bound with it. */
+    public static Scratch shared(DataType dtype) {
+        return new Scratch(dtype, false);
+    }
+
+    /**
+     * Every reservation a buffer of its own, nothing shared: what the passes cost without sharing, and the reference
+     * whose numbers sharing must give bit for bit.
+     */
+    public static Scratch separate(DataType dtype) {
+        return new Scratch(dtype, true);
+    }
+
+    /** Reserves {@code values} entries of {@code lane}; the lane is as large as its largest reservation. */
+    public Lane reserve(int lane, long values) {
+        if (separate) {
+            lane = reserved.size();
+        }
+        while (reserved.size() <= lane) {
+            reserved.add(0L);
+            buffers.add(null);
+        }
+        INDArray buffer = buffers.get(lane);
+        if (buffer != null && buffer.length() < values) {
+            throw new IllegalStateException("scratch lane " + lane + ": " + values + " values reserved after it was allocated with "
+                    + buffer.length() + "; allowed: every reservation before the first use");
+        }
+        reserved.set(lane, Math.max(reserved.get(lane), values));
+        return new Lane(lane, values);
+    }
+
+    private INDArray buffer(int lane) {
+        INDArray b = buffers.get(lane);
+        if (b == null) {
+            b = Nd4j.create(dtype, reserved.get(lane));
+            buffers.set(lane, b);
+        }
+        return b;
+    }
+
+    /** One reservation: a 'c'-order array of at most its values at the start of its lane. */
+    public final class Lane {
+        private final int lane;
+        private final long values;
+
+        private Lane(int lane, long values) {
+            this.lane = lane;
+            this.values = values;
+        }
+
+        /** The lane's first entries as a 'c'-order array of {@code shape}; its contents are whatever the last user left. */
+        public INDArray get(long... shape) {
+            if (Module.size(shape) > values) {
+                throw new IllegalArgumentException("scratch: shape " + java.util.Arrays.toString(shape) + " exceeds the " + values
+                        + " values reserved");
+            }
+            INDArray b = buffer(lane);
+            return Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), b.offset(), 'c', dtype);
+        }
+    }
+}
