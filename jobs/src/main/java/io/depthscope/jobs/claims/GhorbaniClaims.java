@@ -93,7 +93,7 @@ public final class GhorbaniClaims implements ClaimSet {
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
         Archs archs = Archs.of(t);
         return SpectrumClaims.growth(t, archs.plain(), SpectrumClaims.KURTOSIS, r -> SeedValues.log(r, "depth"), "ln(depth)",
-                "at a fixed parameter count the Hessian's spectrum of plain networks grows heavier-tailed with depth (rule: per seed, the "
+                "the Hessian's spectrum of plain networks grows heavier-tailed with depth (rule: per seed, the "
                         + "OLS slope of ln(non-null kurtosis) on ln(depth) over the plain runs; mean across seeds)",
                 SOURCE + " (Sec. 3, Fig. 3: without residual connections the spectrum grows heavier-tailed with depth)");
     }

@@ -13,7 +13,7 @@ import org.apache.spark.sql.Row;
  * differ only in depth and seed (and, with {@code matched_params}, in the width that holds P fixed at each depth).
  * (a) Residual networks reach a lower final training loss than plain ones at the largest depth: plain minus
  * residual final loss, paired by seed (the two arms of a seed share their initial weights and data).
- * (b) At a fixed parameter count the Hessian's spectrum grows heavier-tailed with depth in plain networks: per seed, the OLS
+ * (b) With P controlled (by matched_params, or else by the non-null measure) the Hessian's spectrum grows heavier-tailed with depth in plain networks: per seed, the OLS
  * slope of ln(non-null kurtosis) on log2(depth), then the mean across seeds.
  * (c) Its outliers stand further out of the bulk with depth: the same slope of ln(lambda_max / bulk edge).
  * (d) At equal P residual networks have the lower non-null kurtosis at the largest depth: plain minus residual, paired by seed.
@@ -102,17 +102,17 @@ public final class QuickstartClaims implements ClaimSet {
     }
 
     /**
-     * Ghorbani et al.'s heavy-tail account at a fixed parameter count. Moments are tr(H^k)/P, and a Hessian of rank r much below
+     * Ghorbani et al.'s heavy-tail account with P controlled. Moments are tr(H^k)/P, and a Hessian of rank r much below
      * P has a kurtosis of about P tr(H^4)/(tr H^2)^2, which grows with P alone; the non-null kurtosis removes the null mass first
      * (docs/tables.md), so it does not.
      */
     public Claim kurtosisGrowsWithDepth(StudyTables t) {
         return SpectrumClaims.growth(t, "mlp", SpectrumClaims.KURTOSIS, QuickstartClaims::log2Depth, "log2(depth)",
-                "at a fixed parameter count the Hessian's spectrum grows heavier-tailed with depth in plain networks (the kurtosis of its "
+                "the Hessian's spectrum grows heavier-tailed with depth in plain networks (the kurtosis of its "
                         + "non-null part grows)", HEAVY_TAIL);
     }
 
-    /** The outliers' size over the bulk, at a fixed parameter count. */
+    /** The outliers' size over the bulk, with P controlled. */
     public Claim outliersGrowWithDepth(StudyTables t) {
         return SpectrumClaims.growth(t, "mlp", SpectrumClaims.OUTLIERS, QuickstartClaims::log2Depth, "log2(depth)",
                 "in plain networks the Hessian's largest outlier stands further out of the bulk with depth (lambda_max / bulk edge "

@@ -30,16 +30,22 @@ final class SpectrumClaims {
                 + " table (written since issue 15): run the study again with this build"), 0, 0, "");
     }
 
+    /** How far P may vary across the runs of a growth claim for the claim to say "at a fixed parameter count" (matched_params' design). */
+    static final double FIXED_P_RATIO = 1.1;
+
     /**
      * Per seed, the OLS slope of ln({@code column}) on {@code x} over the {@code plain} runs, then the mean across seeds, with the
-     * raw kurtosis' and ln P's slopes and P's range in the notes.
+     * raw kurtosis' and ln P's slopes and P's range in the notes. The statement opens with how P was controlled: "at a fixed
+     * parameter count" only when P varies by at most {@link #FIXED_P_RATIO} over these runs (a matched_params study); otherwise it
+     * says that P was not held fixed and that only the measure (built not to grow with P alone) controls for it.
      */
-    static Claim growth(StudyTables t, String plain, String column, ToDoubleFunction<Row> x, String xName, String statement, String source) {
+    static Claim growth(StudyTables t, String plain, String column, ToDoubleFunction<Row> x, String xName, String claim, String source) {
         String quantity = "per-seed slope of ln(" + column + ") on " + xName + " over the " + plain + " runs";
         if (!t.has(Tables.HESSIAN_SPECTRUM)) {
-            return withoutTable(statement, source, quantity);
+            return withoutTable("with the parameter count controlled, " + claim, source, quantity);
         }
         List<Row> rows = t.finalSpectrum().where(col("arch").equalTo(plain)).collectAsList();
+        String statement = scope(rows) + claim;
         SortedMap<Long, double[][]> points = SeedValues.points(rows, x, r -> SeedValues.log(r, column));
         Effect slope = Effect.seedSlopes(points);
         long excluded = t.okRunRows().stream().filter(r -> plain.equals(r.getAs("arch"))).count() - SeedValues.count(points);
@@ -75,6 +81,14 @@ final class SpectrumClaims {
                 Claim.num(mean(arch(at, plain), column)), Claim.num(mean(arch(at, residual), column)), parameters(at),
                 Claim.num(mean(arch(at, plain), "outliers")), Claim.num(mean(arch(at, residual), "outliers")), excluded);
         return new Claim(statement, source, quantity, Effect.difference(p, q), p.size() + q.size(), QuickstartClaims.shared(p, q), notes);
+    }
+
+    /** How the claim's runs control P: held fixed by design, or only by a measure that does not grow with it. */
+    static String scope(List<Row> rows) {
+        double lo = rows.stream().mapToDouble(r -> SeedValues.num(r, "param_count")).min().orElse(Double.NaN);
+        double hi = rows.stream().mapToDouble(r -> SeedValues.num(r, "param_count")).max().orElse(Double.NaN);
+        return hi / lo <= FIXED_P_RATIO ? "at a fixed parameter count (" + parameters(rows) + "), "
+                : "with P not held fixed (" + parameters(rows) + "; the measure is one that P alone does not move), ";
     }
 
     /** "P from a to b (ratio r)" over the rows, or "P = a" when it is one value. */

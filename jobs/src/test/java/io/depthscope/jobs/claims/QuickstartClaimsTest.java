@@ -55,6 +55,10 @@ class QuickstartClaimsTest {
                 .spectrum(s -> 10.0 * s.depth(), s -> 3.0).write(spark, dir.resolve("oneseed"));
         SyntheticStudy.write(spark, "quickstart", "arch = [mlp, resmlp], depth = [1, 2], width = [8, 16], seed = [0, 1]", s -> 0.4,
                 s -> 10.0, dir.resolve("widths"));
+        // each depth's width chosen so that P stays near 6000: the statement may say "at a fixed parameter count"
+        SyntheticStudy.of("name = quickstart\nrun { steps = 10, eval_every = 10 }\n"
+                + "grid { arch = [mlp, resmlp], depth = [1, 2, 4], seed = [0, 1, 2], matched_params = 6000 }\n")
+                .kurtosis(s -> 10.0 * s.depth()).spectrum(s -> 10.0 * s.depth(), s -> 3.0).write(spark, dir.resolve("matched"));
         // written before hessian_spectrum existed: its Hessian claims cannot be judged
         SyntheticStudy.write(spark, "quickstart", GRID, s -> 0.4, s -> 10.0, dir.resolve("old"));
     }
@@ -88,6 +92,7 @@ class QuickstartClaimsTest {
         assertEquals(9, kurtosis.runs());
         assertEquals(3, kurtosis.seeds());
         assertTrue(kurtosis.quantity().contains("nonnull_kurtosis"), kurtosis.quantity());
+        assertTrue(kurtosis.statement().startsWith("with P not held fixed (P from "), "one width at every depth: " + kurtosis.statement());
         Claim outliers = CLAIMS.outliersGrowWithDepth(t);
         assertEquals(Verdict.SUPPORTED, outliers.verdict(), outliers.sentence());
         assertEquals(0.6, outliers.effect().estimate(), 1e-12);
@@ -141,6 +146,14 @@ class QuickstartClaimsTest {
 
     private static io.depthscope.study.RunSpec spec(int depth) {
         return SyntheticStudy.of("quickstart", "", "arch = [mlp], depth = [" + depth + "]").plan().get(0);
+    }
+
+    @Test
+    void onlyAStudyThatHoldsPFixedSaysSo() {
+        Claim kurtosis = CLAIMS.kurtosisGrowsWithDepth(open("matched"));
+        assertTrue(kurtosis.statement().startsWith("at a fixed parameter count (P from "), kurtosis.statement());
+        assertEquals(Verdict.SUPPORTED, kurtosis.verdict(), kurtosis.sentence());
+        assertEquals(Math.log(2), kurtosis.effect().estimate(), 1e-12, "ln(10 depth) on log2(depth): ln 2 per doubling");
     }
 
     @Test
