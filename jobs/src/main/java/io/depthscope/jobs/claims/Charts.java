@@ -38,7 +38,8 @@ public final class Charts {
     static Figure lines(String title, String xLabel, String yLabel, List<Series> series, boolean logY, boolean markers) {
         double floor = logY ? logFloor(title, series) : 0;
         boolean clipped = false;
-        XYChart chart = new XYChartBuilder().width(760).height(440).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        // the suffix is at most 36 characters; the title is one line, so the chart is as wide as it needs
+        XYChart chart = new XYChartBuilder().width(widthFor(title.length() + 36)).height(440).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         XYStyler style = chart.getStyler();
         style.setChartBackgroundColor(Color.WHITE);
         style.setPlotBackgroundColor(Color.WHITE);
@@ -136,6 +137,14 @@ public final class Charts {
         band.setMarker(SeriesMarkers.NONE);
         band.setShowInLegend(false);
         return clipped;
+    }
+
+    /**
+     * A chart's width in pixels: 760, or wider when its one-line title of {@code titleLength} characters would not fit (XChart
+     * centres a title and cuts it at both edges; the default title font takes about 8.5 pixels a character).
+     */
+    static int widthFor(int titleLength) {
+        return Math.max(760, (int) Math.ceil(8.5 * titleLength) + 40);
     }
 
     private static double logFloor(String title, List<Series> series) {

@@ -207,7 +207,7 @@ class QuickstartClaimsTest {
         assertEquals(4, r.findings().size());
         r.sentences().forEach(s -> assertTrue(s.startsWith("Supported: "), s));
         for (Finding f : r.findings()) {
-            assertEquals(760, f.figure().image().getWidth());
+            assertTrue(f.figure().image().getWidth() >= 760, f.figure().caption());
         }
         String html = ReportHtml.render(r);
         assertEquals(4, html.split("data:image/png;base64,", -1).length - 1);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StudyRestartTest {
     static final String CONF = """
             name = restart
-            run { width = 48, depth = 3, dataset { n_train = 256, n_test = 64 }, steps = 600, eval_every = 100, hessian { probes = 4 } }
+            run { width = 48, depth = 3, dataset { n_train = 256, n_test = 64 }, steps = 300, eval_every = 50, hessian { probes = 4 } }
             grid { seed = [0, 1, 2, 3, 4, 5, 6, 7] }
             """;
 
