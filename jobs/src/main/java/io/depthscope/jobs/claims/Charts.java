@@ -141,10 +141,10 @@ public final class Charts {
 
     /**
      * A chart's width in pixels: 760, or wider when its one-line title of {@code titleLength} characters would not fit (XChart
-     * centres a title and cuts it at both edges; the default title font takes about 8.5 pixels a character).
+     * centres a title and cuts it at both edges; the default title font takes up to about 9.2 pixels a character).
      */
     static int widthFor(int titleLength) {
-        return Math.max(760, (int) Math.ceil(8.5 * titleLength) + 40);
+        return Math.max(760, (int) Math.ceil(9.5 * titleLength) + 40);
     }
 
     private static double logFloor(String title, List<Series> series) {

@@ -24,6 +24,6 @@ class ChartsTest {
         String title = "Rate of ln(training loss) per step against Du's bound lr lambda_min / 2N, a title of 100 characters";
         int width = Charts.vsDepth(title, "y", List.of(line()), false).image().getWidth();
         assertEquals(Charts.widthFor(title.length() + 36), width);
-        assertTrue(width >= 8.5 * (title.length() + 36), "every character of the title and its suffix has room: " + width);
+        assertTrue(width >= 9.2 * (title.length() + 36), "every character of the title and its suffix has room: " + width);
     }
 }
