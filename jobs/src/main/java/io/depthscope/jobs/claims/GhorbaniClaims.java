@@ -195,18 +195,12 @@ public final class GhorbaniClaims implements ClaimSet {
 
     /** The non-null kurtosis against depth (the raw kurtosis for a study written before hessian_spectrum). */
     public Figure kurtosisVsDepth(StudyTables t) {
-        if (!t.has(Tables.HESSIAN_SPECTRUM)) {
-            return Charts.vsDepth("Hessian kurtosis at the last step", "kurtosis (non-excess)",
-                    SeedStats.series(t.finalMoments(), LABEL, "depth", "kurtosis"), true);
-        }
-        return Charts.vsDepth("Non-null Hessian kurtosis at the last step", "kurtosis of the non-null part (non-excess)",
-                SeedStats.series(t.finalSpectrum(), LABEL, "depth", SpectrumClaims.KURTOSIS), true);
+        return SpectrumClaims.kurtosisFigure(t, LABEL, "at the last step");
     }
 
     /** lambda_max / bulk edge against depth. */
     public Figure outliersVsDepth(StudyTables t) {
-        return Charts.vsDepth("Largest Hessian outlier over the bulk edge, last step", "lambda_max / bulk edge",
-                t.has(Tables.HESSIAN_SPECTRUM) ? SeedStats.series(t.finalSpectrum(), LABEL, "depth", SpectrumClaims.OUTLIERS) : List.of(), true);
+        return SpectrumClaims.outliersFigure(t, LABEL, "last step");
     }
 
     public Figure skewnessVsDepth(StudyTables t) {

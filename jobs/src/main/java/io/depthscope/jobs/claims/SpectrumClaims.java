@@ -91,6 +91,25 @@ final class SpectrumClaims {
                 : "with P not held fixed (" + parameters(rows) + "; the measure is one that P alone does not move), ";
     }
 
+    /**
+     * The non-null kurtosis against depth, one line per {@code label} group; the raw kurtosis for a study written before
+     * hessian_spectrum. {@code when} names the step in the title ("at the end of training").
+     */
+    static Figure kurtosisFigure(StudyTables t, String label, String when) {
+        if (!t.has(Tables.HESSIAN_SPECTRUM)) {
+            return Charts.vsDepth("Hessian kurtosis " + when, "kurtosis (non-excess)", SeedStats.series(t.finalMoments(), label, "depth",
+                    "kurtosis"), true);
+        }
+        return Charts.vsDepth("Non-null Hessian kurtosis " + when, "kurtosis of the non-null part (non-excess)",
+                SeedStats.series(t.finalSpectrum(), label, "depth", KURTOSIS), true);
+    }
+
+    /** lambda_max / bulk edge against depth (no line for a study written before hessian_spectrum); {@code when} ends the title. */
+    static Figure outliersFigure(StudyTables t, String label, String when) {
+        return Charts.vsDepth("Largest Hessian outlier over the bulk edge, " + when, "lambda_max / bulk edge",
+                t.has(Tables.HESSIAN_SPECTRUM) ? SeedStats.series(t.finalSpectrum(), label, "depth", OUTLIERS) : List.of(), true);
+    }
+
     /** "P from a to b (ratio r)" over the rows, or "P = a" when it is one value. */
     static String parameters(List<Row> rows) {
         double lo = rows.stream().mapToDouble(r -> SeedValues.num(r, "param_count")).min().orElse(Double.NaN);
