@@ -1,9 +1,9 @@
 package io.depthscope.jobs.orchestration;
 
+import io.depthscope.jobs.spark.LocalFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -29,7 +29,7 @@ public record FaultInjection(int failOnce, int failAlways, String markerDir) imp
         if (planIndex == failOnce) {
             Path marker = new Path(markerDir, "failed-once-" + planIndex);
             try {
-                FileSystem fs = marker.getFileSystem(new Configuration());
+                FileSystem fs = marker.getFileSystem(LocalFiles.conf());
                 if (fs.createNewFile(marker)) {
                     throw new IllegalStateException("injected fault: run " + planIndex + " fails on its first attempt");
                 }

@@ -29,6 +29,8 @@ public final class SparkSessions {
         conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
         conf.setIfMissing("spark.sql.shuffle.partitions", "8");
         conf.setIfMissing("spark.sql.debug.maxToStringFields", "200");
+        // file:// without a forked chmod per file created (see LocalFiles), on the driver and the executors
+        conf.setIfMissing("spark.hadoop." + LocalFiles.IMPL, LocalFiles.class.getName());
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

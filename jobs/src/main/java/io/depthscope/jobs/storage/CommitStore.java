@@ -1,13 +1,13 @@
 package io.depthscope.jobs.storage;
 
 import io.depthscope.io.FileFormat;
+import io.depthscope.jobs.spark.LocalFiles;
 import io.depthscope.io.UnreadableFileException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -48,7 +48,7 @@ public final class CommitStore<T> implements Serializable {
         Set<String> keys = new HashSet<>();
         Path p = new Path(dir);
         try {
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = p.getFileSystem(LocalFiles.conf());
             if (!fs.exists(p)) {
                 return keys;
             }
@@ -79,7 +79,7 @@ public final class CommitStore<T> implements Serializable {
     public boolean has(String key) {
         Path p = path(key);
         try {
-            return p.getFileSystem(new Configuration()).exists(p);
+            return p.getFileSystem(LocalFiles.conf()).exists(p);
         } catch (IOException e) {
             throw new UncheckedIOException("looking for " + key + suffix + " under " + dir, e);
         }
@@ -92,7 +92,7 @@ public final class CommitStore<T> implements Serializable {
     public void delete(String key) {
         Path p = path(key);
         try {
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = p.getFileSystem(LocalFiles.conf());
             if (fs.exists(p) && !fs.delete(p, false)) {
                 throw new IOException("could not delete " + p);
             }
@@ -109,7 +109,7 @@ public final class CommitStore<T> implements Serializable {
     public T load(String key) {
         Path p = path(key);
         try {
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = p.getFileSystem(LocalFiles.conf());
             if (!fs.exists(p)) {
                 return null;
             }

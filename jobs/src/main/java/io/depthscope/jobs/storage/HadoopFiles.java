@@ -1,5 +1,6 @@
 package io.depthscope.jobs.storage;
 
+import io.depthscope.jobs.spark.LocalFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.util.UUID;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -32,7 +32,7 @@ public final class HadoopFiles {
      * it, an existing target wins (another attempt committed first) and false is returned.
      */
     public static boolean writeAtomically(Path target, byte[] bytes, boolean replace) throws IOException {
-        FileSystem fs = target.getFileSystem(new Configuration());
+        FileSystem fs = target.getFileSystem(LocalFiles.conf());
         Path tmp = temporary(target);
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(bytes);

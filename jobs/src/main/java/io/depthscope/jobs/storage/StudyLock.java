@@ -2,6 +2,7 @@ package io.depthscope.jobs.storage;
 
 import io.depthscope.io.JsonFormat;
 import io.depthscope.io.UnreadableFileException;
+import io.depthscope.jobs.spark.LocalFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -82,7 +82,7 @@ public final class StudyLock implements AutoCloseable {
     public static StudyLock acquire(String out, String study, Duration timeout) {
         Path path = new Path(out, NAME);
         try {
-            FileSystem fs = path.getFileSystem(new Configuration());
+            FileSystem fs = path.getFileSystem(LocalFiles.conf());
             fs.mkdirs(path.getParent());
             Holder me = new Holder(study, host(), ProcessHandle.current().pid(), Instant.now().toString(), UUID.randomUUID().toString());
             for (int attempt = 0; attempt < 3; attempt++) {
