@@ -42,6 +42,10 @@ public final class StudyCommand implements Callable<Integer> {
             description = "fault injection for tests: the run at this plan index fails on every attempt")
     int failAlways;
 
+    @Option(names = "--pause-task-once", hidden = true, defaultValue = "-1",
+            description = "fault injection for tests: the run at this plan index pauses on its first attempt (see FaultInjection)")
+    int pauseOnce;
+
     @Override
     public Integer call() throws Exception {
         StudyConfig study = StudyConfig.load(config);
@@ -52,7 +56,7 @@ public final class StudyCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (StudyLock lock = StudyLock.acquire(target, study.name(), StudyLock.configuredTimeout());
                 SparkSession spark = SparkSessions.create(master, "depthscope study " + study.name())) {
-            StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, null), retryFailed);
+            StudyJob.Result result = StudyJob.run(spark, study, target, new FaultInjection(failOnce, failAlways, pauseOnce, null), retryFailed);
             System.out.printf("finished %d runs (%d diverged, %d failed) in %.1f s, of which %.1f s writing the tables, summary and trends%n",
                     result.runs(), result.diverged(), result.failed(), (System.nanoTime() - start) / 1e9, result.tablesSeconds());
             System.out.println("tables: " + new File(target).getAbsolutePath() + "/{" + String.join(",", io.depthscope.jobs.tables.Tables.names()) + "}");

@@ -108,7 +108,7 @@ public final class StudyJob {
             List<PlannedRun> tasks = new ArrayList<>();
             todo.forEach(i -> tasks.add(new PlannedRun(i, plan.get(i))));
             HadoopCheckpoints checkpoints = new HadoopCheckpoints(out + "/checkpoints");
-            FaultInjection f = faults.active() ? new FaultInjection(faults.failOnce(), faults.failAlways(), out + "/_faults") : faults;
+            FaultInjection f = faults.active() ? faults.withMarkers(out + "/_faults") : faults;
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             jsc.setJobDescription("depthscope study " + config.name() + ": " + tasks.size() + " training runs");
             int done = outcomes.size();

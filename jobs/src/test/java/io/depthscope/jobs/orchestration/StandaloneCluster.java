@@ -49,10 +49,15 @@ final class StandaloneCluster implements AutoCloseable {
         return url;
     }
 
-    /** Submits {@code study CONF --out OUT} to {@code master} (the cluster's URL, or local[N]), as process {@code name}. */
-    Process study(String name, String master, Path conf, Path out) throws IOException {
-        return launch(name, "submit", "--master", master, "--conf", "spark.ui.enabled=false", "--", "study", conf.toString(), "--out",
-                out.toString());
+    /**
+     * Submits {@code study CONF --out OUT [OPTIONS]} to {@code master} (the cluster's URL, or local[N]), as process
+     * {@code name}.
+     */
+    Process study(String name, String master, Path conf, Path out, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("submit", "--master", master, "--conf", "spark.ui.enabled=false", "--", "study",
+                conf.toString(), "--out", out.toString()));
+        args.addAll(List.of(options));
+        return launch(name, args.toArray(String[]::new));
     }
 
     /** The Worker's executor JVMs that are alive now (other clusters on this machine have their own Worker). */
