@@ -8,7 +8,19 @@ public final class Names {
 
     /** camelCase to snake_case: {@code nTrain} is n_train, {@code weightGradientNorm} weight_gradient_norm. */
     public static String snake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        // by hand, not replaceAll: it compiled a pattern per call, and the tables call this per column and row
+        StringBuilder out = new StringBuilder(camel.length() + 8);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (i > 0 && c >= 'A' && c <= 'Z') {
+                char before = camel.charAt(i - 1);
+                if ((before >= 'a' && before <= 'z') || (before >= '0' && before <= '9')) {
+                    out.append('_');
+                }
+            }
+            out.append(c);
+        }
+        return out.toString().toLowerCase(Locale.ROOT);
     }
 
     /**
