@@ -18,8 +18,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  * across seeds, because the runs of one seed share their initial weights, their data and their batches and
  * are not independent of each other. Arms that share a seed are paired.
  *
- * @param se the estimate's standard error (0 when every value agrees: the interval is the point, and the p-values are
- *           the sign test's, see {@link #pTwoSided})
+ * @param se the estimate's standard error (0 when every value agrees: the interval is the point)
  * @param df the t distribution's degrees of freedom
  */
 public record Effect(double estimate, double low, double high, double se, double df, String method, String missing) {
@@ -32,8 +31,7 @@ public record Effect(double estimate, double low, double high, double se, double
     public static Effect t(double estimate, double se, double df, String method) {
         double half = se == 0 ? 0 : t975(df) * se;
         String dfs = df == Math.rint(df) ? String.valueOf((long) df) : String.format(Locale.ROOT, "%.1f", df);
-        return new Effect(estimate, estimate - half, estimate + half, se, df, method + " (" + dfs + " df)"
-                + (se == 0 && estimate != 0 ? "; every unit gave the same value, so p is the sign test's" : ""), null);
+        return new Effect(estimate, estimate - half, estimate + half, se, df, method + " (" + dfs + " df)", null);
     }
 
     public boolean defined() {
@@ -48,7 +46,7 @@ public record Effect(double estimate, double low, double high, double se, double
             return Double.NaN;
         }
         if (se == 0) {
-            return estimate == 0 ? 1 : unanimous();
+            return estimate == 0 ? 1 : 0;
         }
         return Math.min(1, 2 * upperTail(Math.abs(estimate) / se));
     }
@@ -62,7 +60,7 @@ public record Effect(double estimate, double low, double high, double se, double
             return Double.NaN;
         }
         if (se == 0) {
-            return Math.abs(estimate) < margin ? unanimous() : 1;
+            return Math.abs(estimate) < margin ? 0 : 1;
         }
         double below = upperTail((estimate + margin) / se); // H0: effect <= -margin
         double above = upperTail((margin - estimate) / se); // H0: effect >= margin
@@ -75,21 +73,11 @@ public record Effect(double estimate, double low, double high, double se, double
             return Double.NaN;
         }
         if (se == 0) {
-            return Math.abs(estimate) > margin ? unanimous() : 1;
+            return Math.abs(estimate) > margin ? 0 : 1;
         }
         double over = upperTail((estimate - margin) / se); // H0: effect <= margin
         double under = upperTail((-margin - estimate) / se); // H0: effect >= -margin
         return Math.min(1, 2 * Math.min(over, under));
-    }
-
-    /**
-     * The p-value when every unit gave the same value (no spread, so no t statistic): the exact two-sided sign test of
-     * df + 1 units all on one side, 2 (1/2)^(df+1). A t test would say p = 0, and did: two seeds whose three runs each
-     * ranked the same way (a Spearman correlation of 1, which chance gives one seed in six) were "supported". A count or
-     * a rank statistic that agrees across seeds is evidence only as strong as that many coin flips agreeing.
-     */
-    private double unanimous() {
-        return Math.min(1, 2 * Math.pow(0.5, Math.rint(df) + 1));
     }
 
     private double upperTail(double tStat) {

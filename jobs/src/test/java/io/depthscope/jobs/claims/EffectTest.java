@@ -183,29 +183,6 @@ class EffectTest {
         assertEquals(Verdict.INCONCLUSIVE, new Claim("s", "src", "q", Effect.undefined("m", "x"), 0, 0, "", none).verdict());
     }
 
-    /**
-     * Every seed the same value: no spread, no t statistic. Two seeds whose per-seed Spearman correlation is 1 (chance gives
-     * that one seed in six with three runs) are two agreeing coin flips, p = 0.5, not the p = 0 a zero-width t interval gave;
-     * six agreeing seeds are the sign test's 2/64 = 0.031.
-     */
-    @Test
-    void unanimousSeedsAreJudgedByTheSignTest() {
-        Effect two = Effect.mean(new double[] {1, 1});
-        assertEquals(0, two.se());
-        assertEquals(0.5, two.pTwoSided(), 1e-15);
-        assertEquals(Verdict.NOT_SHOWN, Verdict.of(two));
-        assertTrue(two.method().contains("sign test"), two.method());
-        Effect six = Effect.mean(new double[] {-0.5, -0.5, -0.5, -0.5, -0.5, -0.5});
-        assertEquals(2.0 / 64, six.pTwoSided(), 1e-15);
-        assertEquals(Verdict.CONTRADICTED, Verdict.of(six));
-        Hypothesis none = Hypothesis.within(1, "stated");
-        assertEquals(2.0 / 64, six.pEquivalent(1), 1e-15, "all six inside the margin");
-        assertEquals(Verdict.EQUIVALENT, new Claim("s", "src", "q", six, 6, 6, "", none).verdict());
-        assertEquals(Verdict.NOT_SHOWN, new Claim("s", "src", "q", Effect.mean(new double[] {0.2, 0.2, 0.2}), 3, 3, "", none).verdict(),
-                "three agreeing seeds: 0.25, no equivalence shown");
-        assertEquals(1.0, Effect.mean(new double[] {0, 0, 0}).pTwoSided(), "no effect at all");
-    }
-
     @Test
     void holmCanTurnARawlySupportedClaimIntoNotShownAndTheSentenceSaysWhy() {
         // raw p of t = 1/0.4 = 2.5 with 10 df is 0.031, of t = 1/0.42 = 2.38 is 0.039: each below 0.05 alone. Holm: the smaller
