@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,8 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -100,9 +97,8 @@ class StandaloneClusterIT {
                     "tables: " + report.tables());
             // The same seeds on the same backend, one ND4J thread per task: bitwise the same numbers.
             assertEquals(0.0, report.maxRelativeDifference(), "numbers equal, not merely close");
-            for (String table : report.tables()) {
-                assertEquals(rowsPerRun(spark, local, table), rowsPerRun(spark, cluster, table), "rows per run_id in " + table);
-            }
+            // A run written twice would show above: the comparison counts each key's rows on both sides (run_id first), so
+            // a second copy of a run's rows is a count that differs from the clean local[2] study's.
             assertEquals(RUNS, StudyJob.read(spark, cluster.toString(), Tables.RUNS).where("status = 'ok'").select("run_id").distinct().count());
             System.out.printf("after the kill, cluster and local[2] agree: %d tables %s, %d rows (compared in %.1f s)%n",
                     report.tables().size(), report.tables(), report.rows(), (System.nanoTime() - compareStart) / 1e9);
@@ -172,16 +168,6 @@ class StandaloneClusterIT {
             }
         }
         return files;
-    }
-
-    /** Rows per run_id, so a run written twice shows even in a table whose rows the comparison matches otherwise. */
-    private static Map<Object, Long> rowsPerRun(SparkSession spark, Path out, String table) {
-        Dataset<Row> rows = spark.read().parquet(out.resolve(table).toString());
-        Map<Object, Long> counts = new TreeMap<>(Comparator.comparing(String::valueOf));
-        if (List.of(rows.columns()).contains("run_id")) {
-            rows.select("run_id").collectAsList().forEach(r -> counts.merge(r.get(0), 1L, Long::sum));
-        }
-        return counts;
     }
 
     private static List<Path> children(Path dir) throws IOException {

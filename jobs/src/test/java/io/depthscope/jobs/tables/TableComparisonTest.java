@@ -118,11 +118,21 @@ class TableComparisonTest {
         assertTrue(m.contains("row {run_id='b', step=10}, column sizes: local [], cluster [7]"), m);
     }
 
+    /** A run's row written twice: what StandaloneClusterIT relies on to catch a run committed twice. */
+    @Test
+    void aRowWrittenTwiceIsADifference() {
+        Object[][] twice = Arrays.copyOf(curve(), curve().length + 1);
+        twice[twice.length - 1] = curve()[1];
+        String d = differences(twice);
+        assertTrue(d.contains("table curve, row {run_id='a', step=10}: 1 row(s) in local, 2 in cluster"), d);
+    }
+
     @Test
     void aMissingRowAndAMissingTableAreDifferences() throws Exception {
         Object[][] fewer = Arrays.copyOf(curve(), 3);
         String m = differences(fewer);
         assertTrue(m.contains("table curve, row {run_id='b', step=10}: 1 row(s) in local, 0 in cluster"), m);
+
 
         Path left = write("left2", CURVE, curve());
         Path right = write("right2", CURVE, curve());
