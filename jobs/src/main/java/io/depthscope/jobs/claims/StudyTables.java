@@ -154,16 +154,21 @@ public final class StudyTables {
 
     /** The ok runs with their Hessian moments at the last step (as the summary table takes them). */
     public Dataset<Row> finalMoments() {
+        return atLastStep(Tables.HESSIAN_MOMENTS);
+    }
+
+    /** The ok runs joined with a per-run, per-step table's rows at the run's last step, the runs' columns first. */
+    private Dataset<Row> atLastStep(String table) {
         Dataset<Row> r = okRuns().alias("r");
-        Dataset<Row> m = table(Tables.HESSIAN_MOMENTS).alias("m");
+        Dataset<Row> t = table(table).alias("t");
         List<Column> columns = new ArrayList<>(List.of(col("r.*")));
-        for (String c : m.columns()) {
+        for (String c : t.columns()) {
             // run_id and param_count are already the run's
             if (!c.equals("run_id") && !c.equals("param_count")) {
-                columns.add(col("m." + c));
+                columns.add(col("t." + c));
             }
         }
-        return r.join(m, col("r.run_id").equalTo(col("m.run_id")).and(col("m.step").equalTo(col("r.steps_completed"))))
+        return r.join(t, col("r.run_id").equalTo(col("t.run_id")).and(col("t.step").equalTo(col("r.steps_completed"))))
                 .select(columns.toArray(Column[]::new));
     }
 
@@ -172,16 +177,7 @@ public final class StudyTables {
      * kurtosis and skewness from hessian_moments when the study has them.
      */
     public Dataset<Row> finalSpectrum() {
-        Dataset<Row> r = okRuns().alias("r");
-        Dataset<Row> h = table(Tables.HESSIAN_SPECTRUM).alias("h");
-        List<Column> columns = new ArrayList<>(List.of(col("r.*")));
-        for (String c : h.columns()) {
-            if (!c.equals("run_id") && !c.equals("param_count")) {
-                columns.add(col("h." + c));
-            }
-        }
-        Dataset<Row> joined = r.join(h, col("r.run_id").equalTo(col("h.run_id")).and(col("h.step").equalTo(col("r.steps_completed"))))
-                .select(columns.toArray(Column[]::new));
+        Dataset<Row> joined = atLastStep(Tables.HESSIAN_SPECTRUM);
         if (!has(Tables.HESSIAN_MOMENTS)) {
             return joined.withColumn("kurtosis", org.apache.spark.sql.functions.lit(null).cast("double"))
                     .withColumn("skewness", org.apache.spark.sql.functions.lit(null).cast("double"));
