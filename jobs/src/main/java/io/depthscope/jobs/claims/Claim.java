@@ -62,6 +62,10 @@ public record Claim(String statement, String source, String quantity, Effect eff
             return "; alone, the raw interval would make it " + Verdict.of(effect, hypothesis, rawP()).label().toLowerCase(Locale.ROOT)
                     + ", but not after Holm's correction";
         }
+        if (v == Verdict.NOT_SHOWN && effect.decidedByOtherTest() && (effect.low() > 0 || effect.high() < 0)) {
+            return "; the t interval excludes 0, but the test that decides does not reject: its spread across units is too small a "
+                    + "sample to be trusted";
+        }
         if (v == Verdict.NOT_SHOWN && hypothesis.equivalence()) {
             return "; the interval reaches past the margin, so no equivalence is shown";
         }

@@ -104,11 +104,6 @@ public final class De2020Claims implements ClaimSet {
         return Math.log(SeedValues.num(r, "depth")) / Math.log(2);
     }
 
-    /** An effect with its sign flipped (a falling cosine is growing confusion). */
-    private static Effect minus(Effect e) {
-        return e.defined() ? new Effect(-e.estimate(), -e.high(), -e.low(), e.se(), e.df(), "minus " + e.method(), null) : e;
-    }
-
     public Claim fallsWithDepth(StudyTables t, boolean first) {
         String when = first ? "at initialisation" : "at the last diagnostics step (along training)";
         String statement = "in tanh networks with Gaussian init at the narrowest width, gradient confusion grows with depth " + when
@@ -120,7 +115,7 @@ public final class De2020Claims implements ClaimSet {
             return new Claim(statement, "De et al. 2020", quantity, Effect.undefined("per-seed slopes", "no ok tanh runs"), 0, 0, "");
         }
         SortedMap<Long, double[][]> xy = points(rows, De2020Claims::tanh, width, r -> SeedValues.num(r, "depth"));
-        return new Claim(statement, "De et al. 2020", quantity, minus(Effect.seedSlopes(xy)), SeedValues.count(xy), xy.size(),
+        return new Claim(statement, "De et al. 2020", quantity, Effect.seedSlopes(xy).negated(), SeedValues.count(xy), xy.size(),
                 "Per-example gradients of the diagnostics batch; each seed's runs give one slope.");
     }
 
@@ -181,7 +176,7 @@ public final class De2020Claims implements ClaimSet {
                     0, 0, "");
         }
         SortedMap<Long, double[][]> xy = points(rows, r -> true, width, De2020Claims::log2Depth);
-        return new Claim(statement, "De et al. 2020", quantity, minus(Effect.seedSlopes(xy)), SeedValues.count(xy), xy.size(), "");
+        return new Claim(statement, "De et al. 2020", quantity, Effect.seedSlopes(xy).negated(), SeedValues.count(xy), xy.size(), "");
     }
 
     @Override

@@ -270,7 +270,7 @@ public final class Du2018Claims implements ClaimSet {
         List<Row> k0 = widestInitialNtk(t).select("arch", "depth", "lambda_min", "trace", "examples", "seed").collectAsList();
         SortedMap<Long, double[][]> mlp = lambdaPoints(k0, "mlp");
         Effect s = Effect.seedSlopes(mlp);
-        Effect minus = s.defined() ? new Effect(-s.estimate(), -s.high(), -s.low(), s.se(), s.df(), "minus " + s.method(), null) : s;
+        Effect minus = s.negated();
         return new Claim(statement, source, "minus the per-seed slope of ln(lambda_min N / tr K_0) on depth, mlp", minus, SeedValues.count(mlp),
                 mlp.size(), "exp(-effect) is the factor by which the scale-free lambda_min multiplies per hidden layer.");
     }

@@ -18,13 +18,40 @@ import org.apache.commons.math3.distribution.TDistribution;
  * across seeds, because the runs of one seed share their initial weights, their data and their batches and
  * are not independent of each other. Arms that share a seed are paired.
  *
- * @param se the estimate's standard error (0 when every value agrees: the interval is the point)
- * @param df the t distribution's degrees of freedom
+ * @param se    the estimate's standard error (0 when every value agrees: the interval is the point)
+ * @param df    the t distribution's degrees of freedom
+ * @param testP the two-sided p-value of H0: effect = 0 from a test other than the t test (an exact permutation
+ *              test, where the t test's approximation fails), or NaN when the t test decides
  */
-public record Effect(double estimate, double low, double high, double se, double df, String method, String missing) {
+public record Effect(double estimate, double low, double high, double se, double df, String method, String missing, double testP) {
+
+    public Effect(double estimate, double low, double high, double se, double df, String method, String missing) {
+        this(estimate, low, high, se, df, method, missing, Double.NaN);
+    }
 
     public static Effect undefined(String method, String reason) {
         return new Effect(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, method, reason);
+    }
+
+    /**
+     * This effect decided by another test of H0: effect = 0, whose two-sided p-value is {@code p}; the t interval
+     * stays as a description of the spread across units, and the method says which test decides.
+     */
+    public Effect decidedBy(double p, String test) {
+        if (!defined()) {
+            return this;
+        }
+        return new Effect(estimate, low, high, se, df, method + "; p from the " + test + ", the t interval descriptive", null, p);
+    }
+
+    /** The effect with its sign turned: -estimate, the interval mirrored, the same standard error and test. */
+    public Effect negated() {
+        return defined() ? new Effect(-estimate, -high, -low, se, df, "minus " + method, null, testP) : this;
+    }
+
+    /** Whether the p-value is another test's than the interval's (see {@link #decidedBy}). */
+    public boolean decidedByOtherTest() {
+        return !Double.isNaN(testP);
     }
 
     /** estimate -+ t(0.975, df) se; the method names the degrees of freedom. */
@@ -45,6 +72,9 @@ public record Effect(double estimate, double low, double high, double se, double
         if (!defined()) {
             return Double.NaN;
         }
+        if (decidedByOtherTest()) {
+            return testP;
+        }
         if (se == 0) {
             return estimate == 0 ? 1 : 0;
         }
@@ -59,6 +89,9 @@ public record Effect(double estimate, double low, double high, double se, double
         if (!defined()) {
             return Double.NaN;
         }
+        if (decidedByOtherTest()) {
+            throw new IllegalStateException("an effect decided by another test (" + method + ") has only its two-sided p-value");
+        }
         if (se == 0) {
             return Math.abs(estimate) < margin ? 0 : 1;
         }
@@ -71,6 +104,9 @@ public record Effect(double estimate, double low, double high, double se, double
     public double pBeyond(double margin) {
         if (!defined()) {
             return Double.NaN;
+        }
+        if (decidedByOtherTest()) {
+            throw new IllegalStateException("an effect decided by another test (" + method + ") has only its two-sided p-value");
         }
         if (se == 0) {
             return Math.abs(estimate) > margin ? 0 : 1;

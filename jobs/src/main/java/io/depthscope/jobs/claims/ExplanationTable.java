@@ -35,16 +35,16 @@ public record ExplanationTable(List<Entry> entries) {
                 entries.stream().map(e -> e.explanation().name()).toList());
     }
 
-    /** One line per explanation: its name, verdict, effect and interval, seeds and runs, as plain text. */
+    /** One line per explanation: its name, verdict, effect and interval, its permutation p-value raw and Holm-adjusted, seeds and runs, as plain text. */
     public String text() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-34s %-14s %-28s %6s %6s%n", "explanation", "verdict",
-                "signed rho [95% CI]", "seeds", "runs"));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-34s %-14s %-28s %7s %7s %6s %6s%n", "explanation", "verdict",
+                "signed rho [95% CI]", "p", "Holm p", "seeds", "runs"));
         for (Entry entry : entries) {
             Claim c = entry.claim();
             Effect e = c.effect();
-            b.append(String.format(Locale.ROOT, "%-34s %-14s %-28s %6d %6d%n", entry.explanation().name(), c.verdict().label(),
-                    e.defined() ? Claim.num(e.estimate()) + " [" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]" : "-", c.seeds(),
-                    c.runs()));
+            b.append(String.format(Locale.ROOT, "%-34s %-14s %-28s %7s %7s %6d %6d%n", entry.explanation().name(), c.verdict().label(),
+                    e.defined() ? Claim.num(e.estimate()) + " [" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]" : "-",
+                    e.defined() ? Claim.p(c.rawP()) : "-", e.defined() ? Claim.p(c.adjustedP()) : "-", c.seeds(), c.runs()));
         }
         return b.toString();
     }

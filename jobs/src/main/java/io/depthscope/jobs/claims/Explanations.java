@@ -23,8 +23,9 @@ import org.apache.spark.sql.Row;
  *
  * <p>The seed is the unit. Within each seed, the runs (which differ in depth, arch, width or variant) give
  * one Spearman correlation between the diagnostic and the difficulty; the effect is the mean of those
- * correlations across seeds with its t interval, its sign turned so that the explanation's own prediction
- * is positive. Each explanation is then a {@link Claim} ("this diagnostic predicts difficulty in the
+ * correlations across seeds, its sign turned so that the explanation's own prediction is positive, with its
+ * t interval as a description; the p-value is the permutation test's ({@link SpearmanPermutation}), because a
+ * correlation of a few runs takes a few values and seeds that agree by chance give the t test no spread. Each explanation is then a {@link Claim} ("this diagnostic predicts difficulty in the
  * direction its explanation says"), and a table's claims are corrected together by Holm. A regression of
  * ln(final loss) on the standardised diagnostic, fitted per seed and averaged across seeds, is in the notes.
  * Networks that are identical (mlp and resmlp at depth 1, which have no residual block) count once.
@@ -128,6 +129,8 @@ public final class Explanations {
 
     private static Claim claim(Explanation e, List<Difficulty> difficulty, List<Map<String, Double>> values, int studies) {
         List<Double> rhos = new ArrayList<>();
+        List<double[]> xs = new ArrayList<>();
+        List<double[]> ys = new ArrayList<>();
         List<Double> slopes = new ArrayList<>();
         long runs = 0;
         for (int s = 0; s < difficulty.size(); s++) {
@@ -143,6 +146,8 @@ public final class Explanations {
                 double rho = spearman(pts);
                 if (!Double.isNaN(rho)) {
                     rhos.add(e.expectedSign() * rho);
+                    xs.add(pts.stream().mapToDouble(p -> p[0]).toArray());
+                    ys.add(pts.stream().mapToDouble(p -> hardest(p[1])).toArray());
                     runs += pts.size();
                 }
                 double slope = standardisedSlope(pts);
@@ -152,9 +157,11 @@ public final class Explanations {
             }
         }
         Effect mean = Effect.mean(rhos.stream().mapToDouble(Double::doubleValue).toArray());
+        SpearmanPermutation.Result test = mean.defined() ? SpearmanPermutation.test(xs, ys) : null;
         String unit = studies > 1 ? "study seeds" : "seeds";
         Effect effect = mean.defined() ? Effect.t(mean.estimate(), mean.se(), mean.df(), "per-seed Spearman correlations, mean across " + unit
-                + ", t interval") : Effect.undefined("per-seed Spearman correlations", "needs two " + unit + " or more with three runs of "
+                + ", t interval").decidedBy(test.p(), test.method())
+                : Effect.undefined("per-seed Spearman correlations", "needs two " + unit + " or more with three runs of "
                 + "distinct values; have " + rhos.size());
         Effect slope = Effect.mean(slopes.stream().mapToDouble(Double::doubleValue).toArray());
         String notes = String.format(Locale.ROOT, "Difficulty is ln(final training loss), a diverged run ranked hardest. Regression, per seed "
@@ -173,11 +180,16 @@ public final class Explanations {
         }
         double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
         // a diverged run is the hardest: above every finite loss, tied with the other diverged runs
-        double[] y = pts.stream().mapToDouble(p -> Double.isInfinite(p[1]) ? Double.MAX_VALUE : p[1]).toArray();
+        double[] y = pts.stream().mapToDouble(p -> hardest(p[1])).toArray();
         if (java.util.Arrays.stream(x).distinct().count() < 2 || java.util.Arrays.stream(y).distinct().count() < 2) {
             return Double.NaN;
         }
         return new SpearmansCorrelation().correlation(x, y);
+    }
+
+    /** A diverged run's difficulty (+infinity) as a finite value above every loss, tied with the other diverged runs. */
+    private static double hardest(double lnLoss) {
+        return Double.isInfinite(lnLoss) ? Double.MAX_VALUE : lnLoss;
     }
 
     /** The OLS slope of ln(final loss) on the z-scored diagnostic over the finite points; NaN below three. */
