@@ -23,9 +23,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *     norm along v. The Ritz vectors of one Lanczos run are orthonormal (full reorthogonalisation), so the shares of the top k add up
  *     to ||P_k g||^2 / ||g||^2, the overlap of the gradient with the top-k subspace (Gur-Ari, Roberts and Dyer 2018); NaN for a
  *     zero gradient
+ * @param probeOverlap the mean over the step's Hutchinson probes v of (v . y)^2 for the unit vector y along v: each term has
+ *     expectation 1 (E[v v^T] = I), so sum_i theta_i^2 (probeOverlap_i - 1) over the top Ritz pairs is a control variate for
+ *     the probes' estimate of tr(H^2) (see {@link SpectrumShape#topKShare}); NaN when the step has no Hutchinson probes, and on
+ *     the smallest side, which no estimate uses
  */
 public record CurvatureSplit(double ritzValue, double residualBound, double hessian, double gaussNewton, double remainder,
-        double gradientOverlap) implements java.io.Serializable {
+        double gradientOverlap, double probeOverlap) implements java.io.Serializable {
+
+    /** The Hutchinson probes of a step, as {@link Hutchinson#probes} draws them: {@code count} probes of the stream {@code seed}. */
+    public record Probes(long seed, int count, Hutchinson.Distribution distribution) {}
 
     /** {v^T H v, v^T G v} / v^T v for any nonzero flat vector v (float64 or the point's dtype). */
     public static double[] quadraticForms(Landscape point, INDArray v) {
@@ -42,15 +49,55 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
         };
     }
 
-    /** The split along the Ritz vectors of the k largest Ritz values, largest first (needs the basis). */
+    /** The split along the Ritz vectors of the k largest Ritz values, largest first (needs the basis), without probe overlaps. */
     public static List<CurvatureSplit> largest(Landscape point, LanczosResult lanczos, int k) {
+        return largest(point, lanczos, k, null);
+    }
+
+    /**
+     * The split along the Ritz vectors of the k largest Ritz values, largest first, each with its mean squared overlap with the
+     * step's Hutchinson {@code probes} (null: none). The probes are drawn again from their seeds, which costs no product.
+     */
+    public static List<CurvatureSplit> largest(Landscape point, LanczosResult lanczos, int k, Probes probes) {
         RitzPairs ritz = lanczos.ritz();
         INDArray g = gradient(point);
         List<CurvatureSplit> out = new ArrayList<>();
+        List<INDArray> vectors = new ArrayList<>();
         for (int i = ritz.count() - 1; i >= Math.max(0, ritz.count() - k); i--) {
-            out.add(along(point, lanczos, ritz, i, g));
+            INDArray y = lanczos.ritzVector(ritz.vectors()[i]);
+            vectors.add(y);
+            out.add(along(point, ritz, i, y, g));
         }
-        return out;
+        if (probes == null || probes.count() == 0) {
+            return out;
+        }
+        double[] overlaps = probeOverlaps(point, vectors, probes);
+        List<CurvatureSplit> withProbes = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            CurvatureSplit c = out.get(i);
+            withProbes.add(new CurvatureSplit(c.ritzValue, c.residualBound, c.hessian, c.gaussNewton, c.remainder, c.gradientOverlap,
+                    overlaps[i]));
+        }
+        return withProbes;
+    }
+
+    /** For each vector y, the mean over the probes v of (v . y)^2 / (y . y). */
+    static double[] probeOverlaps(Landscape point, List<INDArray> vectors, Probes probes) {
+        double[] sums = new double[vectors.size()];
+        double[] norms = vectors.stream().mapToDouble(y -> Nd4j.getBlasWrapper().dot(y, y)).toArray();
+        INDArray v = Nd4j.createUninitialized(point.dtype(), point.paramCount());
+        for (int j = 0; j < probes.count(); j++) {
+            Hutchinson.drawProbe(probes.seed(), j, probes.distribution(), v);
+            INDArray vd = v.castTo(DataType.DOUBLE);
+            for (int i = 0; i < vectors.size(); i++) {
+                double d = Nd4j.getBlasWrapper().dot(vd, vectors.get(i));
+                sums[i] += d * d / norms[i];
+            }
+        }
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] /= probes.count();
+        }
+        return sums;
     }
 
     /** The split along the Ritz vectors of the k smallest (most negative) Ritz values, smallest first. */
@@ -59,15 +106,14 @@ public record CurvatureSplit(double ritzValue, double residualBound, double hess
         INDArray g = gradient(point);
         List<CurvatureSplit> out = new ArrayList<>();
         for (int i = 0; i < Math.min(k, ritz.count()); i++) {
-            out.add(along(point, lanczos, ritz, i, g));
+            out.add(along(point, ritz, i, lanczos.ritzVector(ritz.vectors()[i]), g));
         }
         return out;
     }
 
-    private static CurvatureSplit along(Landscape point, LanczosResult lanczos, RitzPairs ritz, int i, INDArray g) {
-        INDArray y = lanczos.ritzVector(ritz.vectors()[i]);
+    private static CurvatureSplit along(Landscape point, RitzPairs ritz, int i, INDArray y, INDArray g) {
         double[] f = quadraticForms(point, y);
-        return new CurvatureSplit(ritz.values()[i], ritz.residualBounds()[i], f[0], f[1], f[0] - f[1], overlap(g, y));
+        return new CurvatureSplit(ritz.values()[i], ritz.residualBounds()[i], f[0], f[1], f[0] - f[1], overlap(g, y), Double.NaN);
     }
 
     /** The point's loss gradient as a float64 copy (the point keeps its own). */

@@ -8,4 +8,4 @@ package io.depthscope.probe;
  * Lanczos run (Ghorbani et al. 2019), the same on every row of the run and step.
  */
 public record HessianEigenvalueAt(String runId, int step, int examples, int lanczosSteps, String side, int rank, double eigenvalue,
-        double residualBound, double gaussNewton, double remainder, double negativeToPositiveRatio, double gradientOverlap) implements java.io.Serializable {}
+        double residualBound, double gaussNewton, double remainder, double negativeToPositiveRatio, double gradientOverlap, double probeOverlap) implements java.io.Serializable {}

@@ -13,7 +13,7 @@ package io.depthscope.probe;
  * @param bulkEdge the upper edge of the bulk of the quadrature density (NaN without a density)
  * @param outliers Lanczos's largest Ritz values above the bulk (beyond {@link SpectrumShape#bulkCut}): at most {@code topK}, so {@code topK} means "at least";
  *     -1 when not measured (no density or no Lanczos run)
- * @param topKShare sum of the k largest Ritz values squared over tr(H^2) = P m2
+ * @param topKShare sum of the k largest Ritz values squared over tr(H^2): the probes' P m2 less the top Ritz vectors' control variate ({@link SpectrumShape#topKShare})
  * @param nullMass the quadrature's weight at 0: the fraction of the P eigenvalues taken as null
  * @param nonnullKurtosis the kurtosis of the spectrum with the null mass removed (moments m_k / (1 - nullMass))
  * @param gradientOverlap ||P_k g||^2 / ||g||^2: the share of the loss gradient in the span of the top-k Ritz vectors

@@ -111,7 +111,10 @@ public final class HessianWork {
             case LANCZOS -> {
                 LanczosResult r = Lanczos.run(SymmetricOperator.hessian(point), (int) Math.min(h.lanczosSteps(), p),
                         Seeds.derive(runSeed, "hessian-lanczos", t.step()), true);
-                yield new ExtremeEigenvalues(t, r.top(h.topK()), CurvatureSplit.largest(point, r, h.topK()),
+                // the step's probes, drawn again, give each top Ritz vector its control variate for tr(H^2)
+                CurvatureSplit.Probes probes = "hutchinson".equals(h.method()) ? new CurvatureSplit.Probes(Seeds.derive(runSeed,
+                        "hessian-probes", t.step()), h.probes(), Hutchinson.Distribution.parse(h.distribution())) : null;
+                yield new ExtremeEigenvalues(t, r.top(h.topK()), CurvatureSplit.largest(point, r, h.topK(), probes),
                         CurvatureSplit.smallest(point, r, h.topK()));
             }
             case SLQ -> new Quadrature(t, StochasticLanczosQuadrature.run(SymmetricOperator.hessian(point),
@@ -195,12 +198,12 @@ public final class HessianWork {
         for (int i = 0; i < x.largest().size(); i++) {
             CurvatureSplit c = x.largest().get(i);
             rows.add(new HessianEigenvalueAt(runId, step, examples, top.steps(), "largest", i + 1, c.ritzValue(), c.residualBound(),
-                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap()));
+                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap(), c.probeOverlap()));
         }
         for (int i = 0; i < x.smallest().size(); i++) {
             CurvatureSplit c = x.smallest().get(i);
             rows.add(new HessianEigenvalueAt(runId, step, examples, top.steps(), "smallest", i + 1, c.ritzValue(), c.residualBound(),
-                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap()));
+                    c.gaussNewton(), c.remainder(), top.negativeToPositiveRatio(), c.gradientOverlap(), c.probeOverlap()));
         }
         return rows;
     }

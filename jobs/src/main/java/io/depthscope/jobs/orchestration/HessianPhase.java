@@ -110,21 +110,27 @@ final class HessianPhase {
 
     /**
      * Committed pieces, one JSON file per task under {@code <out>/_hessian} (format in docs/storage.md). Version 2 added each
-     * Ritz vector's gradient overlap to the Lanczos pieces; a version-1 piece did not measure it and reads as NaN.
+     * Ritz vector's gradient overlap to the Lanczos pieces, version 3 its probe overlap; an older piece did not measure them and
+     * reads with NaN there.
      */
     static CommitStore<PieceOutcome> pieceStore(String out) {
-        return new CommitStore<>(out + "/_hessian", ".piece", new JsonFormat<>("depthscope-hessian-piece", 2, PieceOutcome.class,
+        return new CommitStore<>(out + "/_hessian", ".piece", new JsonFormat<>("depthscope-hessian-piece", 3, PieceOutcome.class,
                 HessianPhase::upgradePiece));
     }
 
     static void upgradePiece(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
-        if (from != 1) {
+        if (from != 1 && from != 2) {
             throw new IllegalArgumentException("no upgrade of depthscope-hessian-piece from version " + from);
         }
         if (value.get("piece") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode piece) {
             for (String side : List.of("largest", "smallest")) {
                 if (piece.get(side) instanceof org.nd4j.shade.jackson.databind.node.ArrayNode splits) {
-                    splits.forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).put("gradientOverlap", "NaN"));
+                    splits.forEach(c -> {
+                        if (from == 1) {
+                            ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).put("gradientOverlap", "NaN");
+                        }
+                        ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).put("probeOverlap", "NaN");
+                    });
                 }
             }
         }

@@ -142,18 +142,23 @@ public final class StudyJob {
      * Finished training runs, one file per run id under {@code <out>/_outcomes}. Version 2 added the spec's
      * batch_norm and shortcut, the Hessian's mode and chunk, and the dataset's channel_standardize and augment;
      * version 3 the dataset's downsample; version 4 the optimiser's curvature_lr, the run's lr_lambda_max and learning_rate,
-     * the diagnostics' weight changes and the Hessian eigenvalue rows' gradient_overlap. An older file meant their defaults (a
-     * fixed learning rate, the spec's lr, no weight changes taken, no overlap measured), so a study begun before them resumes
-     * with its finished runs read as they were.
+     * the diagnostics' weight changes and the Hessian eigenvalue rows' gradient_overlap; version 5 those rows' probe_overlap.
+     * An older file meant their defaults (a fixed learning rate, the spec's lr, no weight changes taken, no overlap measured), so
+     * a study begun before them resumes with its finished runs read as they were.
      */
     static CommitStore<RunOutcome> outcomeStore(String out) {
-        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 4, RunOutcome.class,
+        return new CommitStore<>(out + "/_outcomes", ".outcome", new JsonFormat<>("depthscope-outcome", 5, RunOutcome.class,
                 StudyJob::upgradeOutcome));
     }
 
     static void upgradeOutcome(int from, org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (from == 4) {
+            upgradeOutcomeFrom4(value);
+            return;
+        }
         if (from == 3) {
             upgradeOutcomeFrom3(value);
+            upgradeOutcomeFrom4(value);
             return;
         }
         if (from != 1 && from != 2) {
@@ -175,6 +180,15 @@ public final class StudyJob {
             dataset.put("downsample", 1);
         }
         upgradeOutcomeFrom3(value);
+        upgradeOutcomeFrom4(value);
+    }
+
+    /** Version 4 to 5: no probe overlap on the Hessian's eigenvalue rows (the top-k share then uses the probes' raw tr(H^2)). */
+    private static void upgradeOutcomeFrom4(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        if (value.get("hessian") instanceof org.nd4j.shade.jackson.databind.node.ObjectNode h
+                && h.get("eigenvalues") instanceof org.nd4j.shade.jackson.databind.node.ArrayNode rows) {
+            rows.forEach(r -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) r).put("probeOverlap", "NaN"));
+        }
     }
 
     /**

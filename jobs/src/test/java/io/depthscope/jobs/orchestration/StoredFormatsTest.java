@@ -83,7 +83,7 @@ class StoredFormatsTest {
         assertTrue(Double.isNaN(back.run().finalLoss()));
         assertEquals(Double.MIN_VALUE, back.run().finalTestLoss());
         String text = Files.readString(dir.resolve("outcomes/_outcomes/" + r.runId() + ".outcome"));
-        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":4,\"sha256\":\""), text.substring(0, 80));
+        assertTrue(text.startsWith("{\"format\":\"depthscope-outcome\",\"version\":5,\"sha256\":\""), text.substring(0, 80));
     }
 
     @Test
@@ -121,7 +121,7 @@ class StoredFormatsTest {
     @Test
     void aVersionOneOutcomeReadsWithTheDefaultsOfTheFieldsAddedSince() throws Exception {
         RunOutcome real = trained.get(0);
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 5, RunOutcome.class, StudyJob::upgradeOutcome);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
@@ -152,7 +152,7 @@ class StoredFormatsTest {
     void aVersionTwoOutcomeReadsWithTheDefaultOfDownsample() throws Exception {
         RunOutcome real = trained.get(0);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 5, RunOutcome.class, StudyJob::upgradeOutcome);
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         var dataset = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("dataset");
@@ -179,10 +179,10 @@ class StoredFormatsTest {
     @Test
     void aVersionThreeOutcomeReadsItsEigenvalueRowsWithoutAGradientOverlap() throws Exception {
         RunOutcome real = trained.get(0);
-        var row = new io.depthscope.probe.HessianEigenvalueAt(real.run().runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, 0.25);
+        var row = new io.depthscope.probe.HessianEigenvalueAt(real.run().runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, 0.25, 1.5);
         RunOutcome withRow = real.withHessian(new io.depthscope.probe.HessianResults(List.of(), List.of(), List.of(row), List.of()), real.run());
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 5, RunOutcome.class, StudyJob::upgradeOutcome);
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(withRow));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         var stored = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("hessian").get("eigenvalues").get(0);
@@ -202,12 +202,13 @@ class StoredFormatsTest {
         HessianWork.Task t = HessianWork.plan(o.run().runId(), o.spec().hessian(), step, o.run().paramCount()).stream()
                 .filter(x -> x.kind() == HessianWork.Kind.LANCZOS).findFirst().orElseThrow();
         HessianPhase.PieceOutcome p = HessianPhase.runTask(new HessianPhase.Work(o.spec(), t), parameters, 1, 1);
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-hessian-piece", 2, HessianPhase.PieceOutcome.class, HessianPhase::upgradePiece);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-hessian-piece", 3, HessianPhase.PieceOutcome.class, HessianPhase::upgradePiece);
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(p));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         for (String side : List.of("largest", "smallest")) {
-            value.get("piece").get(side).forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).remove("gradientOverlap"));
+            value.get("piece").get(side).forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).remove(List.of("gradientOverlap",
+                    "probeOverlap")));
         }
         file.put("version", 1);
         file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
@@ -217,8 +218,55 @@ class StoredFormatsTest {
         for (int i = 0; i < was.largest().size(); i++) {
             assertTrue(Double.isFinite(was.largest().get(i).gradientOverlap()), "today's piece measures it");
             assertTrue(Double.isNaN(back.largest().get(i).gradientOverlap()));
+            assertTrue(Double.isNaN(back.largest().get(i).probeOverlap()));
             assertEquals(was.largest().get(i).ritzValue(), back.largest().get(i).ritzValue());
         }
+    }
+
+    /** A version-2 Lanczos piece (no probe overlaps) reads with NaN there and its gradient overlaps as they were. */
+    @Test
+    void aVersionTwoLanczosPieceReadsWithoutProbeOverlaps() throws Exception {
+        RunOutcome o = trained.get(0);
+        int step = o.hessianPending().get(0);
+        HessianWork.Task t = HessianWork.plan(o.run().runId(), o.spec().hessian(), step, o.run().paramCount()).stream()
+                .filter(x -> x.kind() == HessianWork.Kind.LANCZOS).findFirst().orElseThrow();
+        HessianPhase.PieceOutcome p = HessianPhase.runTask(new HessianPhase.Work(o.spec(), t), parameters, 1, 1);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-hessian-piece", 3, HessianPhase.PieceOutcome.class, HessianPhase::upgradePiece);
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(p));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        for (String side : List.of("largest", "smallest")) {
+            value.get("piece").get(side).forEach(c -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) c).remove("probeOverlap"));
+        }
+        file.put("version", 2);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        var back = (HessianWork.ExtremeEigenvalues) format.read(mapper.writeValueAsBytes(file), "v2").piece();
+        var was = (HessianWork.ExtremeEigenvalues) p.piece();
+        for (int i = 0; i < was.largest().size(); i++) {
+            assertTrue(Double.isFinite(was.largest().get(i).probeOverlap()), "today's piece measures it (the study's Hessian is Hutchinson's)");
+            assertTrue(Double.isNaN(back.largest().get(i).probeOverlap()));
+            assertEquals(was.largest().get(i).gradientOverlap(), back.largest().get(i).gradientOverlap());
+        }
+    }
+
+    /** A study begun before version 5 resumes: its version-4 outcomes' eigenvalue rows read without a probe overlap, all else as it was. */
+    @Test
+    void aVersionFourOutcomeReadsItsEigenvalueRowsWithoutAProbeOverlap() throws Exception {
+        RunOutcome real = trained.get(0);
+        var row = new io.depthscope.probe.HessianEigenvalueAt(real.run().runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, 0.25, 1.5);
+        RunOutcome withRow = real.withHessian(new io.depthscope.probe.HessianResults(List.of(), List.of(), List.of(row), List.of()), real.run());
+        var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 5, RunOutcome.class, StudyJob::upgradeOutcome);
+        var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(withRow));
+        var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
+        asVersion4(value);
+        file.put("version", 4);
+        file.put("sha256", io.depthscope.io.JsonFormat.digest(value));
+        RunOutcome back = format.read(mapper.writeValueAsBytes(file), "v4");
+        var e = back.hessian().eigenvalues().get(0);
+        assertTrue(Double.isNaN(e.probeOverlap()));
+        assertEquals(new io.depthscope.probe.HessianEigenvalueAt(row.runId(), 6, 16, 8, "largest", 1, 2.5, 1e-9, 2.0, 0.5, 0.1, 0.25, Double.NaN), e);
+        assertEquals(withRow.run(), back.run());
     }
 
     @Test
@@ -241,9 +289,9 @@ class StoredFormatsTest {
         CommitStore<RunOutcome> store = StudyJob.outcomeStore(d.getParent().toString());
         store.save("x", trained.get(0));
         String good = Files.readString(d.resolve("x.outcome"));
-        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":4", "\"version\":5"));
+        Files.writeString(d.resolve("x.outcome"), good.replace("\"version\":5", "\"version\":6"));
         ForeignFormatException newer = assertThrows(ForeignFormatException.class, () -> store.load("x"));
-        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 5 is newer than this build reads (<= 4)", newer.getMessage());
+        assertEquals("_outcomes/x.outcome: format 'depthscope-outcome' version 6 is newer than this build reads (<= 5)", newer.getMessage());
         Files.writeString(d.resolve("x.outcome"), good.replace("depthscope-outcome", "depthscope-hessian-piece"));
         assertEquals("_outcomes/x.outcome: format 'depthscope-hessian-piece' is not 'depthscope-outcome'",
                 assertThrows(ForeignFormatException.class, () -> store.load("x")).getMessage());
@@ -296,7 +344,7 @@ class StoredFormatsTest {
         RunOutcome real = trained.get(0);
         assertFalse(real.diagnostics().weightChanges().isEmpty(), "the run took weight changes with its layer gradients");
         var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
-        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 4, RunOutcome.class, StudyJob::upgradeOutcome);
+        var format = new io.depthscope.io.JsonFormat<>("depthscope-outcome", 5, RunOutcome.class, StudyJob::upgradeOutcome);
         var file = (org.nd4j.shade.jackson.databind.node.ObjectNode) mapper.readTree(format.write(real));
         var value = (org.nd4j.shade.jackson.databind.node.ObjectNode) file.get("value");
         asVersion3(value);
@@ -310,7 +358,7 @@ class StoredFormatsTest {
         assertThrows(io.depthscope.io.UnreadableFileException.class, () -> strict.read(v3, "v3 as v3 of today's records"));
     }
 
-    /** Removes from an encoded outcome what version 4 added. */
+    /** Removes from an encoded outcome what versions 4 and 5 added. */
     private static void asVersion3(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
         var optimizer = (org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("spec").get("optimizer");
         assertEquals("NaN", optimizer.remove("curvatureLr").asText());
@@ -318,6 +366,12 @@ class StoredFormatsTest {
         run.remove(List.of("lrLambdaMax", "learningRate"));
         ((org.nd4j.shade.jackson.databind.node.ObjectNode) value.get("diagnostics")).remove("weightChanges");
         value.get("hessian").get("eigenvalues").forEach(row -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) row).remove("gradientOverlap"));
+        asVersion4(value);
+    }
+
+    /** Removes from an encoded outcome what version 5 added. */
+    private static void asVersion4(org.nd4j.shade.jackson.databind.node.ObjectNode value) {
+        value.get("hessian").get("eigenvalues").forEach(row -> ((org.nd4j.shade.jackson.databind.node.ObjectNode) row).remove("probeOverlap"));
     }
 
     /** The outcome as a version-3 file meant it: no weight changes taken, the spec's lr, no lambda_max, no gradient overlap. */
@@ -327,7 +381,7 @@ class StoredFormatsTest {
         var h = o.hessian();
         var eigenvalues = h.eigenvalues().stream().map(e -> new io.depthscope.probe.HessianEigenvalueAt(e.runId(), e.step(), e.examples(),
                 e.lanczosSteps(), e.side(), e.rank(), e.eigenvalue(), e.residualBound(), e.gaussNewton(), e.remainder(),
-                e.negativeToPositiveRatio(), Double.NaN)).toList();
+                e.negativeToPositiveRatio(), Double.NaN, Double.NaN)).toList();
         return new RunOutcome(o.spec(), new RunRecord(r.runId(), r.status(), r.error(), r.paramCount(), r.dataset(), r.initialLoss(),
                 r.finalLoss(), r.finalGradientNorm(), r.finalTrainAccuracy(), r.finalTestLoss(), r.finalTestAccuracy(), r.stepsToTarget(),
                 r.stepsCompleted(), r.divergedAtStep(), r.wallSeconds(), r.provenance(), Double.NaN, o.spec().optimizer().lr()), o.curve(),
@@ -368,7 +422,7 @@ class StoredFormatsTest {
         String piece = shape(HessianPhase.PieceOutcome.class, new java.util.HashSet<>());
         String advice = ": a stored record changed; raise the format's version (StudyJob.outcomeStore, HessianPhase.pieceStore), "
                 + "describe the change in docs/storage.md, then pin the new digest. Shape: ";
-        assertEquals("ffbad033b0de34c4", digest(outcome), "depthscope-outcome version 4" + advice + outcome);
-        assertEquals("8685037e0e5671c3", digest(piece), "depthscope-hessian-piece version 2" + advice + piece);
+        assertEquals("c09d7f5accc035a2", digest(outcome), "depthscope-outcome version 5" + advice + outcome);
+        assertEquals("b2924c43abf16aad", digest(piece), "depthscope-hessian-piece version 3" + advice + piece);
     }
 }

@@ -134,9 +134,9 @@ class SummaryTest {
         var early = new io.depthscope.probe.HessianMoments(0.5, 9, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, "exact", 0, p);
         var late = new io.depthscope.probe.HessianMoments(1, 5, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, "exact", 0, p);
         List<HessianEigenvalueAt> eigen = List.of(
-                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 1, 4.0, 1e-6, 4.0, 0.0, 0.0, 0.25),
-                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 2, 3.0, 1e-6, 3.0, 0.0, 0.0, 0.125),
-                new HessianEigenvalueAt(id, 0, 16, 8, "largest", 1, 9.0, 1e-6, 9.0, 0.0, 0.0, 0.5));
+                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 1, 4.0, 1e-6, 4.0, 0.0, 0.0, 0.25, Double.NaN),
+                new HessianEigenvalueAt(id, 20, 16, 8, "largest", 2, 3.0, 1e-6, 3.0, 0.0, 0.0, 0.125, Double.NaN),
+                new HessianEigenvalueAt(id, 0, 16, 8, "largest", 1, 9.0, 1e-6, 9.0, 0.0, 0.0, 0.5, Double.NaN));
         RunOutcome o = outcome(spec, "ok", 0.5, RunDiagnostics.empty(), new HessianResults(List.of(
                 new io.depthscope.probe.HessianMomentsAt(id, 20, 16, late), new io.depthscope.probe.HessianMomentsAt(id, 0, 16, early)),
                 List.of(), eigen, List.of()));
@@ -170,6 +170,6 @@ class SummaryTest {
     }
 
     static HessianEigenvalueAt eigen(String id, int step, String side, int rank, double eigenvalue, double ratio) {
-        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio, Double.NaN);
+        return new HessianEigenvalueAt(id, step, 16, 8, side, rank, eigenvalue, 1e-6, eigenvalue, 0.0, ratio, Double.NaN, Double.NaN);
     }
 }
