@@ -133,7 +133,7 @@ public final class De2020Claims implements ClaimSet {
         List<Row> d = where(rows, "depth", depth);
         SortedMap<Long, Double> a = SeedValues.of(where(d, "width", wide), r -> SeedValues.num(r, "min_cosine"));
         SortedMap<Long, Double> b = SeedValues.of(where(d, "width", narrow), r -> SeedValues.num(r, "min_cosine"));
-        return new Claim(statement, "De et al. 2020", quantity, Effect.difference(a, b), a.size() + b.size(), QuickstartClaims.shared(a, b),
+        return new Claim(statement, "De et al. 2020", quantity, Effect.difference(a, b), a.size() + b.size(), SeedValues.shared(a, b),
                 "Both widths of a seed see the same data and diagnostics batch.");
     }
 
@@ -157,7 +157,7 @@ public final class De2020Claims implements ClaimSet {
         SortedMap<Long, double[][]> xy = points(rows, r -> true, width, De2020Claims::log2Depth);
         return new Claim(statement, source, quantity, Effect.seedSlopes(xy), SeedValues.count(xy), xy.size(),
                 "The slope of the tanh networks with Gaussian init at the same width, for comparison: "
-                        + QuickstartClaims.describe(Effect.seedSlopes(points(collectAt(t, true), De2020Claims::tanh, width, De2020Claims::log2Depth)))
+                        + Effect.seedSlopes(points(collectAt(t, true), De2020Claims::tanh, width, De2020Claims::log2Depth)).brief()
                         + " per doubling.", none);
     }
 

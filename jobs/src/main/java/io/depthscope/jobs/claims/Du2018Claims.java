@@ -256,10 +256,10 @@ public final class Du2018Claims implements ClaimSet {
         String notes = String.format(Locale.ROOT, "Per-seed slopes of ln(lambda_min N / tr K_0) per hidden layer: mlp %s, resmlp %s; "
                 + "exp(slope) is the factor per layer. K_0 is the NTK Gram on the diagnostics batch at step 0, N its examples; %d ok "
                 + "run(s) without a positive lambda_min are left out. At depth 1 mlp and resmlp are one network, which anchors both "
-                + "fits of its seed.", QuickstartClaims.describe(Effect.seedSlopes(mlp)), QuickstartClaims.describe(Effect.seedSlopes(res)),
+                + "fits of its seed.", Effect.seedSlopes(mlp).brief(), Effect.seedSlopes(res).brief(),
                 excluded);
         return new Claim(statement, source, "resmlp minus mlp per-seed slope of ln(lambda_min N / tr K_0) on depth", d,
-                SeedValues.count(mlp) + SeedValues.count(res), QuickstartClaims.shared(mlp, res), notes);
+                SeedValues.count(mlp) + SeedValues.count(res), SeedValues.shared(mlp, res), notes);
     }
 
     /** The theorem's mechanism for the plain network alone: its scale-free lambda_min decays with depth. */

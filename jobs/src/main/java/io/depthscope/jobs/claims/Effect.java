@@ -49,6 +49,11 @@ public record Effect(double estimate, double low, double high, double se, double
         return defined() ? new Effect(-estimate, -high, -low, se, df, "minus " + method, null, testP) : this;
     }
 
+    /** The effect as "estimate [low, high]" for a claim's notes, or why it is undefined. */
+    public String brief() {
+        return defined() ? Claim.num(estimate) + " [" + Claim.num(low) + ", " + Claim.num(high) + "]" : "undefined (" + missing + ")";
+    }
+
     /** Whether the p-value is another test's than the interval's (see {@link #decidedBy}). */
     public boolean decidedByOtherTest() {
         return !Double.isNaN(testP);

@@ -166,7 +166,7 @@ public final class Explanations {
         Effect slope = Effect.mean(slopes.stream().mapToDouble(Double::doubleValue).toArray());
         String notes = String.format(Locale.ROOT, "Difficulty is ln(final training loss), a diverged run ranked hardest. Regression, per seed "
                 + "then averaged: ln(final loss) changes by %s per standard deviation of the diagnostic (ok runs only). Identical networks "
-                + "(mlp and resmlp at depth 1) count once.", QuickstartClaims.describe(slope));
+                + "(mlp and resmlp at depth 1) count once.", slope.brief());
         String statement = e.name() + " (" + e.source() + "): " + e.diagnostic() + " predicts training difficulty, "
                 + (e.expectedSign() > 0 ? "higher" : "lower") + " values going with harder training";
         return new Claim(statement, e.source(), "mean per-seed Spearman correlation with difficulty, signed so that the explanation's "

@@ -141,7 +141,7 @@ public final class GhorbaniClaims implements ClaimSet {
                 + "or failed.", moment, depth, Claim.num(mean(arch(at, archs.plain()), moment)), Claim.num(mean(arch(at, archs.residual()), moment)),
                 excluded, log ? " positive" : "");
         return new Claim(statement, source, "plain minus residual " + of + " at depth " + depth + ", paired by seed",
-                Effect.difference(plain, residual), plain.size() + residual.size(), QuickstartClaims.shared(plain, residual), notes);
+                Effect.difference(plain, residual), plain.size() + residual.size(), SeedValues.shared(plain, residual), notes);
     }
 
     /** Plain/residual pairs of ok runs at {@code step}, with the plain run's depth and seed. */

@@ -106,9 +106,9 @@ final class MinimalWidth {
                 + "bound, against the claim); resmlp %d, whose seeds are left out. resmlp's residual_scale values: %s (Du's 1/H is c / depth "
                 + "here). The grid doubles, so a minimal width moves in whole doublings, and a few depths cannot tell exponential from "
                 + "polynomial growth: the claim is only that mlp's grows faster.", RowValues.distinct(runs, "width"), t.values("target_loss"),
-                t.values("steps"), QuickstartClaims.describe(Effect.seedSlopes(mlp)), QuickstartClaims.describe(Effect.seedSlopes(res)),
+                t.values("steps"), Effect.seedSlopes(mlp).brief(), Effect.seedSlopes(res).brief(),
                 censoredMlp, censoredRes, scales);
-        return new Claim(statement, source, quantity, e, SeedValues.count(mlp) + SeedValues.count(res), QuickstartClaims.shared(mlp, res),
+        return new Claim(statement, source, quantity, e, SeedValues.count(mlp) + SeedValues.count(res), SeedValues.shared(mlp, res),
                 notes);
     }
 

@@ -246,7 +246,7 @@ public final class Orhan2017Claims implements ClaimSet {
         String notes = String.format(Locale.ROOT, "%d and %d seeds; %d run(s) with a non-finite %s left out, as are runs that diverged or failed.",
                 x.size(), y.size(), excluded, column);
         return new Claim(statement, source, quantity + ", paired by seed", Effect.difference(x, y), x.size() + y.size(),
-                QuickstartClaims.shared(x, y), notes, hypothesis);
+                SeedValues.shared(x, y), notes, hypothesis);
     }
 
     // ---- figures ----

@@ -91,7 +91,7 @@ public final class QuickstartClaims implements ClaimSet {
                 + "their initial weights and data, so they are compared as pairs; " + excluded + " run(s) at depth " + depth
                 + " that diverged, failed or have no final loss are left out.";
         return new Claim(statement, source, "plain minus residual final training loss at depth " + depth + ", paired by seed",
-                Effect.difference(plain, residual), plain.size() + residual.size(), shared(plain, residual), notes);
+                Effect.difference(plain, residual), plain.size() + residual.size(), SeedValues.shared(plain, residual), notes);
     }
 
     /**
@@ -122,15 +122,6 @@ public final class QuickstartClaims implements ClaimSet {
 
     static double log2Depth(Row r) {
         return Math.log(SeedValues.num(r, "depth")) / Math.log(2);
-    }
-
-    /** An effect as "estimate [low, high]" for notes. */
-    static String describe(Effect e) {
-        return e.defined() ? Claim.num(e.estimate()) + " [" + Claim.num(e.low()) + ", " + Claim.num(e.high()) + "]" : "undefined (" + e.missing() + ")";
-    }
-
-    static long shared(SortedMap<Long, ?> a, SortedMap<Long, ?> b) {
-        return a.keySet().stream().filter(b::containsKey).count();
     }
 
     private static List<Row> arch(List<Row> rows, String arch) {

@@ -67,4 +67,9 @@ final class SeedValues {
         double v = num(r, column);
         return v > 0 ? Math.log(v) : Double.NaN;
     }
+
+    /** How many seeds two arms share: the pairs of a paired comparison. */
+    static long shared(SortedMap<Long, ?> a, SortedMap<Long, ?> b) {
+        return a.keySet().stream().filter(b::containsKey).count();
+    }
 }

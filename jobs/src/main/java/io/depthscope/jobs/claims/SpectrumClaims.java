@@ -80,7 +80,7 @@ final class SpectrumClaims {
                 + "%d ok run(s) without a positive finite value are left out, as are runs that diverged or failed.", column, depth,
                 Claim.num(mean(arch(at, plain), column)), Claim.num(mean(arch(at, residual), column)), parameters(at),
                 Claim.num(mean(arch(at, plain), "outliers")), Claim.num(mean(arch(at, residual), "outliers")), excluded);
-        return new Claim(statement, source, quantity, Effect.difference(p, q), p.size() + q.size(), QuickstartClaims.shared(p, q), notes);
+        return new Claim(statement, source, quantity, Effect.difference(p, q), p.size() + q.size(), SeedValues.shared(p, q), notes);
     }
 
     /** How the claim's runs control P: held fixed by design, or only by a measure that does not grow with it. */
@@ -119,7 +119,7 @@ final class SpectrumClaims {
     }
 
     private static String slopeOf(List<Row> rows, ToDoubleFunction<Row> x, ToDoubleFunction<Row> y) {
-        return QuickstartClaims.describe(Effect.seedSlopes(SeedValues.points(rows, x, y)));
+        return Effect.seedSlopes(SeedValues.points(rows, x, y)).brief();
     }
 
     /** Mean outlier count at the smallest and the largest depth of the rows. */

@@ -162,7 +162,7 @@ public final class VanishingClaims implements ClaimSet {
                 + "from the same stream, so they are compared as pairs.", Claim.num(Math.exp(Effect.mean(Effect.values(relu)).estimate())),
                 Claim.num(Math.exp(Effect.mean(Effect.values(sigmoid)).estimate())));
         return new Claim(statement, source, quantity, Effect.difference(relu, sigmoid), relu.size() + sigmoid.size(),
-                QuickstartClaims.shared(relu, sigmoid), notes);
+                SeedValues.shared(relu, sigmoid), notes);
     }
 
     private static SortedMap<Long, Double> lnRatios(List<Row> rows, String activation) {

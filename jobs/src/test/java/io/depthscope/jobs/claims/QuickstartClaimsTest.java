@@ -135,7 +135,7 @@ class QuickstartClaimsTest {
         assertEquals(Verdict.NOT_SHOWN, kurtosis.verdict(), kurtosis.sentence());
         // the notes show the raw kurtosis' slope, which is ln P's
         Effect lnP = Effect.seedSlopes(new java.util.TreeMap<>(java.util.Map.of(0L, points(), 1L, points(), 2L, points())));
-        assertTrue(kurtosis.notes().contains("of ln(kurtosis) " + QuickstartClaims.describe(lnP)), kurtosis.notes());
+        assertTrue(kurtosis.notes().contains("of ln(kurtosis) " + lnP.brief()), kurtosis.notes());
         assertTrue(kurtosis.notes().contains("P from " + spec(1).paramCount() + " to " + spec(4).paramCount()), kurtosis.notes());
     }
 
