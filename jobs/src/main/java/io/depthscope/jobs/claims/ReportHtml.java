@@ -63,7 +63,9 @@ public final class ReportHtml {
         h.append("<h2>Which explanation predicts training difficulty</h2>\n<p>").append(esc("Each explanation's diagnostic at "
                 + "initialisation against the runs' difficulty (ln final training loss, a diverged run hardest): Spearman's correlation "
                 + "within each seed, signed so that the explanation's prediction is positive, then its mean across seeds with a 95% t "
-                + "interval; verdicts by the rule above, Holm-corrected over these rows.")).append("</p>\n<table>\n<tr><th>explanation"
+                + "interval as a description. The p-value is a permutation test's (each seed's difficulty ranks permuted over its runs: "
+                + "exact up to 8 runs a seed, else 19,999 seeded draws), since a correlation of a few runs takes a few values and "
+                + "seeds that agree by chance leave the t interval no width; verdicts by the rule above, Holm-corrected over these rows.")).append("</p>\n<table>\n<tr><th>explanation"
                 + "</th><th>diagnostic</th><th>verdict</th><th>signed rho</th><th>95% CI</th><th>p (Holm)</th><th>seeds, runs</th></tr>\n");
         for (ExplanationTable.Entry entry : r.explanations().entries()) {
             Claim c = entry.claim();
