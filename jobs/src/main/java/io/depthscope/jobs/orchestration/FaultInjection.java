@@ -4,7 +4,6 @@ import io.depthscope.jobs.spark.LocalFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
