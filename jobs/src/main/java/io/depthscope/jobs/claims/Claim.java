@@ -63,8 +63,8 @@ public record Claim(String statement, String source, String quantity, Effect eff
                     + ", but not after Holm's correction";
         }
         if (v == Verdict.NOT_SHOWN && effect.decidedByOtherTest() && (effect.low() > 0 || effect.high() < 0)) {
-            return "; the t interval excludes 0, but the test that decides does not reject: its spread across units is too small a "
-                    + "sample to be trusted";
+            return "; the t interval excludes 0, but the test that decides does not reject: a few values per unit leave the t "
+                    + "interval's spread too small a sample to trust";
         }
         if (v == Verdict.NOT_SHOWN && hypothesis.equivalence()) {
             return "; the interval reaches past the margin, so no equivalence is shown";
