@@ -27,6 +27,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * first use), so that R{A} is computed again in the backward R-pass rather than kept for every direction:
  * patches are k^2 times the input's size, and a block of directions would hold that many copies per layer.
  *
+ * <p>This is the pass of {@link ConvKernels#IM2COL}; {@link Conv2dOpPass} is the other, on libnd4j's ops.
+ *
  * <p>Memory: a pass holds the cached patches, k^2 C H' W' values per example (9 times the input for a 3x3 kernel at
  * stride 1). The second patch buffer (once an input gradient or an R-pass is asked for) and the output matrix are used
  * within a call only, so they live in the point's {@link Scratch}, one of each for all its convolutions.
@@ -171,10 +173,14 @@ public final class Conv2d implements WeightLayer {
         return bind(batchSize, dtype, mode, buffers, Scratch.shared(dtype));
     }
 
-    /** The pass, its second patch buffer and its output matrix in the point's {@link Scratch}: neither outlives a call. */
+    /**
+     * The pass on the kernels {@link ConvKernels} picks for this dtype; its working memory (im2col: the second patch
+     * buffer and the output matrix) in the point's {@link Scratch}: none of it outlives a call.
+     */
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
-        return new Pass(batchSize, dtype, scratch);
+        return ConvKernels.forDtype(dtype) == ConvKernels.LIBND4J ? new Conv2dOpPass(this, batchSize, dtype, scratch)
+                : new Pass(batchSize, dtype, scratch);
     }
 
     /** A [N, H', W', C, k, k] patch buffer with its matrix view and its im2col-order view. */

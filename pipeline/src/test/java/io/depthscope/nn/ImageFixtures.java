@@ -47,10 +47,17 @@ final class ImageFixtures {
         return new Batch(x, y);
     }
 
-    /** The module checks (gradient and Hv against differences, a block against single directions) in train mode. */
+    /**
+     * The module checks (gradient and Hv against differences, a block against single directions) in train mode, on
+     * each of the convolution kernels.
+     */
     static void check(Network net, int n, long seed) {
         INDArray theta = theta(net, seed, DataType.DOUBLE);
         Batch batch = batch(net, n, seed + 1, DataType.DOUBLE);
-        ModuleChecks.all(net, batch, theta, null, Mode.TRAIN, seed + 2);
+        for (ConvKernels kernels : ConvKernels.values()) {
+            try (ConvKernels.Scope ignored = ConvKernels.using(kernels)) {
+                ModuleChecks.all(net, batch, theta, null, Mode.TRAIN, seed + 2);
+            }
+        }
     }
 }

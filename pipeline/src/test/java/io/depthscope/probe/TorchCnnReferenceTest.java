@@ -7,6 +7,7 @@ import io.depthscope.io.Json;
 import io.depthscope.io.Npz;
 import io.depthscope.nn.Batch;
 import io.depthscope.nn.ChunkedLandscape;
+import io.depthscope.nn.ConvKernels;
 import io.depthscope.nn.Fixtures;
 import io.depthscope.nn.Landscape;
 import io.depthscope.nn.Mode;
@@ -65,6 +66,19 @@ class TorchCnnReferenceTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"conv_tiny_bn", "resnet8_a", "resnet8_b", "simple8", "resnet8_nobn"})
     void matchesPyTorch(String name) {
+        check(name);
+    }
+
+    /** The same on libnd4j's convolution ops, which float64 never picks by itself (their generic loops here). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"conv_tiny_bn", "resnet8_a", "resnet8_b", "simple8", "resnet8_nobn"})
+    void matchesPyTorchOnLibnd4jConvolutions(String name) {
+        try (ConvKernels.Scope ignored = ConvKernels.using(ConvKernels.LIBND4J)) {
+            check(name);
+        }
+    }
+
+    private static void check(String name) {
         JsonNode c = Json.read(DIR.resolve(name + ".json"), name);
         Map<String, INDArray> npz = Npz.read(DIR.resolve(name + ".npz"), name);
         NetworkSpec spec = spec(c).validate();
