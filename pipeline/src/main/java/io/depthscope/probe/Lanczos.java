@@ -68,8 +68,27 @@ public final class Lanczos {
      *
      * <p>The pass reads all j kept vectors twice (two GEMVs), so it is memory-bound and its share of a step
      * grows with j; it runs as two in-place BLAS calls on the [m, n] basis, without temporaries of size n.
+     *
+     * <p>A quadrature run (see the overload with {@code partial}) reorthogonalises only when it must: partial
+     * reorthogonalisation (Simon 1984), {@link OrthogonalityEstimate}. The recurrence's own rounding is tracked
+     * through Paige's recurrence for the inner products omega_{j+1,k} = q_{j+1}.q_k, and the Gram-Schmidt pass runs at
+     * the step where an estimate passes sqrt(eps) and at the step after it (eps the unit roundoff of the operator's
+     * dtype). The basis then stays semiorthogonal, which is enough for T to be, to O(eps ||A||), the projection of A
+     * on the Krylov space (Simon 1984): Ritz values and quadrature nodes and weights are those of full
+     * reorthogonalisation up to rounding, without ghosts, for a fraction of its memory traffic. Every other run
+     * reorthogonalises at every step, as above.
      */
     public static LanczosResult run(SymmetricOperator op, INDArray start, int steps, boolean keepBasis) {
+        return run(op, start, steps, keepBasis, false);
+    }
+
+    /**
+     * As {@link #run(SymmetricOperator, INDArray, int, boolean)}, with partial reorthogonalisation when {@code partial}
+     * (a kept basis is then semiorthogonal, not orthogonal to working precision). Quadrature runs take it; eigenvalue
+     * runs do not, so that Ritz vectors are formed from an orthonormal basis, and a study's top eigenvalue and the
+     * curvature learning rate stay the one run they are documented to be.
+     */
+    public static LanczosResult run(SymmetricOperator op, INDArray start, int steps, boolean keepBasis, boolean partial) {
         long size = op.size();
         int n = Math.toIntExact(size);
         if (start.length() != size) {
@@ -96,6 +115,8 @@ public final class Lanczos {
         double[] alpha = new double[m];
         double[] beta = new double[m];
         double normEstimate = 0;
+        OrthogonalityEstimate omega = partial ? new OrthogonalityEstimate(m, n, op.dtype()) : null;
+        int passes = 0;
         int built = 0;
         boolean brokeDown = false;
         double residual = 0;
@@ -114,14 +135,18 @@ public final class Lanczos {
             if (j > 0) {
                 Nd4j.getBlasWrapper().axpy(-beta[j - 1], row(basis, j - 1), wFlat);
             }
-            INDArray kept = firstRows(basis, j + 1);
-            INDArray c = Nd4j.create(coefficients.data(), new long[] {1, j + 1}, new long[] {j + 1, 1}, 0, 'c');
             double before = wFlat.norm2Number().doubleValue();
-            project(kept, w, c);
-            double after = wFlat.norm2Number().doubleValue();
-            if (after < REORTHOGONALISE_AGAIN_BELOW * before) {
+            double after = before;
+            if (omega == null || omega.mustReorthogonalise(alpha, beta, j, before)) {
+                INDArray kept = firstRows(basis, j + 1);
+                INDArray c = Nd4j.create(coefficients.data(), new long[] {1, j + 1}, new long[] {j + 1, 1}, 0, 'c');
                 project(kept, w, c);
                 after = wFlat.norm2Number().doubleValue();
+                if (after < REORTHOGONALISE_AGAIN_BELOW * before) {
+                    project(kept, w, c);
+                    after = wFlat.norm2Number().doubleValue();
+                }
+                passes++;
             }
             beta[j] = after;
             normEstimate = Math.max(normEstimate, Math.abs(alpha[j]) + beta[j] + (j > 0 ? beta[j - 1] : 0));
@@ -138,7 +163,67 @@ public final class Lanczos {
         double[] a = java.util.Arrays.copyOf(alpha, built);
         double[] b = java.util.Arrays.copyOf(beta, built - 1);
         INDArray kept = keepBasis ? (built == m ? basis : firstRows(basis, built).dup()) : null;
-        return new LanczosResult(a, b, residual, built, m, brokeDown, built, kept);
+        return new LanczosResult(a, b, residual, built, m, brokeDown, built, kept, passes);
+    }
+
+    /**
+     * Simon's (1984) estimates of the Lanczos vectors' inner products omega_{j,k} = q_j.q_k, by Paige's recurrence:
+     * with A q_k = beta_{k-1} q_{k-1} + alpha_k q_k + beta_k q_{k+1} up to rounding,
+     * beta_j omega_{j+1,k} = beta_k omega_{j,k+1} + (alpha_k - alpha_j) omega_{j,k} + beta_{k-1} omega_{j,k-1}
+     * - beta_{j-1} omega_{j-1,k}, plus the rounding of step j, modelled as eps1 (beta_k + beta_j) with the sign of the
+     * rest (eps1 = eps sqrt(n); Larsen's PROPACK takes the same), and omega_{j+1,j} = eps1. When an estimate passes
+     * sqrt(eps), q_{j+1} and q_{j+2} are both orthogonalised against every earlier vector (one alone leaves q_{j+2}
+     * with the components its recurrence carries from q_{j+1}'s old ones), and the estimates start again at eps1.
+     */
+    static final class OrthogonalityEstimate {
+        private final double eps1;
+        private final double threshold;
+        /** omega_{j-1,.}, omega_{j,.} and the row being made, omega_{j+1,.}. */
+        private double[] previous;
+        private double[] current;
+        private double[] next;
+        private boolean again;
+
+        /** @param dtype the operator's: its unit roundoff is the rounding each product adds */
+        OrthogonalityEstimate(int m, long n, DataType dtype) {
+            double eps = dtype == DataType.DOUBLE ? 0x1p-53 : 0x1p-24;
+            eps1 = eps * Math.sqrt(n);
+            threshold = Math.sqrt(eps);
+            previous = new double[m + 1];
+            current = new double[m + 1];
+            next = new double[m + 1];
+            current[0] = 1;
+        }
+
+        /**
+         * Step j's decision, with alpha_0..alpha_j, beta_0..beta_{j-1} and the norm of w = beta_j before any
+         * pass: whether w must be orthogonalised against q_0..q_j. Either way the estimates move on to row j+1.
+         */
+        boolean mustReorthogonalise(double[] alpha, double[] beta, int j, double betaJ) {
+            boolean pass = again;
+            again = false;
+            if (!pass) {
+                double worst = 0;
+                for (int k = 0; k < j; k++) {
+                    double t = beta[k] * current[k + 1] + (alpha[k] - alpha[j]) * current[k]
+                            + (k > 0 ? beta[k - 1] * current[k - 1] : 0) - (j > 0 ? beta[j - 1] * previous[k] : 0);
+                    next[k] = (t + Math.copySign(eps1 * (beta[k] + betaJ), t)) / betaJ;
+                    worst = Math.max(worst, Math.abs(next[k]));
+                }
+                pass = !(worst <= threshold);
+                again = pass;
+            }
+            if (pass) {
+                java.util.Arrays.fill(next, 0, j, eps1);
+            }
+            next[j] = eps1;
+            next[j + 1] = 1;
+            double[] oldest = previous;
+            previous = current;
+            current = next;
+            next = oldest;
+            return pass;
+        }
     }
 
     /**

@@ -20,9 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *     invariant and every Ritz value is an eigenvalue of A (to the tolerance)
  * @param operatorProducts the number of products A v spent (= steps)
  * @param basis Q as a [steps, n] float64 matrix, or null when the caller did not keep it
+ * @param reorthogonalisations the steps whose vector went through a Gram-Schmidt pass against every earlier one: all
+ *     of them, or in a run with partial reorthogonalisation those it asked for
  */
 public record LanczosResult(double[] alpha, double[] beta, double residualNorm, int steps, int requestedSteps,
-                            boolean brokeDown, long operatorProducts, INDArray basis) {
+                            boolean brokeDown, long operatorProducts, INDArray basis, int reorthogonalisations) {
 
     /**
      * Eigenvalues and eigenvectors of T by commons-math3's symmetric tridiagonal QL solver (T is only

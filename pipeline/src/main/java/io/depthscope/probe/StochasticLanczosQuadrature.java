@@ -16,6 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The weight of node i is the squared FIRST component of T's i-th eigenvector (q = Q^T e_1, so
  * q^T f(A) q ~ e_1^T f(T) e_1 = sum_i s_i[0]^2 f(theta_i)): with the eigenvectors as the columns of S,
  * the first ROW of S squared, not the first column (an easy slip, and one PyHessian has made).
+ *
+ * <p>The runs reorthogonalise partially ({@link Lanczos}: Simon's semiorthogonality), which gives the nodes and weights
+ * of full reorthogonalisation up to rounding for a fraction of its passes over the basis.
  */
 public final class StochasticLanczosQuadrature {
     private StochasticLanczosQuadrature() {}
@@ -30,7 +33,7 @@ public final class StochasticLanczosQuadrature {
 
     /** One quadrature: {@code steps} Lanczos steps from {@link #rademacherStart}(size, seed, run). */
     public static QuadratureRun run(SymmetricOperator op, int steps, long seed, long run) {
-        return QuadratureRun.of(run, Lanczos.run(op, rademacherStart(op.size(), seed, run), steps, false));
+        return QuadratureRun.of(run, Lanczos.run(op, rademacherStart(op.size(), seed, run), steps, false, true));
     }
 
     /** Runs 0 .. runs-1 of the stream {@code seed}. */
