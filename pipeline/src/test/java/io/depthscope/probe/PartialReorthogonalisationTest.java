@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import io.depthscope.nn.NetworkSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,9 +74,10 @@ class PartialReorthogonalisationTest {
      * A float32 Hessian: each product rounds to about 6e-8 of ||H||, so the estimates take float32's eps and the basis
      * is semiorthogonal at its sqrt; the quadrature agrees with full reorthogonalisation on the same operator.
      */
-    @Test
-    void float32HessianQuadratureAgreesWithFullReorthogonalisation() {
-        SymmetricOperator op = SymmetricOperator.hessian(LanczosTest.point(LanczosTest.MSE, DataType.FLOAT));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("float32Networks")
+    void float32HessianQuadratureAgreesWithFullReorthogonalisation(NetworkSpec spec) {
+        SymmetricOperator op = SymmetricOperator.hessian(LanczosTest.point(spec, DataType.FLOAT));
         INDArray start = StochasticLanczosQuadrature.rademacherStart(op.size(), 2011, 0);
         int m = 60;
         LanczosResult full = Lanczos.run(op, start, m, true, false);
@@ -81,8 +85,8 @@ class PartialReorthogonalisationTest {
         assertTrue(partial.reorthogonalisations() < full.reorthogonalisations(),
                 "passes " + partial.reorthogonalisations() + " of " + full.reorthogonalisations());
         double loss = orthogonalityLoss(partial.basis());
-        System.out.printf("partial reorthogonalisation, float32 Hessian, %d steps: %d passes, orthogonality loss %.1e%n", m,
-                partial.reorthogonalisations(), loss);
+        System.out.printf("partial reorthogonalisation, float32 Hessian, P = %d, %d steps: %d passes, orthogonality loss %.1e%n",
+                op.size(), m, partial.reorthogonalisations(), loss);
         assertTrue(loss <= 10 * Math.sqrt(0x1p-24), "orthogonality loss " + loss);
         QuadratureRun qp = QuadratureRun.of(0, partial);
         QuadratureRun qf = QuadratureRun.of(0, full);
@@ -91,6 +95,14 @@ class PartialReorthogonalisationTest {
             assertEquals(qf.moment(k), qp.moment(k), 1e-5 * Math.pow(norm, k), "moment " + k);
         }
         assertEquals(qf.nodes()[qf.nodes().length - 1], qp.nodes()[qp.nodes().length - 1], 1e-5 * norm, "top node");
+    }
+
+    /**
+     * LanczosTest's tanh mlp (P = 139) and a wider, deeper one (P = 9,603), where float32's rounding margin and the
+     * float64 worst case sqrt(n) differ by a factor of 10.
+     */
+    static java.util.stream.Stream<NetworkSpec> float32Networks() {
+        return java.util.stream.Stream.of(LanczosTest.MSE, new NetworkSpec("mlp", 16, 64, 3, 3, "tanh", true, 1.0, "mse"));
     }
 
     /** SLQ's own runs take partial reorthogonalisation; their moments match full reorthogonalisation's in float64. */
