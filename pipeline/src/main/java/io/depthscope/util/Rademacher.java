@@ -22,12 +22,35 @@ public final class Rademacher {
 
     private Rademacher() {}
 
+    /**
+     * Entries are computed a chunk at a time into a per-thread array and copied into the buffer in bulk, branch-free
+     * (the sign bit set into 1.0's bits): 1.2-1.4 ms for 528,906 floats against 3.8 ms for a put per entry with a
+     * branch, which on bench's mlp was 0.15 of an Hv per probe.
+     */
+    private static final int CHUNK = 16_384;
+    private static final int ONE_FLOAT_BITS = Float.floatToIntBits(1f);
+    private static final long ONE_DOUBLE_BITS = Double.doubleToLongBits(1.0);
+    private static final ThreadLocal<float[]> FLOAT_CHUNK = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private static final ThreadLocal<double[]> DOUBLE_CHUNK = ThreadLocal.withInitial(() -> new double[CHUNK]);
+
     /** Draw {@code index} (0 for the first) of {@code new SplittableRandom(seed).nextBoolean()}. */
     public static boolean positive(long seed, long index) {
-        long z = seed + (index + 1) * GAMMA;
+        return sign(state(seed, index)) == 0;
+    }
+
+    /** The generator's state at draw {@code index}: seed + (index + 1) GAMMA. */
+    private static long state(long seed, long index) {
+        return seed + (index + 1) * GAMMA;
+    }
+
+    /**
+     * 0 when the draw at this state is true (+1), 1 when it is false (-1): mix32 returns the high 32 bits of the last
+     * product as an int, and nextBoolean() is that int's being negative, so the entry is +1 exactly when the product's
+     * sign bit is set.
+     */
+    private static long sign(long z) {
         z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
-        // mix32 returns the high 32 bits of this product as an int, so its sign is the product's sign bit.
-        return ((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) < 0;
+        return ~((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 63;
     }
 
     /**
@@ -42,13 +65,25 @@ public final class Rademacher {
         int n = Math.toIntExact(out.length());
         if (out.dataType() == DataType.FLOAT) {
             FloatBuffer b = out.data().asNioFloat();
-            for (int i = 0; i < n; i++) {
-                b.put(i, positive(seed, first + i) ? 1f : -1f);
+            float[] chunk = FLOAT_CHUNK.get();
+            for (int start = 0; start < n; start += CHUNK) {
+                int len = Math.min(CHUNK, n - start);
+                long z0 = state(seed, first + start);
+                for (int i = 0; i < len; i++) {
+                    chunk[i] = Float.intBitsToFloat(ONE_FLOAT_BITS | (int) (sign(z0 + i * GAMMA) << 31));
+                }
+                b.put(start, chunk, 0, len);
             }
         } else if (out.dataType() == DataType.DOUBLE) {
             DoubleBuffer b = out.data().asNioDouble();
-            for (int i = 0; i < n; i++) {
-                b.put(i, positive(seed, first + i) ? 1.0 : -1.0);
+            double[] chunk = DOUBLE_CHUNK.get();
+            for (int start = 0; start < n; start += CHUNK) {
+                int len = Math.min(CHUNK, n - start);
+                long z0 = state(seed, first + start);
+                for (int i = 0; i < len; i++) {
+                    chunk[i] = Double.longBitsToDouble(ONE_DOUBLE_BITS | (sign(z0 + i * GAMMA) << 63));
+                }
+                b.put(start, chunk, 0, len);
             }
         } else {
             throw new IllegalArgumentException("out: dtype " + out.dataType() + " is not supported; allowed: float32, float64");
