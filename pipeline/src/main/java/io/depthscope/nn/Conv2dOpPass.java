@@ -133,12 +133,12 @@ final class Conv2dOpPass implements ModulePass {
 
     @Override
     public INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient) {
+        if (g == null && !needInputGradient) {
+            return null;
+        }
         int k = (int) (gradOut.size(0) / n);
         INDArray r = needInputGradient ? rGradIn.get(k) : null;
         for (int j = 0; j < k; j++) {
-            if (g == null && !needInputGradient) {
-                break;
-            }
             INDArray gi = needInputGradient ? Blocks.rows(r, j, n) : inScratch();
             INDArray gw = g != null ? g[j][0] : weightScratch();
             adjoint(a, w[0], Blocks.rows(gradOut, j, n), gi, gw, g != null && conv.hasBias() ? g[j][1] : null);
@@ -188,14 +188,14 @@ final class Conv2dOpPass implements ModulePass {
                 continue;
             }
             // conv2d_bp(R{a}, V, dz): its input gradient dz V when V moves and it is wanted, its weight gradient R{a} dz
-            INDArray second = needInputGradient && moved ? inScratch() : null;
+            INDArray secondIn = inScratch();
             INDArray secondW = weightScratch();
-            adjoint(moving ? Blocks.rows(ra, j, n) : a, moved ? v[j][0] : w[0], dz, second != null ? second : inScratch(), secondW, null);
+            adjoint(moving ? Blocks.rows(ra, j, n) : a, moved ? v[j][0] : w[0], dz, secondIn, secondW, null);
             if (moving) {
                 Views.of(g[j][0], secondW.shape()).addi(secondW);
             }
-            if (second != null) {
-                rj.addi(second);
+            if (moved && needInputGradient) {
+                rj.addi(secondIn);
             }
         }
         return r;

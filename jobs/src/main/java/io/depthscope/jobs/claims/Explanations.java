@@ -26,8 +26,9 @@ import org.apache.spark.sql.Row;
  * correlations across seeds, its sign turned so that the explanation's own prediction is positive, with its
  * t interval as a description; the p-value is the permutation test's ({@link SpearmanPermutation}), because a
  * correlation of a few runs takes a few values and seeds that agree by chance give the t test no spread. Each
- * explanation is then a {@link Claim} ("this diagnostic predicts difficulty in the direction its explanation says"), and a table's claims are corrected together by Holm. A regression of
- * ln(final loss) on the standardised diagnostic, fitted per seed and averaged across seeds, is in the notes.
+ * explanation is then a {@link Claim} ("this diagnostic predicts difficulty in the direction its explanation
+ * says"), and a table's claims are corrected together by Holm. A regression of ln(final loss) on the
+ * standardised diagnostic, fitted per seed and averaged across seeds, is in the notes.
  * Networks that are identical (mlp and resmlp at depth 1, which have no residual block) count once.
  * Pooled over studies, the unit is a study's seed.
  */
