@@ -4,6 +4,7 @@ import io.depthscope.diag.ResidualComparisonAt;
 import io.depthscope.io.JsonFormat;
 import io.depthscope.jobs.storage.CommitStore;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
+import io.depthscope.jobs.storage.HadoopFiles;
 import io.depthscope.jobs.storage.ParameterStore;
 import io.depthscope.jobs.tables.RecordTable;
 import io.depthscope.jobs.tables.RunMetric;
@@ -19,12 +20,15 @@ import io.depthscope.train.RunOutcome;
 import io.depthscope.train.RunRecord;
 import io.depthscope.train.Trainer;
 import io.depthscope.util.NativeThreads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -133,9 +137,28 @@ public final class StudyJob {
             }
         }
         Map<String, RunOutcome> measured = HessianPhase.run(spark, outcomes, out, taskCpus, maxFailures, retryFailed);
+        sweepTemporaries(out);
         List<RunOutcome> ordered = new ArrayList<>();
         plan.forEach(s -> ordered.add(measured.get(s.runId())));
         return write(spark, config.name(), ordered, out);
+    }
+
+    /**
+     * Deletes what attempts killed mid-write (a lost executor) left beside the stores and checkpoints: every job of the study
+     * has ended and the study's lock keeps other studies out, so no temporary file here belongs to a live attempt.
+     */
+    static void sweepTemporaries(String out) {
+        try {
+            int n = HadoopFiles.sweepTemporaries(new Path(out, "checkpoints"), 2);
+            for (String store : List.of("_outcomes", "_hessian", "_parameters")) {
+                n += HadoopFiles.sweepTemporaries(new Path(out, store), 1);
+            }
+            if (n > 0) {
+                System.out.printf("removed %d temporary file(s) that killed attempts left%n", n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("sweeping temporary files under " + out, e);
+        }
     }
 
     /**

@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -47,6 +49,31 @@ public final class HadoopFiles {
     /** A temporary name beside {@code target}, unique per attempt so two attempts never write the same file. */
     static Path temporary(Path target) {
         return new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+    }
+
+    /** The names {@link #temporary} gives: a dot, the target's name, a random UUID, ".tmp". */
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
+
+    /**
+     * Deletes the temporary files that attempts killed mid-write left in {@code dir} and, for {@code depth} > 1, in its
+     * subdirectories down to that depth; returns how many. Only for a directory that nothing writes to while it runs (a study
+     * between its jobs, under its lock): a live attempt's temporary file would go too, and its move into place fail.
+     */
+    public static int sweepTemporaries(Path dir, int depth) throws IOException {
+        FileSystem fs = dir.getFileSystem(LocalFiles.conf());
+        return fs.exists(dir) ? sweep(fs, dir, depth) : 0;
+    }
+
+    private static int sweep(FileSystem fs, Path dir, int depth) throws IOException {
+        int deleted = 0;
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (s.isDirectory() && depth > 1) {
+                deleted += sweep(fs, s.getPath(), depth - 1);
+            } else if (s.isFile() && TEMPORARY.matcher(s.getPath().getName()).matches() && fs.delete(s.getPath(), false)) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     /**

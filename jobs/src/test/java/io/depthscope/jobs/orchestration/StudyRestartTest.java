@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -67,8 +68,17 @@ class StudyRestartTest {
         assertTrue(!before.containsKey(StudyConfig.load(conf.toFile()).plan().get(PAUSED).runId()), "the paused run had not finished");
 
         StudyConfig config = StudyConfig.load(conf.toFile());
+        // What a write cut off by the kill leaves (whether this kill cut one off is a matter of timing): swept by the restart.
+        String pausedRun = config.plan().get(PAUSED).runId();
+        Files.createDirectories(out.resolve("checkpoints").resolve(pausedRun));
+        Files.writeString(out.resolve("checkpoints").resolve(pausedRun).resolve(".spec.json." + UUID.randomUUID() + ".tmp"), "cut off");
+        Files.writeString(outcomes.resolve("." + pausedRun + ".outcome." + UUID.randomUUID() + ".tmp"), "cut off");
         SparkSession spark = SharedSpark.session();
         StudyJob.run(spark, config, out.toString());
+        try (Stream<Path> all = Files.walk(out)) {
+            assertEquals(List.of(), all.map(p -> out.relativize(p).toString()).filter(n -> n.endsWith(".tmp") || n.endsWith(".tmp.crc")).toList(),
+                    "no temporary file of a killed attempt is left");
+        }
         Map<String, FileTime> after = committed(outcomes);
         for (Map.Entry<String, FileTime> e : before.entrySet()) {
             assertEquals(e.getValue(), after.get(e.getKey()), "run " + e.getKey() + " was finished before the kill and is not run again");

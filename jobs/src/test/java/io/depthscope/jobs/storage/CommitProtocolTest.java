@@ -123,4 +123,41 @@ class CommitProtocolTest {
             assertEquals(1, s.count());
         }
     }
+
+    /**
+     * What an attempt killed mid-write leaves (its temporary file, with the local file system's checksum beside it) is swept,
+     * to the depth asked, and nothing else: committed files, a file merely named like one, a set-aside directory's content.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "norename"})
+    void aSweepDeletesTheTemporaryFilesOfKilledAttemptsAndNothingElse(String fs) throws Exception {
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(root(fs) + "/checkpoints");
+        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(root, "run1");
+        FileSystem hfs = root.getFileSystem(new Configuration());
+        HadoopFiles.writeAtomically(new org.apache.hadoop.fs.Path(run, "spec.json"), new byte[] {1}, true);
+        for (org.apache.hadoop.fs.Path left : List.of(HadoopFiles.temporary(new org.apache.hadoop.fs.Path(run, "spec.json")),
+                HadoopFiles.temporary(new org.apache.hadoop.fs.Path(run, "step-00000000.npz")),
+                HadoopFiles.temporary(new org.apache.hadoop.fs.Path(root, "deeper-than-asked")))) {
+            hfs.create(left).close(); // a write cut off before its move into place
+        }
+        hfs.create(new org.apache.hadoop.fs.Path(run, ".not-ours.tmp")).close();
+        hfs.create(new org.apache.hadoop.fs.Path(run, "step-00000000.json")).close();
+        Path runDir = tmp.resolve("checkpoints/run1");
+        assertEquals(5, list(runDir).stream().filter(n -> !n.endsWith(".crc")).count(), "two temporaries among them: " + list(runDir));
+
+        assertEquals(0, HadoopFiles.sweepTemporaries(new org.apache.hadoop.fs.Path(root(fs) + "/absent"), 2), "an absent directory is no error");
+        assertEquals(1, HadoopFiles.sweepTemporaries(root, 1), "depth 1: the root's own files only");
+        assertEquals(2, HadoopFiles.sweepTemporaries(root, 2));
+        List<String> kept = list(runDir).stream().filter(n -> !n.endsWith(".crc")).toList();
+        assertEquals(List.of(".not-ours.tmp", "spec.json", "step-00000000.json"), kept);
+        assertEquals(fs.equals("local") ? List.of("..not-ours.tmp.crc") : List.of(),
+                list(runDir).stream().filter(n -> n.endsWith(".tmp.crc")).toList(), "checksums went with their files");
+        assertEquals(List.of("run1"), list(tmp.resolve("checkpoints")).stream().filter(n -> !n.endsWith(".crc")).toList());
+    }
+
+    private static List<String> list(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
 }
