@@ -29,7 +29,8 @@ public record CurvatureLr(double c, double lambdaMax, double residualBound, doub
     public static CurvatureLr measure(RunSpec spec, Landscape hessian) {
         double c = spec.optimizer().curvatureLr();
         int steps = (int) Math.min(spec.hessian().lanczosSteps(), hessian.paramCount());
-        TopEigenvalues top = Lanczos.topEigenvalues(SymmetricOperator.hessian(hessian), steps, 1, Seeds.derive(spec.seed(), "hessian-lanczos", 0));
+        // the study's eigenvalue run at step 0 (fully reorthogonalised: HessianWork), so lr_lambda_max is its value to the last digit
+        TopEigenvalues top = Lanczos.run(SymmetricOperator.hessian(hessian), steps, Seeds.derive(spec.seed(), "hessian-lanczos", 0), false).top(1);
         return of(c, top.lambdaMax(), top.largestResidualBounds()[0]);
     }
 

@@ -55,6 +55,25 @@ class LanczosTest {
         return lambda;
     }
 
+    /** The norm the recurrence takes: sqrt of a dot where that is exact to rounding, a scaled norm where squares overflow or underflow. */
+    @ParameterizedTest
+    @CsvSource({"1", "1e200", "1e-200", "1e-150", "1e-160", "0"})
+    void normIsTheEuclideanNormAtEveryScale(double scale) {
+        double[] x = new double[1000];
+        SplittableRandom rng = new SplittableRandom(7);
+        double exact = 0;
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextGaussian();
+            exact += x[i] * x[i];
+        }
+        exact = Math.sqrt(exact) * scale; // the sum is of order 1e3: no rounding worth speaking of before the scale
+        INDArray v = Nd4j.createFromArray(x).muli(scale);
+        assertEquals(exact, Lanczos.norm(v), 1e-14 * exact);
+        if (scale == 1) {
+            assertEquals(v.norm2Number().doubleValue(), Lanczos.norm(v), 1e-14 * exact, "ND4J's norm2, where it neither overflows nor underflows");
+        }
+    }
+
     @Test
     void fullRunOnKnownSpectrumRecoversEveryEigenvalue() {
         int n = 60;

@@ -233,14 +233,16 @@ final class BenchTables {
         }
         EstimatorCostBench.Result e0 = rows.get(0).estimators();
         s.append(String.format(Locale.ROOT, "%nestimators in Hessian-vector products (a whole run / one Hv): Hutchinson, %d probes "
-                + "(designed %d); Lanczos, %d steps (designed %d)%n", e0.probes(), 2 * e0.probes(), e0.steps(), e0.steps()));
-        s.append(String.format(Locale.ROOT, "%-8s %12s %14s %14s %12s %12s%n",
-                "dtype", "Hv ms", "Hutchinson ms", "Hutchinson/Hv", "Lanczos ms", "Lanczos/Hv"));
+                + "(designed %d); top eigenvalue, Lanczos of %d steps, partial reorthogonalisation (designed %d); a study's eigenvalue "
+                + "run of %d steps, kept basis, full reorthogonalisation (designed %d)%n", e0.probes(), 2 * e0.probes(), e0.steps(),
+                e0.steps(), e0.steps(), e0.steps()));
+        s.append(String.format(Locale.ROOT, "%-8s %12s %14s %14s %12s %12s %12s %12s%n",
+                "dtype", "Hv ms", "Hutchinson ms", "Hutchinson/Hv", "Lanczos ms", "Lanczos/Hv", "Ritz run ms", "Ritz run/Hv"));
         for (Row row : rows) {
             EstimatorCostBench.Result e = row.estimators();
-            s.append(String.format(Locale.ROOT, "%-8s %12.3f %14.3f %14.1f %12.3f %12.1f%n",
+            s.append(String.format(Locale.ROOT, "%-8s %12.3f %14.3f %14.1f %12.3f %12.1f %12.3f %12.1f%n",
                     Dtypes.name(row.products().config().dtype()), 1e3 * e.hvSeconds(), 1e3 * e.hutchinsonSeconds(),
-                    e.hutchinsonHvs(), 1e3 * e.lanczosSeconds(), e.lanczosHvs()));
+                    e.hutchinsonHvs(), 1e3 * e.lanczosSeconds(), e.lanczosHvs(), 1e3 * e.ritzRunSeconds(), e.ritzRunHvs()));
         }
         return s.toString();
     }
@@ -322,6 +324,8 @@ final class BenchTables {
             m.put("lanczos_steps", e.steps());
             m.put("lanczos_seconds", e.lanczosSeconds());
             m.put("lanczos_hvs", e.lanczosHvs());
+            m.put("ritz_run_seconds", e.ritzRunSeconds());
+            m.put("ritz_run_hvs", e.ritzRunHvs());
         }
         if (row.whole() != null) {
             EstimatorTables.put(m, row.whole());

@@ -51,6 +51,9 @@ class BenchCommandTest {
             assertTrue(unit > 0 && hutchinson > 0 && lanczos > 0, "times are positive: " + r);
             assertEquals(hutchinson / unit, r.get("hutchinson_hvs").asDouble(), 1e-12 * hutchinson / unit);
             assertEquals(lanczos / unit, r.get("lanczos_hvs").asDouble(), 1e-12 * lanczos / unit);
+            double ritz = r.get("ritz_run_seconds").asDouble();
+            assertTrue(ritz > 0, "times are positive: " + r);
+            assertEquals(ritz / unit, r.get("ritz_run_hvs").asDouble(), 1e-12 * ritz / unit);
             assertEquals(3, r.get("block_k").asInt());
             double blockHv = r.get("block_hv_seconds").asDouble();
             double block = r.get("block_seconds").asDouble();
@@ -58,7 +61,8 @@ class BenchCommandTest {
             assertFalse(r.has("torch_gradient_seconds"), "--torch off: " + r);
         }
         for (String heading : new String[] {"Hv/grad", "Gram/grad", "NTK/grad", "Gram goal <= 3", "Hutchinson, 3 probes (designed 6)",
-                "Lanczos, 4 steps (designed 4)", "Hutchinson/Hv", "Lanczos/Hv", "step/(f+b)", "hvpBlock on 3 directions", "per direction"}) {
+                "Lanczos of 4 steps, partial reorthogonalisation (designed 4)", "eigenvalue run of 4 steps, kept basis, full "
+                + "reorthogonalisation (designed 4)", "Hutchinson/Hv", "Lanczos/Hv", "Ritz run/Hv", "step/(f+b)", "hvpBlock on 3 directions", "per direction"}) {
             assertTrue(run.out().contains(heading), "the tables show " + heading + ":\n" + run.out());
         }
     }
