@@ -1,9 +1,11 @@
 package io.depthscope.bench;
 
+import io.depthscope.nn.Linear;
 import io.depthscope.nn.Network;
 import io.depthscope.nn.Point;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,11 +18,82 @@ public final class BlockBench {
     /** Issue 14's goal for the per-direction cost of a block of 8. */
     public static final double GOAL = 0.6;
 
-    /** Median seconds of one Hv and of one block product of {@code k} directions, and the fastest of each. */
-    public record Result(int k, int repetitions, double hvSeconds, double blockSeconds, double hvBestSeconds, double blockBestSeconds) {
+    /**
+     * Median seconds of one Hv and of one block product of {@code k} directions, and the fastest of each; and the floors their
+     * matrix products set, each timed alone on buffers of the same shapes ({@link GemmFloors}).
+     */
+    public record Result(int k, int repetitions, double hvSeconds, double blockSeconds, double hvBestSeconds, double blockBestSeconds,
+                         GemmFloors floors) {
         /** (block / k) / Hv. */
         public double perDirection() {
             return blockSeconds / k / hvSeconds;
+        }
+
+        /** The block's matrix products alone, per direction, over one Hv: what the block costs with no other work. */
+        public double gemmPerDirection() {
+            return floors.blockSeconds() / k / hvSeconds;
+        }
+
+        /** The same, were every product over the k directions one product (see {@link GemmFloors#batchedSeconds}). */
+        public double batchedGemmPerDirection() {
+            return floors.batchedSeconds() / k / hvSeconds;
+        }
+    }
+
+    /**
+     * The matrix products of one Hv ({@code singleSeconds}) and of a block of k ({@code blockSeconds}), timed alone. Per linear
+     * map z = a W^T (a [N, in], W [out, in]), an Hv's R-pass takes a V^T and R{a} W^T forward, R{dz}^T a, dz^T R{a} and R{dz} W,
+     * dz V backward (the first map only the two with V, since R{a} = 0 there). The block runs the products with W once over its
+     * k N rows and the other four once per direction, because each direction has its own V (or R{a}, R{dz} paired with the
+     * point's a, dz). {@code batchedSeconds} is what those four would cost as one product each over all k directions, e.g.
+     * a [V_1; ...; V_k]^T, [N, in] x [in, k out]: the floor a fully batched block could reach with this BLAS. When that is not
+     * far below {@code blockSeconds}, batching them cannot make the block much cheaper.
+     */
+    public record GemmFloors(double singleSeconds, double blockSeconds, double batchedSeconds) {
+        static GemmFloors measure(Network net, int n, int k, DataType dtype, int warmup, int repetitions) {
+            double single = 0;
+            double block = 0;
+            double batched = 0;
+            for (Linear map : net.linearMaps()) {
+                int in = map.inputDim();
+                int out = map.outputDim();
+                boolean first = map.index() == 0;
+                double nt = time(dtype, new long[] {n, in}, new long[] {out, in}, false, true, warmup, repetitions);
+                double tn = time(dtype, new long[] {n, out}, new long[] {n, in}, true, false, warmup, repetitions);
+                double nn = time(dtype, new long[] {n, out}, new long[] {out, in}, false, false, warmup, repetitions);
+                double ntAll = time(dtype, new long[] {n, in}, new long[] {(long) k * out, in}, false, true, warmup, repetitions);
+                double tnAllOut = time(dtype, new long[] {n, (long) k * out}, new long[] {n, in}, true, false, warmup, repetitions);
+                single += first ? nt + tn : 2 * (nt + tn + nn);
+                if (first) {
+                    block += k * (nt + tn);
+                    batched += ntAll + tnAllOut;
+                    continue;
+                }
+                double ntRows = time(dtype, new long[] {(long) k * n, in}, new long[] {out, in}, false, true, warmup, repetitions);
+                double nnRows = time(dtype, new long[] {(long) k * n, out}, new long[] {out, in}, false, false, warmup, repetitions);
+                double tnAllIn = time(dtype, new long[] {n, out}, new long[] {n, (long) k * in}, true, false, warmup, repetitions);
+                double nnAll = time(dtype, new long[] {n, out}, new long[] {out, (long) k * in}, false, false, warmup, repetitions);
+                block += k * (nt + 2 * tn + nn) + ntRows + nnRows;
+                batched += ntAll + tnAllOut + tnAllIn + nnAll + ntRows + nnRows;
+            }
+            return new GemmFloors(single, block, batched);
+        }
+
+        /** Median seconds of op(A) op(B) for random A and B of these shapes, into a fresh C. */
+        private static double time(DataType dtype, long[] aShape, long[] bShape, boolean transA, boolean transB, int warmup, int repetitions) {
+            INDArray a = Nd4j.rand(dtype, aShape);
+            INDArray b = Nd4j.rand(dtype, bShape);
+            INDArray c = Nd4j.create(dtype, transA ? aShape[1] : aShape[0], transB ? bShape[0] : bShape[1]);
+            double[] t = new double[repetitions];
+            for (int r = -warmup; r < repetitions; r++) {
+                long t0 = System.nanoTime();
+                Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
+                long t1 = System.nanoTime();
+                if (r >= 0) {
+                    t[r] = (t1 - t0) * 1e-9;
+                }
+            }
+            return Benchmarks.median(t);
         }
     }
 
@@ -51,6 +124,8 @@ public final class BlockBench {
                 blockTimes[r] = (t2 - t1) * 1e-9;
             }
         }
-        return new Result(k, c.repetitions(), Benchmarks.median(hv), Benchmarks.median(blockTimes), Benchmarks.min(hv), Benchmarks.min(blockTimes));
+        GemmFloors floors = GemmFloors.measure(net, c.batch(), k, c.dtype(), Math.max(1, c.warmup()), c.repetitions());
+        return new Result(k, c.repetitions(), Benchmarks.median(hv), Benchmarks.median(blockTimes), Benchmarks.min(hv), Benchmarks.min(blockTimes),
+                floors);
     }
 }
