@@ -3,6 +3,7 @@ package io.depthscope.jobs.cli;
 import io.depthscope.jobs.orchestration.StudyJob;
 import io.depthscope.jobs.spark.SparkSessions;
 import io.depthscope.jobs.storage.HadoopCheckpoints;
+import io.depthscope.jobs.storage.HadoopFiles;
 import io.depthscope.jobs.storage.StudyLock;
 import io.depthscope.study.RunSpec;
 import io.depthscope.study.StudyConfig;
@@ -60,6 +61,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static void train(StudyConfig study, RunSpec spec, String target) throws java.io.IOException {
+        // what an earlier attempt killed mid-write left: under the lock, nothing else writes there
+        HadoopFiles.sweepTemporaries(new org.apache.hadoop.fs.Path(target + "/checkpoints", spec.runId()), 1);
         RunOutcome outcome = Trainer.run(spec, new HadoopCheckpoints(target + "/checkpoints"), new ProgressLine());
         RunRecord r = outcome.run();
         System.out.printf(Locale.ROOT, "%s after %d steps in %.1f s: train loss %.6g, test loss %.6g%s%n", r.status(), r.stepsCompleted(),

@@ -2,6 +2,7 @@ package io.depthscope.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.depthscope.io.Npz;
@@ -45,12 +46,17 @@ class TrainCommandTest {
         Path conf = dir.resolve("one.conf");
         Files.writeString(conf, CONF);
         Path out = dir.resolve("out");
+        RunSpec spec = StudyConfig.load(conf.toFile()).plan().get(0);
+        // an earlier attempt killed while writing a checkpoint left this; the run sweeps it
+        Path leftOver = out.resolve("checkpoints").resolve(spec.runId()).resolve(".spec.json." + java.util.UUID.randomUUID() + ".tmp");
+        Files.createDirectories(leftOver.getParent());
+        Files.writeString(leftOver, "cut off");
         Captured train = Captured.run("train", "--config", conf.toString(), "--out", out.toString());
         String printed = train.out();
         assertEquals(0, train.code(), printed + train.err());
         assertTrue(printed.contains("step 0/30") && printed.contains("step 30/30") && printed.contains("ETA"), printed);
+        assertFalse(Files.exists(leftOver), "a killed attempt's temporary file is swept");
 
-        RunSpec spec = StudyConfig.load(conf.toFile()).plan().get(0);
         RunOutcome direct = Trainer.run(spec);
         SparkSession spark = SharedSpark.session();
         List<Row> runs = StudyJob.read(spark, out.toString(), "runs").collectAsList();
