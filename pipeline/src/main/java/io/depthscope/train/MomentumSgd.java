@@ -23,16 +23,20 @@ final class MomentumSgd implements Optimizer {
     @Override
     public void step(INDArray theta, INDArray gradient, int step) {
         double lr = schedule.lr(step);
-        INDArray g = GradientWork.effectiveGradient(work.buffer(0, theta, gradient), theta, gradient, spec.clipNorm(),
-                spec.weightDecay());
         double mu = spec.momentum();
+        boolean nesterov = "nesterov".equals(spec.kind());
+        // Without clipping or weight decay g is the gradient itself, and only Nesterov's step writes into g: the others read
+        // the gradient where it lies, one pass over the parameters fewer than copying it first (the same arithmetic).
+        INDArray scratch = work.buffer(0, theta, gradient); // checks theta and the gradient against the state
+        INDArray g = spec.clipNorm() <= 0 && spec.weightDecay() <= 0 && !nesterov ? gradient
+                : GradientWork.effectiveGradient(scratch, theta, gradient, spec.clipNorm(), spec.weightDecay());
         if (mu == 0) {
             Nd4j.getBlasWrapper().axpy(-lr, g, theta);
             return;
         }
         INDArray v = work.buffer(1, theta, gradient);
         v.muli(mu).addi(g);
-        if ("nesterov".equals(spec.kind())) {
+        if (nesterov) {
             Nd4j.getBlasWrapper().axpy(mu, v, g);
             Nd4j.getBlasWrapper().axpy(-lr, g, theta);
         } else {
