@@ -185,7 +185,8 @@ public final class Benchmarks {
             return new GemmFloor(grad, hv, gradCount, hvCount);
         }
 
-        private static double time(Runnable op, int warmup, int repetitions) {
+        /** Median seconds of {@code op} over {@code repetitions} calls after {@code warmup} untimed ones. */
+        static double time(Runnable op, int warmup, int repetitions) {
             double[] t = new double[repetitions];
             for (int r = -warmup; r < repetitions; r++) {
                 long t0 = System.nanoTime();

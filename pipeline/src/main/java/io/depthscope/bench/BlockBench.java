@@ -84,16 +84,7 @@ public final class BlockBench {
             INDArray a = Nd4j.rand(dtype, aShape);
             INDArray b = Nd4j.rand(dtype, bShape);
             INDArray c = Nd4j.create(dtype, transA ? aShape[1] : aShape[0], transB ? bShape[0] : bShape[1]);
-            double[] t = new double[repetitions];
-            for (int r = -warmup; r < repetitions; r++) {
-                long t0 = System.nanoTime();
-                Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
-                long t1 = System.nanoTime();
-                if (r >= 0) {
-                    t[r] = (t1 - t0) * 1e-9;
-                }
-            }
-            return Benchmarks.median(t);
+            return Benchmarks.GemmFloor.time(() -> Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0), warmup, repetitions);
         }
     }
 
