@@ -4,7 +4,6 @@ import io.depthscope.nn.Landscape;
 import io.depthscope.util.Rademacher;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
-import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -78,14 +77,14 @@ public final class Hutchinson {
      * two products reuse three vectors: fresh off-heap memory costs a page fault per 4 KB page when first
      * written, which on this project's VM made each probe's allocations cost more than its arithmetic. The three
      * are buffers that the thread's next call borrows while the collector has not freed them
-     * ({@link #work}): 3 P fresh entries a call were about 1.3 Hv of a 10-probe estimate on bench's mlp in float32.
+     * ({@link ThreadWork}): 3 P fresh entries a call were about 1.3 Hv of a 10-probe estimate on bench's mlp in float32.
      */
     public static double[][] probes(Landscape point, long seed, long first, int count, Distribution distribution) {
         long p = point.paramCount();
-        DataBuffer[] work = work(point.dtype(), p);
-        INDArray v = vector(work[0], p);
-        INDArray u = vector(work[1], p);
-        INDArray w = vector(work[2], p);
+        DataBuffer[] work = WORK.borrow(new DataType[] {point.dtype(), point.dtype(), point.dtype()}, new long[] {p, p, p});
+        INDArray v = ThreadWork.vector(work[0]);
+        INDArray u = ThreadWork.vector(work[1]);
+        INDArray w = ThreadWork.vector(work[2]);
         double[][] q = new double[count][];
         for (int i = 0; i < count; i++) {
             drawProbe(seed, first + i, distribution, v);
@@ -110,31 +109,7 @@ public final class Hutchinson {
         return HessianMoments.fromProbes(summarise(List.of(probes(point, seed, 0, count, distribution))), point.paramCount());
     }
 
-    /**
-     * The thread's last three work buffers of P entries of this dtype if the collector has not freed them, else new ones.
-     * Held weakly, as Lanczos holds its basis: they live no longer than the garbage they would otherwise be, no other thread
-     * can hold them, and no call borrows them twice (an estimate calls no other estimate). Every entry is written before it
-     * is read: the probe by its draw, the products by hvp.
-     */
-    private static DataBuffer[] work(DataType dtype, long p) {
-        WeakReference<DataBuffer[]> last = WORK.get();
-        DataBuffer[] work = last == null ? null : last.get();
-        if (work == null || work[0].dataType() != dtype || work[0].length() != p) {
-            work = new DataBuffer[3];
-            for (int i = 0; i < 3; i++) {
-                work[i] = Nd4j.createUninitialized(dtype, p).data();
-            }
-            WORK.set(new WeakReference<>(work));
-        }
-        return work;
-    }
-
-    private static final ThreadLocal<WeakReference<DataBuffer[]>> WORK = new ThreadLocal<>();
-
-    /** A flat vector over the whole of {@code buffer} (Rademacher draws only into such a vector). */
-    private static INDArray vector(DataBuffer buffer, long p) {
-        return Nd4j.create(buffer, new long[] {p}, new long[] {1}, 0, 'c');
-    }
+    private static final ThreadWork WORK = new ThreadWork();
 
     private static double dot(INDArray a, INDArray b) {
         return Nd4j.getBlasWrapper().dot(a, b);

@@ -114,12 +114,14 @@ public final class Lanczos {
         // Rows past the last one built are never read (a short run returns a copy of the rows it built).
         INDArray basis = keepBasis ? Nd4j.createUninitialized(DataType.DOUBLE, m, n) : recycledBasis(m, n);
         row(basis, 0).assign(start.reshape(n)).divi(startNorm);
-        INDArray w = Nd4j.create(DataType.DOUBLE, 1, n);
-        INDArray wFlat = w.reshape(n);
-        // A float64 operator reads q where it lies and writes w directly; another dtype goes through copies.
+        // A float64 operator reads q where it lies and writes w directly; another dtype goes through copies. Every entry of
+        // these borrowed vectors is written before it is read.
         boolean direct = op.dtype() == DataType.DOUBLE;
-        INDArray in = direct ? null : Nd4j.create(op.dtype(), n);
-        INDArray out = direct ? null : Nd4j.create(op.dtype(), n);
+        DataBuffer[] work = direct ? VECTORS.borrow(new DataType[] {DataType.DOUBLE}, new long[] {n})
+                : VECTORS.borrow(new DataType[] {DataType.DOUBLE, op.dtype(), op.dtype()}, new long[] {n, n, n});
+        INDArray wFlat = ThreadWork.vector(work[0]);
+        INDArray in = direct ? null : ThreadWork.vector(work[1]);
+        INDArray out = direct ? null : ThreadWork.vector(work[2]);
         INDArray coefficients = Nd4j.create(DataType.DOUBLE, 1, m);
         double[] alpha = new double[m];
         double[] beta = new double[m];
@@ -253,6 +255,9 @@ public final class Lanczos {
      * hold it; and no run borrows it twice, since a run calls no other run.
      */
     private static final ThreadLocal<Recycled> LAST_BASIS = new ThreadLocal<>();
+
+    /** w, and the operator-dtype copies of q and A q, borrowed likewise (ThreadWork). */
+    private static final ThreadWork VECTORS = new ThreadWork();
 
     /** The buffer of a [rows, columns] float64 basis, held weakly (the run's views hold it strongly while it runs). */
     private record Recycled(WeakReference<DataBuffer> buffer, int rows, int columns) {}
