@@ -36,14 +36,23 @@ public final class Lanczos {
      * structured eigenvector (e.g. (e_i - e_j)/sqrt 2 from a symmetry of the network) and never find it.
      */
     public static INDArray gaussianStart(long size, long seed) {
-        double[] v = RandomArrays.gaussian(Seeds.stream(seed, "lanczos"), Math.toIntExact(size), 1.0);
-        INDArray q = Nd4j.createFromArray(v);
+        return gaussianStart(Nd4j.createUninitialized(DataType.DOUBLE, size), seed);
+    }
+
+    /** {@link #gaussianStart(long, long)} written into {@code q} (float64, of the operator's size), which it returns. */
+    private static INDArray gaussianStart(INDArray q, long seed) {
+        q.data().setData(RandomArrays.gaussian(Seeds.stream(seed, "lanczos"), Math.toIntExact(q.length()), 1.0));
         return q.divi(q.norm2Number().doubleValue());
+    }
+
+    /** A start vector for {@code op} in a buffer borrowed from this thread's previous run (ThreadWork). */
+    private static INDArray borrowedStart(SymmetricOperator op, long seed) {
+        return gaussianStart(ThreadWork.vector(STARTS.borrow(new DataType[] {DataType.DOUBLE}, new long[] {op.size()})[0]), seed);
     }
 
     /** m = {@code steps} Lanczos steps from {@link #gaussianStart}, fully reorthogonalised. */
     public static LanczosResult run(SymmetricOperator op, int steps, long seed, boolean keepBasis) {
-        return run(op, gaussianStart(op.size(), seed), steps, keepBasis);
+        return run(op, borrowedStart(op, seed), steps, keepBasis);
     }
 
     /**
@@ -54,7 +63,7 @@ public final class Lanczos {
      * {@link #run(SymmetricOperator, int, long, boolean)}.
      */
     public static TopEigenvalues topEigenvalues(SymmetricOperator op, int steps, int k, long seed) {
-        return run(op, gaussianStart(op.size(), seed), steps, false, true).top(k);
+        return run(op, borrowedStart(op, seed), steps, false, true).top(k);
     }
 
     /**
@@ -258,6 +267,9 @@ public final class Lanczos {
 
     /** w, and the operator-dtype copies of q and A q, borrowed likewise (ThreadWork). */
     private static final ThreadWork VECTORS = new ThreadWork();
+
+    /** The start vectors of eigenvalue runs, which run() copies into its basis and never keeps. */
+    private static final ThreadWork STARTS = new ThreadWork();
 
     /** The buffer of a [rows, columns] float64 basis, held weakly (the run's views hold it strongly while it runs). */
     private record Recycled(WeakReference<DataBuffer> buffer, int rows, int columns) {}
