@@ -3,6 +3,7 @@ package io.depthscope.diag;
 import io.depthscope.nn.Linear;
 import io.depthscope.nn.LinearActivity;
 import io.depthscope.nn.Point;
+import io.depthscope.util.ThreadWork;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,11 +22,22 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Ntk {
     private Ntk() {}
 
+    /** The kernel's scratch, borrowed from the thread's previous kernel (see {@link MapGrams.Work}). */
+    private static final ThreadWork WORK = new ThreadWork();
+
     /** K, [N, N] float64. */
     public static INDArray gram(Point point) {
-        INDArray k = null;
-        for (INDArray part : gramByMap(point)) {
-            k = k == null ? part : k.addi(part);
+        int n = point.batch().size();
+        List<LinearActivity> acts = point.linearActivity();
+        MapGrams.Work work = new MapGrams.Work(WORK, n, acts.size() + 1, acts);
+        List<INDArray> outer = new ArrayList<>();
+        for (int i = 0; i < acts.size(); i++) {
+            outer.add(work.matrix(n, n).assign(0.0));
+        }
+        List<INDArray> parts = byMap(point, outer, work.matrix(n, n), work);
+        INDArray k = parts.get(0).dup();
+        for (int i = 1; i < parts.size(); i++) {
+            k.addi(parts.get(i));
         }
         return k;
     }
@@ -36,23 +48,28 @@ public final class Ntk {
      */
     public static List<INDArray> gramByMap(Point point) {
         int n = point.batch().size();
-        int k = (int) point.outputs().columns();
-        List<Linear> maps = point.network().linearMaps();
         List<INDArray> outer = new ArrayList<>();
-        for (int i = 0; i < maps.size(); i++) {
+        for (int i = 0; i < point.network().linearMaps().size(); i++) {
             outer.add(MapGrams.zeros(n));
         }
+        return byMap(point, outer, MapGrams.zeros(n), null);
+    }
+
+    /** Fills {@code outer} (zeros, one per map) with each map's share of K; {@code inner} is scratch. */
+    private static List<INDArray> byMap(Point point, List<INDArray> outer, INDArray inner, MapGrams.Work work) {
+        int n = point.batch().size();
+        int k = (int) point.outputs().columns();
+        List<Linear> maps = point.network().linearMaps();
         INDArray e = Nd4j.create(point.dtype(), n, k);
         for (int c = 0; c < k; c++) {
             e.assign(0.0);
             e.getColumn(c).assign(1.0);
             for (LinearActivity act : point.pullback(e)) {
-                MapGrams.outer(act.outputGradient(), outer.get(act.index()), 1.0);
+                MapGrams.outer(act.outputGradient(), outer.get(act.index()), 1.0, work);
             }
         }
-        INDArray inner = MapGrams.zeros(n);
         for (LinearActivity act : point.linearActivity()) {
-            outer.get(act.index()).muli(MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner));
+            outer.get(act.index()).muli(MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner, work));
         }
         return outer;
     }

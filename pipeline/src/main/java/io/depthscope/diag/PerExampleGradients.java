@@ -4,6 +4,7 @@ import io.depthscope.nn.Linear;
 import io.depthscope.nn.LinearActivity;
 import io.depthscope.nn.ParamLayout;
 import io.depthscope.nn.Point;
+import io.depthscope.util.ThreadWork;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,18 +20,23 @@ public final class PerExampleGradients {
     /** Above this many entries (N x P) the per-example gradients are not materialised. */
     public static final long MAX_ENTRIES = 50_000_000L;
 
+    /** The Gram's scratch, borrowed from the thread's previous Gram (see {@link MapGrams.Work}). */
+    private static final ThreadWork WORK = new ThreadWork();
+
     private PerExampleGradients() {}
 
     /** M_mn = <g_m, g_n>, [N, N] float64, summed map by map as (DZ DZ^T) . (A A^T + bias). */
     public static INDArray gram(Point point) {
         int n = point.batch().size();
         List<Linear> maps = point.network().linearMaps();
+        List<LinearActivity> acts = point.linearActivity();
+        MapGrams.Work work = new MapGrams.Work(WORK, n, 2, acts);
         INDArray m = MapGrams.zeros(n);
-        INDArray outer = MapGrams.zeros(n);
-        INDArray inner = MapGrams.zeros(n);
-        for (LinearActivity act : point.linearActivity()) {
-            MapGrams.outer(act.outputGradient(), outer, 0.0);
-            MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner);
+        INDArray outer = work.matrix(n, n);
+        INDArray inner = work.matrix(n, n);
+        for (LinearActivity act : acts) {
+            MapGrams.outer(act.outputGradient(), outer, 0.0, work);
+            MapGrams.inputGram(act.input(), maps.get(act.index()).hasBias(), inner, work);
             m.addi(outer.muli(inner));
         }
         // DZ = N dLoss/dz, and the Gram is quadratic in DZ

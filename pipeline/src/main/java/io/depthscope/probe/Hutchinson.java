@@ -4,6 +4,7 @@ import io.depthscope.nn.Landscape;
 import io.depthscope.util.Rademacher;
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
+import io.depthscope.util.ThreadWork;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;

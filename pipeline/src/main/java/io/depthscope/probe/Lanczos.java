@@ -2,6 +2,7 @@ package io.depthscope.probe;
 
 import io.depthscope.util.RandomArrays;
 import io.depthscope.util.Seeds;
+import io.depthscope.util.ThreadWork;
 import java.lang.ref.WeakReference;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;

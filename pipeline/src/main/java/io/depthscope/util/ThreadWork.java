@@ -1,4 +1,4 @@
-package io.depthscope.probe;
+package io.depthscope.util;
 
 import java.lang.ref.WeakReference;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -13,11 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * weakly, so they live no longer than the garbage they would otherwise be; per thread, so no other thread can hold them;
  * and a caller must not call another user of the same slot while it holds them (no estimator calls another).
  */
-final class ThreadWork {
+public final class ThreadWork {
     private final ThreadLocal<WeakReference<DataBuffer[]>> slot = new ThreadLocal<>();
 
     /** Buffers of these dtypes and lengths: the thread's last ones while the collector has not freed them, else new ones. */
-    DataBuffer[] borrow(DataType[] dtypes, long[] lengths) {
+    public DataBuffer[] borrow(DataType[] dtypes, long[] lengths) {
         WeakReference<DataBuffer[]> last = slot.get();
         DataBuffer[] work = last == null ? null : last.get();
         if (work == null || !fits(work, dtypes, lengths)) {
@@ -43,7 +43,7 @@ final class ThreadWork {
     }
 
     /** A flat vector over the whole of {@code buffer} (what Rademacher draws into). */
-    static INDArray vector(DataBuffer buffer) {
+    public static INDArray vector(DataBuffer buffer) {
         return Nd4j.create(buffer, new long[] {buffer.length()}, new long[] {1}, 0, 'c');
     }
 }
