@@ -53,6 +53,7 @@ public final class TrainingStepBench {
         MinibatchSampler sampler = new MinibatchSampler(pool, batch, true, seed);
         Point point = net.at(MinibatchSampler.gather(data, sampler.batch(0)), theta);
 
+        MinibatchSampler.Gatherer gatherer = new MinibatchSampler.Gatherer(); // as the trainer gathers
         double[] bare = new double[repetitions];
         double[] step = new double[repetitions];
         for (int r = -warmup; r < repetitions; r++) {
@@ -60,7 +61,7 @@ public final class TrainingStepBench {
             long t0 = System.nanoTime();
             point.moveTo(theta);
             long t1 = System.nanoTime();
-            Batch part = MinibatchSampler.gather(data, sampler.batch(s));
+            Batch part = gatherer.gather(data, sampler.batch(s));
             point.load(part, theta);
             optimizer.step(theta, point.gradient(), s);
             long t2 = System.nanoTime();

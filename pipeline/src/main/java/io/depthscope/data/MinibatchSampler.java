@@ -87,4 +87,27 @@ public final class MinibatchSampler {
         // pullRows is a native gather: 5-10x faster than getRows, which was most of a training step's overhead
         return new Batch(Nd4j.pullRows(data.x(), 1, indices, 'c'), Nd4j.pullRows(data.targets(), 1, indices, 'c'));
     }
+
+    /**
+     * Gathers minibatch after minibatch into one pair of arrays, kept while the batch size stays the same. A fresh
+     * minibatch a step cost more than the gather: ND4J writes new memory when it allocates it, and a first write costs a
+     * page fault per 4 KB page on this project's VM (128 float64 rows of 784 took 2.9 ms fresh, 0.2 ms into kept
+     * arrays). The batch returned is overwritten by the next call: a caller copies what it keeps ({@code Point.load}
+     * and {@code Bindings.load} do).
+     */
+    public static final class Gatherer {
+        private Batch kept;
+
+        /** The rows of {@code data} at {@code indices}, in that order, in this gatherer's arrays. */
+        public Batch gather(Batch data, int[] indices) {
+            if (kept == null || kept.size() != indices.length || kept.x().dataType() != data.x().dataType()
+                    || kept.inputDim() != data.inputDim() || kept.targetDim() != data.targetDim()) {
+                kept = MinibatchSampler.gather(data, indices);
+                return kept;
+            }
+            Nd4j.pullRows(data.x(), kept.x(), 1, indices);
+            Nd4j.pullRows(data.targets(), kept.targets(), 1, indices);
+            return kept;
+        }
+    }
 }

@@ -26,8 +26,9 @@ public final class MinibatchConfusion {
         MinibatchSampler sampler = new MinibatchSampler(data.size(), batchSize, true, Seeds.derive(seed, "minibatch-confusion"));
         List<INDArray> out = new ArrayList<>();
         Point point = null;
+        MinibatchSampler.Gatherer gatherer = new MinibatchSampler.Gatherer();
         for (int s = 0; s < count; s++) {
-            Batch part = MinibatchSampler.gather(data, sampler.batch(s));
+            Batch part = gatherer.gather(data, sampler.batch(s));
             point = point == null ? net.at(part, theta) : point.load(part, theta);
             out.add(MapGrams.float64(point.gradient()).dup());
         }

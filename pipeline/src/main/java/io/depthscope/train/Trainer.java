@@ -105,6 +105,7 @@ public final class Trainer {
         HessianResults hessian = HessianResults.empty();
         List<Integer> deferred = new ArrayList<>();
 
+        MinibatchSampler.Gatherer gatherer = new MinibatchSampler.Gatherer();
         List<TrainPoint> curve = new ArrayList<>();
         double initialLoss = Double.NaN;
         int divergedAt = -1;
@@ -121,7 +122,7 @@ public final class Trainer {
             INDArray gradient = fullBatch ? train.gradient() : null;
             if (!fullBatch && step < spec.steps()) {
                 int[] rows = sampler.batch(step);
-                Batch part = MinibatchSampler.gather(data.train(), rows);
+                Batch part = gatherer.gather(data.train(), rows);
                 if ("crop_flip".equals(spec.dataset().augment())) {
                     part = Augmentation.cropAndFlip(part, data.inputShape(), Seeds.stream(spec.seed(), "augment", step));
                 }

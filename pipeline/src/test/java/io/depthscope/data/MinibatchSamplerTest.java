@@ -55,6 +55,30 @@ class MinibatchSamplerTest {
     }
 
     @Test
+    void aGathererReusesItsArraysAndGathersWhatGatherDoes() {
+        for (DataType dtype : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            Batch data = SphereData.randomSigns(40, 5, 2, dtype);
+            MinibatchSampler s = new MinibatchSampler(40, 6, false, 5);
+            MinibatchSampler.Gatherer g = new MinibatchSampler.Gatherer();
+            Batch previous = null;
+            int reused = 0;
+            for (int step = 0; step < 16; step++) { // epochs of 6 x 6 + 4: the last batch of each is smaller
+                int[] rows = s.batch(step);
+                Batch expected = MinibatchSampler.gather(data, rows);
+                Batch got = g.gather(data, rows);
+                assertEquals(expected.x(), got.x(), "step " + step);
+                assertEquals(expected.targets(), got.targets(), "step " + step);
+                if (previous != null && previous.size() == rows.length) {
+                    assertTrue(got.x() == previous.x() && got.targets() == previous.targets(), "a batch of the last size lands in the kept arrays");
+                    reused++;
+                }
+                previous = got;
+            }
+            assertEquals(11, reused); // steps 1-5, 8-12 and 15
+        }
+    }
+
+    @Test
     void aBatchLargerThanTheDataIsRefused() {
         String msg = assertThrows(IllegalArgumentException.class, () -> new MinibatchSampler(20, 64, false, 1)).getMessage();
         assertTrue(msg.contains("optimizer.batch_size") && msg.contains("64") && msg.contains("1..20"), msg);
