@@ -9,6 +9,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -58,22 +59,45 @@ public final class HadoopFiles {
      * Deletes the temporary files that attempts killed mid-write left in {@code dir} and, for {@code depth} > 1, in its
      * subdirectories down to that depth; returns how many. Only for a directory that nothing writes to while it runs (a study
      * between its jobs, under its lock): a live attempt's temporary file would go too, and its move into place fail.
+     *
+     * <p>Hadoop's local file system keeps a checksum beside each file and moves it in a second rename after the file's own,
+     * so an attempt killed between the two leaves the temporary's checksum ({@code ..name.uuid.tmp.crc}) with no file beside
+     * it. Its listing hides checksums, so the sweep lists the raw file system beneath it and takes those orphans too.
      */
     public static int sweepTemporaries(Path dir, int depth) throws IOException {
         FileSystem fs = dir.getFileSystem(LocalFiles.conf());
-        return fs.exists(dir) ? sweep(fs, dir, depth) : 0;
+        FileSystem listed = fs instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fs;
+        return fs.exists(dir) ? sweep(fs, listed, dir, depth) : 0;
     }
 
-    private static int sweep(FileSystem fs, Path dir, int depth) throws IOException {
+    private static int sweep(FileSystem fs, FileSystem listed, Path dir, int depth) throws IOException {
         int deleted = 0;
-        for (FileStatus s : fs.listStatus(dir)) {
+        for (FileStatus s : listed.listStatus(dir)) {
+            String name = s.getPath().getName();
             if (s.isDirectory() && depth > 1) {
-                deleted += sweep(fs, s.getPath(), depth - 1);
-            } else if (s.isFile() && TEMPORARY.matcher(s.getPath().getName()).matches() && fs.delete(s.getPath(), false)) {
+                deleted += sweep(fs, listed, s.getPath(), depth - 1);
+            } else if (s.isFile() && TEMPORARY.matcher(name).matches()) {
+                // Through the checksummed file system, so the file's checksum goes with it.
+                if (fs.delete(s.getPath(), false)) {
+                    deleted++;
+                }
+            } else if (s.isFile() && isOrphanChecksum(name) && !listed.exists(checksummed(s.getPath()))
+                    && listed.delete(s.getPath(), false)) {
                 deleted++;
             }
         }
         return deleted;
+    }
+
+    /** A checksum's name for a temporary file: a dot, the temporary's name, ".crc". */
+    private static boolean isOrphanChecksum(String name) {
+        return name.startsWith(".") && name.endsWith(".crc") && TEMPORARY.matcher(name.substring(1, name.length() - 4)).matches();
+    }
+
+    /** The file a checksum {@code .name.crc} belongs to. */
+    private static Path checksummed(Path checksum) {
+        String name = checksum.getName();
+        return new Path(checksum.getParent(), name.substring(1, name.length() - 4));
     }
 
     /**

@@ -143,14 +143,19 @@ class CommitProtocolTest {
         hfs.create(new org.apache.hadoop.fs.Path(run, ".not-ours.tmp")).close();
         hfs.create(new org.apache.hadoop.fs.Path(run, "step-00000000.json")).close();
         Path runDir = tmp.resolve("checkpoints/run1");
+        // A move into place cut off between the file's rename and its checksum's (the local file system does them in turn,
+        // and a lost executor on a standalone cluster once left exactly this): the temporary's checksum, alone.
+        String orphan = "." + HadoopFiles.temporary(new org.apache.hadoop.fs.Path(run, "spec.json")).getName() + ".crc";
+        Files.write(runDir.resolve(orphan), new byte[] {1});
+        Files.write(runDir.resolve("..not-ours-either.tmp.crc"), new byte[] {1});
         assertEquals(5, list(runDir).stream().filter(n -> !n.endsWith(".crc")).count(), "two temporaries among them: " + list(runDir));
 
         assertEquals(0, HadoopFiles.sweepTemporaries(new org.apache.hadoop.fs.Path(root(fs) + "/absent"), 2), "an absent directory is no error");
         assertEquals(1, HadoopFiles.sweepTemporaries(root, 1), "depth 1: the root's own files only");
-        assertEquals(2, HadoopFiles.sweepTemporaries(root, 2));
+        assertEquals(3, HadoopFiles.sweepTemporaries(root, 2), "two temporaries and the orphaned checksum");
         List<String> kept = list(runDir).stream().filter(n -> !n.endsWith(".crc")).toList();
         assertEquals(List.of(".not-ours.tmp", "spec.json", "step-00000000.json"), kept);
-        assertEquals(fs.equals("local") ? List.of("..not-ours.tmp.crc") : List.of(),
+        assertEquals(fs.equals("local") ? List.of("..not-ours-either.tmp.crc", "..not-ours.tmp.crc") : List.of("..not-ours-either.tmp.crc"),
                 list(runDir).stream().filter(n -> n.endsWith(".tmp.crc")).toList(), "checksums went with their files");
         assertEquals(List.of("run1"), list(tmp.resolve("checkpoints")).stream().filter(n -> !n.endsWith(".crc")).toList());
     }
