@@ -78,6 +78,14 @@ final class BenchTables {
 
     private BenchTables() {}
 
+    /** How libnd4j's OpenMP threads wait between operations in this JVM: the timings depend on it (README: Speed). */
+    static String openMp() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        String spin = System.getenv("GOMP_SPINCOUNT");
+        return "OpenMP threads: OMP_WAIT_POLICY=" + (policy == null ? "(unset)" : policy) + ", GOMP_SPINCOUNT="
+                + (spin == null ? "(unset)" : spin);
+    }
+
     static String products(List<Row> rows) {
         StringBuilder s = new StringBuilder();
         if (!rows.isEmpty()) {
@@ -86,6 +94,7 @@ final class BenchTables {
             s.append(String.format(Locale.ROOT, "mlp in=%d width=%d depth=%d out=%d batch=%d %s mse, P=%d; median of %d calls after %d warm-up%n",
                     c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), first.paramCount(),
                     c.repetitions(), c.warmup()));
+            s.append(openMp()).append('\n');
         }
         s.append(String.format(Locale.ROOT, "%-8s %12s %12s %9s %14s %14s %16s%n",
                 "dtype", "gradient ms", "Hv ms", "Hv/grad", "grad GEMM ms", "Hv GEMM ms", "best grad/Hv ms"));

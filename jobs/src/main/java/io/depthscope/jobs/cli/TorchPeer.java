@@ -57,6 +57,9 @@ final class TorchPeer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--serve", "--threads", Integer.toString(threads));
         Map<String, String> env = pb.environment();
         env.put("OMP_WAIT_POLICY", "PASSIVE");
+        // libgomp lets GOMP_SPINCOUNT (a user may set it for ND4J: README, Speed) override PASSIVE, and PyTorch, whose
+        // products run on OpenBLAS's threads, took 1.2-1.7 times as long per Hv with it
+        env.remove("GOMP_SPINCOUNT");
         env.put("OMP_NUM_THREADS", Integer.toString(threads));
         env.put("PYTHONDONTWRITEBYTECODE", "1");
         Path openblas = loadedOpenBlas();
