@@ -80,10 +80,9 @@ final class BenchTables {
 
     /** How libnd4j's OpenMP threads wait between operations in this JVM: the timings depend on it (README: Speed). */
     static String openMp() {
-        String policy = System.getenv("OMP_WAIT_POLICY");
-        String spin = System.getenv("GOMP_SPINCOUNT");
-        return "OpenMP threads: OMP_WAIT_POLICY=" + (policy == null ? "(unset)" : policy) + ", GOMP_SPINCOUNT="
-                + (spin == null ? "(unset)" : spin);
+        Map<String, String> env = System.getenv();
+        return "OpenMP threads: OMP_WAIT_POLICY=" + env.getOrDefault("OMP_WAIT_POLICY", "(unset)") + ", GOMP_SPINCOUNT="
+                + env.getOrDefault("GOMP_SPINCOUNT", "(unset)");
     }
 
     static String products(List<Row> rows) {

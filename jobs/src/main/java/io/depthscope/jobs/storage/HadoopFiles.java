@@ -73,28 +73,24 @@ public final class HadoopFiles {
     private static int sweep(FileSystem fs, FileSystem listed, Path dir, int depth) throws IOException {
         int deleted = 0;
         for (FileStatus s : listed.listStatus(dir)) {
-            String name = s.getPath().getName();
             if (s.isDirectory() && depth > 1) {
                 deleted += sweep(fs, listed, s.getPath(), depth - 1);
-            } else if (s.isFile() && TEMPORARY.matcher(name).matches()) {
+            } else if (s.isFile() && TEMPORARY.matcher(s.getPath().getName()).matches()) {
                 // Through the checksummed file system, so the file's checksum goes with it.
                 if (fs.delete(s.getPath(), false)) {
                     deleted++;
                 }
-            } else if (s.isFile() && isOrphanChecksum(name) && !listed.exists(checksummed(s.getPath()))
-                    && listed.delete(s.getPath(), false)) {
-                deleted++;
+            } else if (s.isFile() && ChecksumFileSystem.isChecksumFile(s.getPath())) {
+                Path owner = checksummed(s.getPath());
+                if (TEMPORARY.matcher(owner.getName()).matches() && !listed.exists(owner) && listed.delete(s.getPath(), false)) {
+                    deleted++;
+                }
             }
         }
         return deleted;
     }
 
-    /** A checksum's name for a temporary file: a dot, the temporary's name, ".crc". */
-    private static boolean isOrphanChecksum(String name) {
-        return name.startsWith(".") && name.endsWith(".crc") && TEMPORARY.matcher(name.substring(1, name.length() - 4)).matches();
-    }
-
-    /** The file a checksum {@code .name.crc} belongs to. */
+    /** The file a checksum {@code .name.crc} belongs to (the inverse of {@link ChecksumFileSystem#getChecksumFile}). */
     private static Path checksummed(Path checksum) {
         String name = checksum.getName();
         return new Path(checksum.getParent(), name.substring(1, name.length() - 4));
