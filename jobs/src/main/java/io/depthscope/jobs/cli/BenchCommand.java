@@ -78,6 +78,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "untimed calls first (default ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--jit-warmup", defaultValue = "3",
+            description = "seconds of untimed gradients and Hv on the mlp, per dtype, before anything of that dtype is timed, so "
+                    + "that the JVM has compiled ND4J's call path as it has a few seconds into any study (default ${DEFAULT-VALUE}; 0: one pair)")
+    double jitWarmup;
+
     @Option(names = "--repetitions", defaultValue = "30", description = "timed calls (default ${DEFAULT-VALUE})")
     int repetitions;
 
@@ -160,6 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
             return studyBench.run(out, json);
         }
         studyBench.rejectWithoutStudy();
+        if (!(jitWarmup >= 0) || Double.isInfinite(jitWarmup)) {
+            throw new IllegalArgumentException("jit-warmup: value " + jitWarmup + " is not allowed; allowed: >= 0 seconds");
+        }
         if (costRepetitions < 0) {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }
@@ -221,6 +229,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchTables.Row> rows = new ArrayList<>();
         for (DataType d : types) {
             Config c = new Config(inputDim, width, depth, outputDim, batch, activation, d, warmup, repetitions, seed);
+            int pairs = Benchmarks.warmUp(c, jitWarmup);
+            out.printf(Locale.ROOT, "JIT warm-up, %s: %d untimed gradient + Hv pairs in %.1f s (--jit-warmup)%n", Dtypes.name(d), pairs, jitWarmup);
+            out.flush();
             if (torchMlp) {
                 Map<String, Object> spec = new LinkedHashMap<>();
                 spec.put("case", "mlp");
@@ -312,7 +323,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         if (json != null) {
-            Json.writeAtomically(json, BenchTables.json(rows, cnnResult));
+            List<Map<String, Object>> records = BenchTables.json(rows, cnnResult);
+            for (Map<String, Object> r : records) {
+                if ("mlp".equals(r.get("arch"))) {
+                    r.put("jit_warmup_seconds", jitWarmup);
+                }
+            }
+            Json.writeAtomically(json, records);
         }
         if (!agrees) {
             // timings of an engine that computes something else mean nothing: say so in the exit code too

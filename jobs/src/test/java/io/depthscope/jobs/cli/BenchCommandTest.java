@@ -18,8 +18,10 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
         Captured run = Captured.run("bench", "--width", "8", "--depth", "3", "--batch", "5", "--input-dim", "4",
                 "--output-dim", "2", "--warmup", "1", "--repetitions", "3", "--probes", "3", "--lanczos-steps", "4",
-                "--cost-repetitions", "2", "--block", "3", "--block-repetitions", "2", "--torch", "off", "--json", json.toString());
+                "--cost-repetitions", "2", "--block", "3", "--block-repetitions", "2", "--torch", "off", "--jit-warmup", "0.2",
+                "--json", json.toString());
         assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("JIT warm-up, float32: ") && run.out().contains("JIT warm-up, float64: "), run.out());
         JsonNode results = new ObjectMapper().readTree(Files.readString(json));
         assertEquals(2, results.size());
         assertEquals("float32", results.get(0).get("dtype").asText());
@@ -27,6 +29,7 @@ class BenchCommandTest {
         for (JsonNode r : results) {
             // P = 4*8 + 2*8*8 + 8*2 weights + 3*8 + 2 biases
             assertEquals(4 * 8 + 2 * 8 * 8 + 8 * 2 + 3 * 8 + 2, r.get("param_count").asLong());
+            assertEquals(0.2, r.get("jit_warmup_seconds").asDouble(), 0.0);
             // a gradient: forward + weight gradient per map, input gradient above the first (3L + 2);
             // an Hv: both R-pass terms of each, except the first map's (6L + 2)
             assertEquals(3 * 3 + 2, r.get("gemms_per_gradient").asInt());
@@ -74,7 +77,7 @@ class BenchCommandTest {
     void zeroCostRepetitionsSkipsTheDiagnostics(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         Captured run = Captured.run("bench", "--width", "4", "--depth", "1", "--batch", "3", "--input-dim", "2", "--output-dim", "1",
-                "--dtype", "float64", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
+                "--dtype", "float64", "--warmup", "0", "--jit-warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
                 "--block", "0", "--torch", "off", "--json", json.toString());
         assertEquals(0, run.code(), run.err());
         JsonNode r = new ObjectMapper().readTree(Files.readString(json)).get(0);
@@ -88,7 +91,7 @@ class BenchCommandTest {
     void cnnAddsAResNet20RecordAtATinyBatch(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         Captured run = Captured.run("bench", "--width", "4", "--depth", "1", "--batch", "3", "--input-dim", "2", "--output-dim", "1",
-                "--dtype", "float32", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
+                "--dtype", "float32", "--warmup", "0", "--jit-warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0",
                 "--block", "0", "--torch", "off", "--cnn", "--cnn-batch", "2", "--cnn-warmup", "0", "--cnn-repetitions", "1",
                 "--json", json.toString());
         assertEquals(0, run.code(), run.err());
@@ -108,7 +111,7 @@ class BenchCommandTest {
 
     /** Tiny sizes of every section but the whole estimators, which the two tests below run. */
     private static final String[] WHOLE_ONLY = {"bench", "--width", "8", "--depth", "3", "--batch", "5", "--input-dim", "4",
-        "--output-dim", "2", "--warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0", "--block", "0",
+        "--output-dim", "2", "--warmup", "0", "--jit-warmup", "0", "--repetitions", "1", "--step-batch", "0", "--cost-repetitions", "0", "--block", "0",
         "--probes", "3", "--lanczos-steps", "4", "--slq-runs", "2", "--slq-steps", "3", "--estimator-repetitions", "2"};
 
     private static String[] wholeOnly(String... more) {
@@ -184,6 +187,7 @@ class BenchCommandTest {
             {"cost-repetitions", "--cost-repetitions", "-1"},
             {"block", "--block", "-1"},
             {"block-repetitions", "--block-repetitions", "0"},
+            {"jit-warmup", "--jit-warmup", "-1"},
             {"torch", "--torch", "maybe"},
             {"estimator-repetitions", "--estimator-repetitions", "-1"},
             {"slq-runs", "--slq-runs", "0"},
