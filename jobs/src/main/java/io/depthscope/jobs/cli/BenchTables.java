@@ -250,17 +250,24 @@ final class BenchTables {
         EstimatorCostBench.Result e0 = rows.get(0).estimators();
         s.append(String.format(Locale.ROOT, "%nestimators in Hessian-vector products (a whole run / one Hv): Hutchinson, %d probes "
                 + "(designed %d); top eigenvalue, Lanczos of %d steps, partial reorthogonalisation (designed %d); a study's eigenvalue "
-                + "run of %d steps, kept basis, full reorthogonalisation (designed %d)%n", e0.probes(), 2 * e0.probes(), e0.steps(),
+                + "run of %d steps, kept basis, full reorthogonalisation (designed %d); each in Hv, then (in its products + its own "
+                + "work: draws, dot products, reorthogonalisation), medians each%n", e0.probes(), 2 * e0.probes(), e0.steps(),
                 e0.steps(), e0.steps(), e0.steps()));
-        s.append(String.format(Locale.ROOT, "%-8s %12s %14s %14s %12s %12s %12s %12s%n",
+        s.append(String.format(Locale.ROOT, "%-8s %9s %14s %22s %12s %22s %12s %22s%n",
                 "dtype", "Hv ms", "Hutchinson ms", "Hutchinson/Hv", "Lanczos ms", "Lanczos/Hv", "Ritz run ms", "Ritz run/Hv"));
         for (Row row : rows) {
             EstimatorCostBench.Result e = row.estimators();
-            s.append(String.format(Locale.ROOT, "%-8s %12.3f %14.3f %14.1f %12.3f %12.1f %12.3f %12.1f%n",
+            s.append(String.format(Locale.ROOT, "%-8s %9.3f %14.3f %22s %12.3f %22s %12.3f %22s%n",
                     Dtypes.name(row.products().config().dtype()), 1e3 * e.hvSeconds(), 1e3 * e.hutchinsonSeconds(),
-                    e.hutchinsonHvs(), 1e3 * e.lanczosSeconds(), e.lanczosHvs(), 1e3 * e.ritzRunSeconds(), e.ritzRunHvs()));
+                    inHv(e.hutchinsonHvs(), e.hutchinson(), e.hvSeconds()), 1e3 * e.lanczosSeconds(),
+                    inHv(e.lanczosHvs(), e.lanczos(), e.hvSeconds()), 1e3 * e.ritzRunSeconds(), inHv(e.ritzRunHvs(), e.ritzRun(), e.hvSeconds())));
         }
         return s.toString();
+    }
+
+    /** "20.3 (19.4 + 0.9)": a whole run in Hv, then its products' and its own work's shares. */
+    private static String inHv(double whole, EstimatorCostBench.Split split, double hvSeconds) {
+        return String.format(Locale.ROOT, "%.1f (%.1f + %.1f)", whole, split.productHvs(hvSeconds), split.ownHvs(hvSeconds));
     }
 
     static String steps(List<TrainingStepBench.Result> steps) {
@@ -345,6 +352,12 @@ final class BenchTables {
             m.put("lanczos_hvs", e.lanczosHvs());
             m.put("ritz_run_seconds", e.ritzRunSeconds());
             m.put("ritz_run_hvs", e.ritzRunHvs());
+            m.put("hutchinson_product_seconds", e.hutchinson().productSeconds());
+            m.put("hutchinson_own_seconds", e.hutchinson().ownSeconds());
+            m.put("lanczos_product_seconds", e.lanczos().productSeconds());
+            m.put("lanczos_own_seconds", e.lanczos().ownSeconds());
+            m.put("ritz_run_product_seconds", e.ritzRun().productSeconds());
+            m.put("ritz_run_own_seconds", e.ritzRun().ownSeconds());
         }
         if (row.whole() != null) {
             EstimatorTables.put(m, row.whole());

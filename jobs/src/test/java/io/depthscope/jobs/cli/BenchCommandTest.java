@@ -57,6 +57,15 @@ class BenchCommandTest {
             double ritz = r.get("ritz_run_seconds").asDouble();
             assertTrue(ritz > 0, "times are positive: " + r);
             assertEquals(ritz / unit, r.get("ritz_run_hvs").asDouble(), 1e-12 * ritz / unit);
+            for (String e : new String[] {"hutchinson", "lanczos", "ritz_run"}) {
+                // inside the products and outside them, each a median over the same runs; a median of two is their mean, so
+                // here the two shares add up to the whole run's median
+                double products = r.get(e + "_product_seconds").asDouble();
+                double own = r.get(e + "_own_seconds").asDouble();
+                double whole = r.get(e + "_seconds").asDouble();
+                assertTrue(products > 0 && own > 0, e + ": " + r);
+                assertEquals(whole, products + own, 1e-9 * whole, e + ": " + r);
+            }
             assertEquals(3, r.get("block_k").asInt());
             double blockHv = r.get("block_hv_seconds").asDouble();
             double block = r.get("block_seconds").asDouble();
