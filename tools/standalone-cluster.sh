@@ -45,6 +45,12 @@ export SPARK_HOME; SPARK_HOME=$(spark_home)
 export SPARK_SCALA_VERSION=2.13
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# Huge pages for the workers' and executors' malloc, as bin/depthscope sets them (see there).
+case "${GLIBC_TUNABLES:-}" in
+  *glibc.malloc.hugetlb=*) ;;
+  "") export GLIBC_TUNABLES=glibc.malloc.hugetlb=1 ;;
+  *) export GLIBC_TUNABLES="$GLIBC_TUNABLES:glibc.malloc.hugetlb=1" ;;
+esac
 
 # What Spark's bin/spark-class does: Spark's launcher builds the java command line (class path, memory,
 # Java 17 module flags), printed after a NUL and a newline as NUL-separated arguments.

@@ -78,11 +78,15 @@ final class BenchTables {
 
     private BenchTables() {}
 
-    /** How libnd4j's OpenMP threads wait between operations in this JVM: the timings depend on it (README: Speed). */
+    /**
+     * How libnd4j's OpenMP threads wait between operations in this JVM, and whether malloc asks for huge pages (for both
+     * engines: the peer inherits the environment): the timings depend on both (README: Speed).
+     */
     static String openMp() {
         Map<String, String> env = System.getenv();
         return "OpenMP threads: OMP_WAIT_POLICY=" + env.getOrDefault("OMP_WAIT_POLICY", "(unset)") + ", GOMP_SPINCOUNT="
-                + env.getOrDefault("GOMP_SPINCOUNT", "(unset)");
+                + env.getOrDefault("GOMP_SPINCOUNT", "(unset)") + "; malloc: GLIBC_TUNABLES=" + env.getOrDefault("GLIBC_TUNABLES", "(unset)")
+                + " (the PyTorch peer inherits it)";
     }
 
     static String products(List<Row> rows) {

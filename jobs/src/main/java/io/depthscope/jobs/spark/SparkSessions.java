@@ -8,6 +8,16 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
     private SparkSessions() {}
 
+    /** The tunable that makes glibc's malloc ask for transparent huge pages, added to {@code tunables} unless they set it. */
+    static String withHugePages(String tunables) {
+        if (tunables == null || tunables.isBlank()) {
+            return HUGE_PAGES;
+        }
+        return tunables.contains("glibc.malloc.hugetlb=") ? tunables : tunables + ":" + HUGE_PAGES;
+    }
+
+    static final String HUGE_PAGES = "glibc.malloc.hugetlb=1";
+
     /** The given master, else the one spark-submit set, else local[*] (with the UI off). */
     public static SparkSession create(String master, String appName) {
         return create(master, appName, Map.of());
@@ -27,6 +37,8 @@ public final class SparkSessions {
         }
         // Executors need this too: OpenMP threads that spin starve OpenBLAS's (4-5x slower products).
         conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+        // and huge pages for ND4J's buffers, as bin/depthscope asks for them (fresh 4 KB pages fault one by one)
+        conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES", withHugePages(System.getenv("GLIBC_TUNABLES")));
         conf.setIfMissing("spark.sql.shuffle.partitions", "8");
         conf.setIfMissing("spark.sql.debug.maxToStringFields", "200");
         // file:// without a forked chmod per file created (see LocalFiles), on the driver and the executors
