@@ -29,6 +29,9 @@ public final class Point implements Landscape {
     private INDArray[][] weights;
     private INDArray outputs;
     private INDArray rLossBlock;
+    /** Views of the directions and results handed to the products, and of the parameters handed to moveTo. */
+    private final ViewCache<INDArray[][][]> productViews = new ViewCache<>();
+    private final ViewCache<INDArray[][]> thetaViews = new ViewCache<>();
     private double loss;
     private long loads;
 
@@ -96,7 +99,7 @@ public final class Point implements Landscape {
         }
         theta = newTheta;
         loads++;
-        weights = network.layout().layerViews(newTheta);
+        weights = thetaViews.get(newTheta, network.layout()::layerViews);
         INDArray a = batch.x();
         for (int l = 0; l < passes.length; l++) {
             a = passes[l].forward(a, weights[l]);
@@ -327,7 +330,7 @@ public final class Point implements Landscape {
     /** Hv written into {@code out} (a flat vector of this point's dtype). */
     public void hvp(INDArray v, INDArray out) {
         ParamLayout layout = network.layout();
-        hvp(layout.singleViews(matching(v, "v")), layout.singleViews(out), 1);
+        hvp(productViews.get(matching(v, "v"), layout::singleViews), productViews.get(out, layout::singleViews), 1);
     }
 
     /**
@@ -337,7 +340,8 @@ public final class Point implements Landscape {
      */
     public void hvpBlock(INDArray v, INDArray out) {
         ParamLayout layout = network.layout();
-        hvp(layout.blockViews(matchingBlock(v, "v")), layout.blockViews(matchingBlock(out, "out")), (int) v.rows());
+        hvp(productViews.get(matchingBlock(v, "v"), layout::blockViews), productViews.get(matchingBlock(out, "out"), layout::blockViews),
+                (int) v.rows());
     }
 
     private void hvp(INDArray[][][] dir, INDArray[][][] o, int k) {
@@ -378,8 +382,8 @@ public final class Point implements Landscape {
 
     public void gvp(INDArray v, INDArray out) {
         ParamLayout layout = network.layout();
-        INDArray[][][] dir = layout.singleViews(matching(v, "v"));
-        INDArray[][][] o = layout.singleViews(out);
+        INDArray[][][] dir = productViews.get(matching(v, "v"), layout::singleViews);
+        INDArray[][][] o = productViews.get(out, layout::singleViews);
         INDArray r = null;
         for (int l = 0; l < passes.length; l++) {
             r = passes[l].rForward(r, weights[l], dir[l]);
