@@ -113,8 +113,10 @@ public final class Benchmarks {
      * pairs done. The JVM interprets ND4J's Java side of each call (shape checks, op descriptors, the native call) until
      * its compilers have seen it thousands of times, and an Hv makes about a hundred such calls: measured on the 2-core
      * machine, a float32 256x256 product took 0.42 ms for its first 20 calls and 0.16 ms after 1,800, and the bench's
-     * float32 Hv 17-18 ms after 5 warm-up calls against 13.7-13.9 ms after 60. A study is past this within its first
-     * seconds; a bench that timed the interpreter would compare a cold JVM with PyTorch's compiled C++.
+     * float32 Hv 17-18 ms after 5 warm-up calls against 13.7-13.9 ms after 60. Gradient and Hv pairs back to back from a
+     * fresh JVM: the Hv's median over 25 pairs was 20.4 ms at 1 s, 14.0 at 3 s, 11.9 at 9 s and 11.4-11.6 from 12 s on, so
+     * bench's default is 10 s. A study is past this within its first seconds of work; a bench that timed the interpreter
+     * would compare a cold JVM with PyTorch's compiled C++.
      */
     public static int warmUp(Config c, double seconds) {
         if (!(seconds >= 0) || Double.isInfinite(seconds)) {

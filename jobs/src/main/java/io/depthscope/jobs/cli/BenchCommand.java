@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "untimed calls first (default ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--jit-warmup", defaultValue = "3",
+    @Option(names = "--jit-warmup", defaultValue = "10",
             description = "seconds of untimed gradients and Hv on the mlp, per dtype, before anything of that dtype is timed, so "
                     + "that the JVM has compiled ND4J's call path as it has a few seconds into any study (default ${DEFAULT-VALUE}; 0: one pair)")
     double jitWarmup;
