@@ -88,24 +88,41 @@ public final class Benchmarks {
 
     /** As {@link #run(Config)}, taking turns with {@code peer} after every {@code roundSize} calls (see {@link Peer#interleave}). */
     public static Result run(Config c, int roundSize, Peer peer) {
-        NetworkSpec spec = c.spec();
-        Network net = Network.of(spec);
-        Batch batch = batch(c);
-        INDArray theta = initialParameters(net, c.seed(), c.dtype());
-        // two parameter vectors to alternate between, so moveTo really recomputes a different point
-        INDArray thetaB = theta.add(RandomArrays.vector(RandomArrays.gaussian(Seeds.stream(c.seed(), "bench-shift"),
-                (int) net.paramCount(), 1e-3), c.dtype()));
-        Point gradPoint = net.at(batch, theta);
-        Point hvPoint = net.at(batch, theta);
-        INDArray v = direction(net, c);
-        INDArray out = Nd4j.create(c.dtype(), net.paramCount());
-
+        Products p = Products.of(c);
         double[] grad = new double[c.repetitions()];
         double[] hv = new double[c.repetitions()];
-        Peer.interleave(c.warmup(), c.repetitions(), roundSize, peer, r -> timeProducts(gradPoint, hvPoint, theta, thetaB, v, out, r, grad, hv));
-        GemmFloor floor = GemmFloor.measure(net, c.batch(), c.dtype(), c.warmup(), c.repetitions());
-        return new Result(c, net.paramCount(), median(grad), median(hv), min(grad), min(hv),
+        Peer.interleave(c.warmup(), c.repetitions(), roundSize, peer, r -> p.call(r, grad, hv));
+        GemmFloor floor = GemmFloor.measure(p.net(), c.batch(), c.dtype(), c.warmup(), c.repetitions());
+        return new Result(c, p.net().paramCount(), median(grad), median(hv), min(grad), min(hv),
                 floor.gradientSeconds(), floor.hvpSeconds(), floor.gradientCount(), floor.hvpCount());
+    }
+
+    /**
+     * The bench's mlp for {@code c}: a point for gradients and one for Hv on its batch, the two parameter vectors the gradient
+     * alternates between (so moveTo really recomputes a different point), a direction and the Hv's result.
+     */
+    private record Products(Network net, Point gradPoint, Point hvPoint, INDArray theta, INDArray thetaB, INDArray v, INDArray out) {
+        static Products of(Config c) {
+            Network net = Network.of(c.spec());
+            Batch batch = batch(c);
+            INDArray theta = initialParameters(net, c.seed(), c.dtype());
+            INDArray thetaB = theta.add(RandomArrays.vector(RandomArrays.gaussian(Seeds.stream(c.seed(), "bench-shift"),
+                    (int) net.paramCount(), 1e-3), c.dtype()));
+            return new Products(net, net.at(batch, theta), net.at(batch, theta), theta, thetaB, direction(net, c),
+                    Nd4j.create(c.dtype(), net.paramCount()));
+        }
+
+        /** Call r of the products ({@link #timeProducts}); a negative r is untimed. */
+        void call(int r, double[] grad, double[] hv) {
+            timeProducts(gradPoint, hvPoint, theta, thetaB, v, out, r, grad, hv);
+        }
+    }
+
+    /** Rejects a JIT warm-up that is negative, infinite or not a number, so a caller can fail before anything starts. */
+    public static void checkWarmUp(double seconds) {
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("jit-warmup: value " + seconds + " is not allowed; allowed: >= 0 seconds");
+        }
     }
 
     /**
@@ -119,22 +136,12 @@ public final class Benchmarks {
      * would compare a cold JVM with PyTorch's compiled C++.
      */
     public static int warmUp(Config c, double seconds) {
-        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
-            throw new IllegalArgumentException("jit-warmup: value " + seconds + " is not allowed; allowed: >= 0 seconds");
-        }
-        Network net = Network.of(c.spec());
-        Batch batch = batch(c);
-        INDArray theta = initialParameters(net, c.seed(), c.dtype());
-        INDArray thetaB = theta.add(1e-3);
-        Point gradPoint = net.at(batch, theta);
-        Point hvPoint = net.at(batch, theta);
-        INDArray v = direction(net, c);
-        INDArray out = Nd4j.create(c.dtype(), net.paramCount());
+        checkWarmUp(seconds);
+        Products p = Products.of(c);
         long end = System.nanoTime() + (long) (seconds * 1e9);
         int pairs = 0;
         do {
-            gradPoint.moveTo((pairs & 1) == 0 ? thetaB : theta);
-            hvPoint.hvp(v, out);
+            p.call(-1 - pairs, null, null);
             pairs++;
         } while (System.nanoTime() < end);
         return pairs;

@@ -165,9 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
             return studyBench.run(out, json);
         }
         studyBench.rejectWithoutStudy();
-        if (!(jitWarmup >= 0) || Double.isInfinite(jitWarmup)) {
-            throw new IllegalArgumentException("jit-warmup: value " + jitWarmup + " is not allowed; allowed: >= 0 seconds");
-        }
+        Benchmarks.checkWarmUp(jitWarmup);
         if (costRepetitions < 0) {
             throw new IllegalArgumentException("cost-repetitions: value " + costRepetitions + " is not allowed; allowed: >= 0");
         }
