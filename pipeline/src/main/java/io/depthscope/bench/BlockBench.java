@@ -29,31 +29,25 @@ public final class BlockBench {
             return blockSeconds / k / hvSeconds;
         }
 
-        /** The block's matrix products alone, per direction, over one Hv: what the block costs with no other work. */
+        /** The block's matrix products alone, per direction, over one Hv: what the block would cost with no other work. */
         public double gemmPerDirection() {
             return floors.blockSeconds() / k / hvSeconds;
-        }
-
-        /** The same, were every product over the k directions one product (see {@link GemmFloors#batchedSeconds}). */
-        public double batchedGemmPerDirection() {
-            return floors.batchedSeconds() / k / hvSeconds;
         }
     }
 
     /**
-     * The matrix products of one Hv ({@code singleSeconds}) and of a block of k ({@code blockSeconds}), timed alone. Per linear
-     * map z = a W^T (a [N, in], W [out, in]), an Hv's R-pass takes a V^T and R{a} W^T forward, R{dz}^T a, dz^T R{a} and R{dz} W,
-     * dz V backward (the first map only the two with V, since R{a} = 0 there). The block runs the products with W once over its
-     * k N rows and the other four once per direction, because each direction has its own V (or R{a}, R{dz} paired with the
-     * point's a, dz). {@code batchedSeconds} is what those four would cost as one product each over all k directions, e.g.
-     * a [V_1; ...; V_k]^T, [N, in] x [in, k out]: the floor a fully batched block could reach with this BLAS. When that is not
-     * far below {@code blockSeconds}, batching them cannot make the block much cheaper.
+     * The matrix products of one Hv ({@code singleSeconds}) and of a block of k ({@code blockSeconds}), timed alone on buffers
+     * of their shapes. Per linear map z = a W^T (a [N, in], W [out, in]), an Hv's R-pass takes a V^T and R{a} W^T forward,
+     * R{dz}^T a, dz^T R{a} and R{dz} W, dz V backward (the first map only the two with V, since R{a} = 0 there). A block runs
+     * the products with W once over its k N rows, and each of the four that pair a direction's own V, R{a} or R{dz} with the
+     * point's a or dz once over all k directions ({@code LinearBlock}), e.g. a [V_1; ...; V_k]^T, [N, in] x [in, k out]. The
+     * copies that move a block's rows between those products' layouts are not counted: this is the floor the block's
+     * products set with this BLAS.
      */
-    public record GemmFloors(double singleSeconds, double blockSeconds, double batchedSeconds) {
+    public record GemmFloors(double singleSeconds, double blockSeconds) {
         static GemmFloors measure(Network net, int n, int k, DataType dtype, int warmup, int repetitions) {
             double single = 0;
             double block = 0;
-            double batched = 0;
             for (Linear map : net.linearMaps()) {
                 int in = map.inputDim();
                 int out = map.outputDim();
@@ -65,18 +59,16 @@ public final class BlockBench {
                 double tnAllOut = time(dtype, new long[] {n, (long) k * out}, new long[] {n, in}, true, false, warmup, repetitions);
                 single += first ? nt + tn : 2 * (nt + tn + nn);
                 if (first) {
-                    block += k * (nt + tn);
-                    batched += ntAll + tnAllOut;
+                    block += ntAll + tnAllOut;
                     continue;
                 }
                 double ntRows = time(dtype, new long[] {(long) k * n, in}, new long[] {out, in}, false, true, warmup, repetitions);
                 double nnRows = time(dtype, new long[] {(long) k * n, out}, new long[] {out, in}, false, false, warmup, repetitions);
                 double tnAllIn = time(dtype, new long[] {n, out}, new long[] {n, (long) k * in}, true, false, warmup, repetitions);
                 double nnAll = time(dtype, new long[] {n, out}, new long[] {out, (long) k * in}, false, false, warmup, repetitions);
-                block += k * (nt + 2 * tn + nn) + ntRows + nnRows;
-                batched += ntAll + tnAllOut + tnAllIn + nnAll + ntRows + nnRows;
+                block += ntAll + tnAllOut + tnAllIn + nnAll + ntRows + nnRows;
             }
-            return new GemmFloors(single, block, batched);
+            return new GemmFloors(single, block);
         }
 
         /** Median seconds of op(A) op(B) for random A and B of these shapes, into a fresh C. */

@@ -1,5 +1,6 @@
 package io.depthscope.nn;
 
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,6 +42,52 @@ public final class Blocks {
             }
         }
         return true;
+    }
+
+    /** Whether every direction of a block moves the parameters: none of its views is null. */
+    public static boolean moving(INDArray[][] v) {
+        for (INDArray[] d : v) {
+            if (d == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The k views, one per direction, as one [k, ...] view when they lie at equal distances in one buffer with one shape
+     * and strides (as a [k, P] block's views of one parameter do), else null: one copy then moves all k.
+     */
+    public static INDArray stacked(INDArray[] views) {
+        INDArray first = views[0];
+        long step = views.length > 1 ? views[1].offset() - first.offset() : first.length();
+        if (step <= 0) {
+            return null;
+        }
+        DataBuffer buffer = underlying(first);
+        for (int j = 1; j < views.length; j++) {
+            INDArray x = views[j];
+            if (underlying(x) != buffer || x.offset() != first.offset() + j * step || x.ordering() != first.ordering()
+                    || !java.util.Arrays.equals(x.shape(), first.shape()) || !java.util.Arrays.equals(x.stride(), first.stride())) {
+                return null;
+            }
+        }
+        long[] shape = new long[first.rank() + 1];
+        long[] stride = new long[first.rank() + 1];
+        shape[0] = views.length;
+        stride[0] = step;
+        System.arraycopy(first.shape(), 0, shape, 1, first.rank());
+        System.arraycopy(first.stride(), 0, stride, 1, first.rank());
+        return Nd4j.create(buffer, shape, stride, first.offset(), first.ordering());
+    }
+
+    /**
+     * The buffer a view's offset counts from: ND4J gives each view made with an offset a buffer object of its own, whose
+     * original is the array's.
+     */
+    private static DataBuffer underlying(INDArray x) {
+        DataBuffer original = x.data().originalDataBuffer();
+        return original != null ? original : x.data();
     }
 
     /** The shape [k n, rest...] of a block of k directions over per-example arrays of shape {@code rest}. */

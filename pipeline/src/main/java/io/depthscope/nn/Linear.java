@@ -11,7 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>R-operators for a direction (V, c): R{z} = R{a} W^T + a V^T + c; and, with dz = dLoss/dz,
  * R{dW} = R{dz}^T a + dz^T R{a}, R{db} = colsum R{dz}, R{da} = R{dz} W + dz V. Over a block of directions the
- * terms in W run as one product over the stacked rows; those in V, once per direction.
+ * terms in W run as one product over the stacked rows, and those in V (or pairing R{a}, R{dz} with a, dz) as one
+ * product over all directions ({@link LinearBlock}) when every direction moves the map, else once per direction.
  *
  * <p>Biases go through BLAS too: z = 1 b^T (a rank-1 product) then z += a W^T, and colsum dz = dz^T 1
  * (a matrix-vector product). ND4J's {@code addiRowVector} and {@code sum(dim 0)} take about twice as long
@@ -93,7 +94,12 @@ public final class Linear implements WeightLayer {
 
     @Override
     public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers) {
-        return new Pass(batchSize, dtype);
+        return bind(batchSize, dtype, mode, buffers, Scratch.shared(dtype));
+    }
+
+    @Override
+    public ModulePass bind(int batchSize, DataType dtype, Mode mode, BufferViews buffers, Scratch scratch) {
+        return new Pass(batchSize, dtype, scratch.temporaries());
     }
 
     private final class Pass implements ModulePass {
@@ -103,18 +109,29 @@ public final class Linear implements WeightLayer {
         private final Blocks.Lazy rz;
         private final Blocks.Lazy rGradIn;
         private final INDArray ones;
+        private final Scratch.Temporaries temps;
+        private LinearBlock block;
         private INDArray a;
         private INDArray dz;
         private INDArray pulledDz;
         private INDArray ra;
 
-        Pass(int n, DataType dtype) {
+        Pass(int n, DataType dtype, Scratch.Temporaries temps) {
             this.n = n;
+            this.temps = temps;
             z = Nd4j.create(dtype, n, out);
             gradIn = Nd4j.create(dtype, n, in);
             rz = new Blocks.Lazy(n, new long[] {out}, dtype);
             rGradIn = new Blocks.Lazy(n, new long[] {in}, dtype);
             ones = bias ? Nd4j.ones(dtype, n, 1) : null;
+        }
+
+        /** The products over a whole block of directions that all move this map's parameters. */
+        private LinearBlock block() {
+            if (block == null) {
+                block = new LinearBlock(n, in, out, ones, temps);
+            }
+            return block;
         }
 
         /** into = 1 b^T: every row the bias; the matrix product after it accumulates with beta = 1. */
@@ -188,6 +205,13 @@ public final class Linear implements WeightLayer {
                 return null;
             }
             INDArray r = rz.get(k);
+            if (k > 1 && Blocks.moving(v)) {
+                block().directionOutputs(a, v, r);
+                if (rIn != null) {
+                    Nd4j.gemm(rIn, w[0], r, false, true, 1.0, 1.0);
+                }
+                return r;
+            }
             for (int j = 0; j < k && !fixed; j++) {
                 INDArray rj = Blocks.rows(r, j, n);
                 if (v[j] == null) {
@@ -208,6 +232,16 @@ public final class Linear implements WeightLayer {
         @Override
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
             int k = v.length;
+            if (k > 1 && Blocks.moving(v)) {
+                block().parameterProducts(a, dz, rGradOut, ra, g);
+                if (!needInputGradient) {
+                    return null;
+                }
+                INDArray r = rGradIn.get(k);
+                block().directionInputs(dz, v, r);
+                Nd4j.gemm(rGradOut, w[0], r, false, false, 1.0, 1.0);
+                return r;
+            }
             for (int j = 0; j < k; j++) {
                 INDArray rdz = Blocks.rows(rGradOut, j, n);
                 Nd4j.gemm(rdz, a, g[j][0], true, false, 1.0, 0.0);

@@ -22,10 +22,12 @@ public final class Scratch {
     private final boolean separate;
     private final List<Long> reserved = new ArrayList<>();
     private final List<INDArray> buffers = new ArrayList<>();
+    private final Temporaries temporaries;
 
     private Scratch(DataType dtype, boolean separate) {
         this.dtype = dtype;
         this.separate = separate;
+        this.temporaries = separate ? null : new Temporaries(dtype);
     }
 
     /** One scratch for every pass bound with it. */
@@ -59,6 +61,14 @@ public final class Scratch {
         return new Lane(lane, values);
     }
 
+    /**
+     * Working memory whose size is known only at use, as a block's intermediates are (they scale with its k): shared by
+     * every pass of this scratch, or a set of its own for each caller of a separate scratch.
+     */
+    public Temporaries temporaries() {
+        return separate ? new Temporaries(dtype) : temporaries;
+    }
+
     private INDArray buffer(int lane) {
         INDArray b = buffers.get(lane);
         if (b == null) {
@@ -85,6 +95,34 @@ public final class Scratch {
                         + " values reserved");
             }
             INDArray b = buffer(lane);
+            return Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), b.offset(), 'c', dtype);
+        }
+    }
+
+    /**
+     * Slots of working memory that grow to the largest size asked of them. A slot's contents are whatever its last user
+     * left, and an array it gave is valid until the slot is next asked for more than it holds: a pass asks at the start of
+     * a call and lets go at the end, as with the lanes.
+     */
+    public static final class Temporaries {
+        private final DataType dtype;
+        private final List<INDArray> slots = new ArrayList<>();
+
+        private Temporaries(DataType dtype) {
+            this.dtype = dtype;
+        }
+
+        /** Slot {@code slot}'s first entries as a 'c'-order array of {@code shape}. */
+        public INDArray get(int slot, long... shape) {
+            while (slots.size() <= slot) {
+                slots.add(null);
+            }
+            long values = Module.size(shape);
+            INDArray b = slots.get(slot);
+            if (b == null || b.length() < values) {
+                b = Nd4j.create(dtype, values);
+                slots.set(slot, b);
+            }
             return Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), b.offset(), 'c', dtype);
         }
     }

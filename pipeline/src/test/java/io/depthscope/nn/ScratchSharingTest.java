@@ -92,4 +92,21 @@ class ScratchSharingTest {
         x.get(2).assign(1);
         assertEquals(0.0, y.get(2).sumNumber().doubleValue(), "separate: every reservation its own");
     }
+
+    @Test
+    void temporariesGrowToTheLargestAskAndAreSharedUnlessSeparate() {
+        Scratch s = Scratch.shared(DataType.FLOAT);
+        Scratch.Temporaries first = s.temporaries();
+        Scratch.Temporaries second = s.temporaries();
+        first.get(0, 2, 2).assign(3);
+        assertEquals(3.0, second.get(0, 4).getDouble(3), "one scratch, one set of slots");
+        assertEquals(0.0, second.get(1, 4).sumNumber().doubleValue(), "another slot, other memory");
+        INDArray grown = first.get(0, 3, 5);
+        assertArrayEquals(new long[] {3, 5}, grown.shape());
+        grown.assign(1);
+        assertEquals(15.0, second.get(0, 15).sumNumber().doubleValue(), "the grown slot is the one both see");
+        Scratch separate = Scratch.separate(DataType.FLOAT);
+        separate.temporaries().get(0, 2).assign(5);
+        assertEquals(0.0, separate.temporaries().get(0, 2).sumNumber().doubleValue(), "separate: every caller its own");
+    }
 }

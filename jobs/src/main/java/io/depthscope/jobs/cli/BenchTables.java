@@ -150,13 +150,14 @@ final class BenchTables {
                     Dtypes.name(row.products().config().dtype()), 1e3 * b.hvSeconds(), 1e3 * b.blockSeconds(), b.perDirection(),
                     1e3 * b.hvBestSeconds(), 1e3 * b.blockBestSeconds(), BlockBench.GOAL, b.perDirection() <= BlockBench.GOAL ? "met" : "not met"));
         }
-        s.append(String.format(Locale.ROOT, "the matrix products alone (each timed on its own), per direction over one Hv: the block's as it runs them "
-                + "(the %d directions' products with W as one, the four with V, R{a} or R{dz} once per direction), and were those four one product each%n", k));
-        s.append(String.format(Locale.ROOT, "%-8s %16s %16s %20s %22s%n", "dtype", "one Hv's ms", "block's ms", "block's per direction", "all batched, per direction"));
+        s.append(String.format(Locale.ROOT, "the matrix products alone (each timed on its own, without the block's copies between layouts), "
+                + "per direction over one Hv: the %d directions' products with W as one over their stacked rows, the four with V, R{a} or R{dz} "
+                + "as one each over all %d%n", k, k));
+        s.append(String.format(Locale.ROOT, "%-8s %16s %16s %22s%n", "dtype", "one Hv's ms", "block's ms", "block's per direction"));
         for (Row row : rows) {
             BlockBench.Result b = row.block();
-            s.append(String.format(Locale.ROOT, "%-8s %16.3f %16.3f %20.2f %22.2f%n", Dtypes.name(row.products().config().dtype()),
-                    1e3 * b.floors().singleSeconds(), 1e3 * b.floors().blockSeconds(), b.gemmPerDirection(), b.batchedGemmPerDirection()));
+            s.append(String.format(Locale.ROOT, "%-8s %16.3f %16.3f %22.2f%n", Dtypes.name(row.products().config().dtype()),
+                    1e3 * b.floors().singleSeconds(), 1e3 * b.floors().blockSeconds(), b.gemmPerDirection()));
         }
         return s.toString();
     }
@@ -334,7 +335,6 @@ final class BenchTables {
             m.put("block_per_direction_goal", BlockBench.GOAL);
             m.put("block_gemm_single_seconds", row.block().floors().singleSeconds());
             m.put("block_gemm_block_seconds", row.block().floors().blockSeconds());
-            m.put("block_gemm_batched_seconds", row.block().floors().batchedSeconds());
         }
         putTorch(m, row.torch(), r.gradientSeconds(), r.hvpSeconds());
         if (row.gram() != null) {
