@@ -40,7 +40,8 @@ public final class BlockBench {
      * of their shapes. Per linear map z = a W^T (a [N, in], W [out, in]), an Hv's R-pass takes a V^T and R{a} W^T forward,
      * R{dz}^T a, dz^T R{a} and R{dz} W, dz V backward (the first map only the two with V, since R{a} = 0 there). A block runs
      * the products with W once over its k N rows, and each of the four that pair a direction's own V, R{a} or R{dz} with the
-     * point's a or dz once over all k directions ({@code LinearBlock}), e.g. a [V_1; ...; V_k]^T, [N, in] x [in, k out]. The
+     * point's a or dz once over all k directions ({@code LinearBlock}), e.g. a [V_1; ...; V_k]^T, [N, in] x [in, k out] (with a
+     * bias, [a, 1] [V, c]^T, one column more). The
      * copies that move a block's rows between those products' layouts are not counted: this is the floor the block's
      * products set with this BLAS.
      */
@@ -55,8 +56,9 @@ public final class BlockBench {
                 double nt = time(dtype, new long[] {n, in}, new long[] {out, in}, false, true, warmup, repetitions);
                 double tn = time(dtype, new long[] {n, out}, new long[] {n, in}, true, false, warmup, repetitions);
                 double nn = time(dtype, new long[] {n, out}, new long[] {out, in}, false, false, warmup, repetitions);
-                double ntAll = time(dtype, new long[] {n, in}, new long[] {(long) k * out, in}, false, true, warmup, repetitions);
-                double tnAllOut = time(dtype, new long[] {n, (long) k * out}, new long[] {n, in}, true, false, warmup, repetitions);
+                int width = map.hasBias() ? in + 1 : in; // the block's products carry the bias as a column of ones on a
+                double ntAll = time(dtype, new long[] {n, width}, new long[] {(long) k * out, width}, false, true, warmup, repetitions);
+                double tnAllOut = time(dtype, new long[] {n, (long) k * out}, new long[] {n, width}, true, false, warmup, repetitions);
                 single += first ? nt + tn : 2 * (nt + tn + nn);
                 if (first) {
                     block += ntAll + tnAllOut;

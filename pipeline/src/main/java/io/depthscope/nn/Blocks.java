@@ -32,6 +32,19 @@ public final class Blocks {
     }
 
     /**
+     * Direction j's columns of a side-by-side block [n, k width] (see {@link ModulePass}): an [n, width] view whose rows
+     * lie k width apart.
+     */
+    public static INDArray columns(INDArray sideBySide, int j, int k) {
+        long width = sideBySide.size(1) / k;
+        if (sideBySide.rank() != 2 || sideBySide.size(1) != k * width || j < 0 || j >= k) {
+            throw new IndexOutOfBoundsException("direction " + j + " of " + k + " side by side in shape " + java.util.Arrays.toString(sideBySide.shape()));
+        }
+        return view(sideBySide, j * width * sideBySide.stride(1), new long[] {sideBySide.size(0), width},
+                new long[] {sideBySide.stride(0), sideBySide.stride(1)});
+    }
+
+    /**
      * Whether no direction of a block moves the parameters: every direction's views are null, as in the R-pass of an
      * input Jacobian (see {@link ModulePass#rForward}).
      */
@@ -79,6 +92,18 @@ public final class Blocks {
         System.arraycopy(first.shape(), 0, shape, 1, first.rank());
         System.arraycopy(first.stride(), 0, stride, 1, first.rank());
         return Nd4j.create(buffer, shape, stride, first.offset(), first.ordering());
+    }
+
+    /** Entry j along axis 0 of x, made on x's buffer directly (ND4J's slice of a strided view is not always usable). */
+    public static INDArray slice(INDArray x, int j) {
+        long[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+        long[] stride = java.util.Arrays.copyOfRange(x.stride(), 1, x.rank());
+        return Nd4j.create(underlying(x), shape, stride, x.offset() + j * x.stride(0), x.ordering());
+    }
+
+    /** A view of {@code shape} and {@code stride} starting {@code shift} entries into x, on x's buffer. */
+    public static INDArray view(INDArray x, long shift, long[] shape, long[] stride) {
+        return Nd4j.create(underlying(x), shape, stride, x.offset() + shift, x.ordering());
     }
 
     /**

@@ -74,7 +74,20 @@ public abstract class ElementwiseActivation implements Module {
         return new Pass(batchSize, dtype);
     }
 
+    /** How many stacks' row views a pass keeps. */
+    private static final int VIEWS = 16;
+
     private final class Pass implements ModulePass {
+        @Override
+        public boolean takesSideBySide() {
+            return shape.length == 1;
+        }
+
+        @Override
+        public boolean keepsLayout() {
+            return true;
+        }
+
         private final int n;
         private final INDArray a;
         private final INDArray d1;
@@ -85,6 +98,23 @@ public abstract class ElementwiseActivation implements Module {
         private final Blocks.Lazy rGradIn;
         private final INDArray scratch;
         private final Blocks.Lazy scratchBlock;
+        /** R{z} in the other layout, when the modules around this one hand it blocks in different ones; allocated only then. */
+        private final Blocks.Lazy relayoutBlock;
+        /** d1 and gradD2 flat, for the broadcasts over a block's rows; made once, as ND4J's views cost about 20 us each. */
+        private final INDArray d1Flat;
+        private final INDArray gradD2Flat;
+        /**
+         * The [k, n * size] views of the stacks this pass has been handed (the neighbours' R-buffers, the same arrays call
+         * after call), by identity; a handful at most, so it is emptied rather than ever grown past {@link #VIEWS}.
+         */
+        private final java.util.IdentityHashMap<INDArray, INDArray> rowViews = new java.util.IdentityHashMap<>();
+        /**
+         * f'(z) and da f''(z) repeated for each of k directions side by side, [n, k size], made from the current passes
+         * when a side-by-side block first needs them (null until then and after every forward or backward pass).
+         */
+        private INDArray d1Tile;
+        private INDArray gradD2Tile;
+        private final java.util.IdentityHashMap<INDArray, INDArray> sideViews = new java.util.IdentityHashMap<>();
         private INDArray z;
         private INDArray gradOut;
         private INDArray rz;
@@ -103,6 +133,9 @@ public abstract class ElementwiseActivation implements Module {
             rGradIn = new Blocks.Lazy(n, shape, dtype);
             scratch = hasCurvature() ? Nd4j.create(dtype, full) : null;
             scratchBlock = new Blocks.Lazy(n, shape, dtype);
+            relayoutBlock = new Blocks.Lazy(n, shape, dtype);
+            d1Flat = d1.reshape(d1.length());
+            gradD2Flat = gradD2 == null ? null : gradD2.reshape(gradD2.length());
         }
 
         @Override
@@ -114,6 +147,8 @@ public abstract class ElementwiseActivation implements Module {
         public INDArray forward(INDArray in, INDArray[] w) {
             z = in;
             curvatureReady = false;
+            d1Tile = null;
+            gradD2Tile = null;
             value(in, a);
             firstDerivative(in, a, d1);
             return a;
@@ -125,6 +160,7 @@ public abstract class ElementwiseActivation implements Module {
             // its next backward pass
             gradOut = out;
             curvatureReady = false;
+            gradD2Tile = null;
             Nd4j.exec(new MulOp(out, d1, gradIn));
             return gradIn;
         }
@@ -146,15 +182,70 @@ public abstract class ElementwiseActivation implements Module {
          * ND4J call costs about as much as a pass over one direction's [n, width] at bench's sizes), else direction by direction.
          */
         private INDArray timesDerivative(INDArray x, INDArray out) {
-            int k = (int) (x.size(0) / n);
+            int k = directions(x);
+            if (k > 1 && sideBySide(x)) {
+                INDArray o = sideView(out, k);
+                Nd4j.exec(new MulOp(x, d1Tile(k), o));
+                return o;
+            }
             if (k > 1 && stacked(x)) {
-                Nd4j.exec(new BroadcastMulOp(perDirection(x, k), d1.reshape(d1.length()), perDirection(out, k), 1));
+                Nd4j.exec(new BroadcastMulOp(perDirection(x, k), d1Flat, perDirection(out, k), 1));
                 return out;
             }
             for (int j = 0; j < k; j++) {
                 Nd4j.exec(new MulOp(Blocks.rows(x, j, n), d1, Blocks.rows(out, j, n)));
             }
             return out;
+        }
+
+        /** How many directions a block holds, in either layout. */
+        private int directions(INDArray x) {
+            return (int) (x.length() / d1.length());
+        }
+
+        /** Whether a block of k > 1 directions comes side by side, [n, k size] (see {@link ModulePass}). */
+        private boolean sideBySide(INDArray x) {
+            return x.rank() == 2 && x.size(0) == n && x.length() > d1.length();
+        }
+
+        /** The memory of a stacked [k n, size] buffer seen as side by side [n, k size]; made once per buffer. */
+        private INDArray sideView(INDArray stacked, int k) {
+            return sideViews.computeIfAbsent(stacked, s -> s.reshape('c', n, s.length() / n));
+        }
+
+        private INDArray d1Tile(int k) {
+            if (d1Tile == null || d1Tile.length() != k * d1.length()) {
+                d1Tile = tile(d1, k);
+            }
+            return d1Tile;
+        }
+
+        private INDArray gradD2Tile(int k) {
+            if (gradD2Tile == null || gradD2Tile.length() != k * gradD2.length()) {
+                gradD2Tile = tile(gradD2, k);
+            }
+            return gradD2Tile;
+        }
+
+        /** x [n, size] repeated for k directions side by side, [n, k size]. */
+        private INDArray tile(INDArray x, int k) {
+            INDArray t = Nd4j.create(x.dataType(), n, k * (x.length() / n));
+            for (int j = 0; j < k; j++) {
+                Blocks.columns(t, j, k).assign(x.reshape('c', n, x.length() / n));
+            }
+            return t;
+        }
+
+        /** A block in the other layout, copied into {@code into}'s memory: stacked to side by side or back. */
+        private INDArray relayout(INDArray x, int k, INDArray into) {
+            long size = d1.length() / n;
+            if (sideBySide(x)) {
+                into.reshape('c', k, n, size).assign(x.reshape('c', n, k, size).permute(1, 0, 2));
+                return into;
+            }
+            INDArray side = sideView(into, k);
+            side.reshape('c', n, k, size).assign(x.reshape('c', k, n, size).permute(1, 0, 2));
+            return side;
         }
 
         /** Whether a stack is one contiguous 'c'-order buffer, so that it is also a [k, n * size] matrix without a copy. */
@@ -164,7 +255,15 @@ public abstract class ElementwiseActivation implements Module {
 
         /** A contiguous stack of k directions as a [k, n * size] matrix, one row per direction, on the same buffer. */
         private INDArray perDirection(INDArray x, int k) {
-            return x.reshape('c', k, x.length() / k);
+            INDArray rows = rowViews.get(x);
+            if (rows == null) {
+                if (rowViews.size() >= VIEWS) {
+                    rowViews.clear();
+                }
+                rows = x.reshape('c', k, x.length() / k);
+                rowViews.put(x, rows);
+            }
+            return rows;
         }
 
         @Override
@@ -187,16 +286,24 @@ public abstract class ElementwiseActivation implements Module {
             if (gradD2 != null && rz != null) {
                 prepareCurvature();
                 int k = v.length;
-                if (k > 1 && stacked(rz)) {
+                if (k > 1 && sideBySide(out)) {
+                    // both terms side by side; R{z} came stacked only if the module before gives no other layout
+                    INDArray rzSide = sideBySide(rz) ? rz : relayout(rz, k, relayoutBlock.get(k));
+                    INDArray curvature = sideView(scratchBlock.get(k), k);
+                    Nd4j.exec(new MulOp(rzSide, gradD2Tile(k), curvature));
+                    out.addi(curvature);
+                    return out;
+                }
+                INDArray rzStacked = k > 1 && sideBySide(rz) ? relayout(rz, k, relayoutBlock.get(k)) : rz;
+                if (k > 1 && stacked(rzStacked)) {
                     // all k directions in two passes: rz_j * gradD2 for every j, then added
                     INDArray curvature = scratchBlock.get(k);
-                    Nd4j.exec(new BroadcastMulOp(perDirection(rz, k), gradD2.reshape(gradD2.length()),
-                            perDirection(curvature, k), 1));
+                    Nd4j.exec(new BroadcastMulOp(perDirection(rzStacked, k), gradD2Flat, perDirection(curvature, k), 1));
                     out.addi(curvature);
                     return out;
                 }
                 for (int j = 0; j < k; j++) {
-                    Nd4j.exec(new MulOp(gradD2, Blocks.rows(rz, j, n), scratch));
+                    Nd4j.exec(new MulOp(gradD2, Blocks.rows(rzStacked, j, n), scratch));
                     Blocks.rows(out, j, n).addi(scratch);
                 }
             }

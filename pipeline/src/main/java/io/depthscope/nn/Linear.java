@@ -111,6 +111,9 @@ public final class Linear implements WeightLayer {
         private final INDArray ones;
         private final Scratch.Temporaries temps;
         private LinearBlock block;
+        /** Whether the modules before and after this map take side-by-side blocks ({@link ModulePass#neighbours}). */
+        private boolean before;
+        private boolean after;
         private INDArray a;
         private INDArray dz;
         private INDArray pulledDz;
@@ -126,10 +129,21 @@ public final class Linear implements WeightLayer {
             ones = bias ? Nd4j.ones(dtype, n, 1) : null;
         }
 
+        @Override
+        public boolean takesSideBySide() {
+            return true;
+        }
+
+        @Override
+        public void neighbours(boolean before, boolean after) {
+            this.before = before;
+            this.after = after;
+        }
+
         /** The products over a whole block of directions that all move this map's parameters. */
         private LinearBlock block() {
             if (block == null) {
-                block = new LinearBlock(n, in, out, ones, temps);
+                block = new LinearBlock(n, in, out, bias, temps);
             }
             return block;
         }
@@ -206,11 +220,11 @@ public final class Linear implements WeightLayer {
             }
             INDArray r = rz.get(k);
             if (k > 1 && Blocks.moving(v)) {
-                block().directionOutputs(a, v, r);
-                if (rIn != null) {
-                    Nd4j.gemm(rIn, w[0], r, false, true, 1.0, 1.0);
-                }
-                return r;
+                return block().rForward(a, rIn, w[0], v, r, after);
+            }
+            if (k > 1 && rIn != null && rIn.size(0) == n) {
+                // side by side comes only from a block that moves every map's parameters, which never reaches here
+                throw new IllegalStateException("a side-by-side block with directions that do not move " + name + "'s parameters");
             }
             for (int j = 0; j < k && !fixed; j++) {
                 INDArray rj = Blocks.rows(r, j, n);
@@ -233,14 +247,7 @@ public final class Linear implements WeightLayer {
         public INDArray rBackward(INDArray rGradOut, INDArray[] w, INDArray[][] v, INDArray[][] g, boolean needInputGradient) {
             int k = v.length;
             if (k > 1 && Blocks.moving(v)) {
-                block().parameterProducts(a, dz, rGradOut, ra, g);
-                if (!needInputGradient) {
-                    return null;
-                }
-                INDArray r = rGradIn.get(k);
-                block().directionInputs(dz, v, r);
-                Nd4j.gemm(rGradOut, w[0], r, false, false, 1.0, 1.0);
-                return r;
+                return block().rBackward(a, dz, rGradOut, ra, w[0], v, g, needInputGradient ? rGradIn.get(k) : null, before);
             }
             for (int j = 0; j < k; j++) {
                 INDArray rdz = Blocks.rows(rGradOut, j, n);

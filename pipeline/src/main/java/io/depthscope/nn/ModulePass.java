@@ -12,6 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * views of direction j in parameter space and {@code g[j]} those of output j, into which parameter results are
  * written. k = {@code v.length}; one direction is the case k = 1. A returned array is owned by the pass and
  * stays valid until the same method is called again; callers must not modify it.
+ *
+ * <p>Passes that {@link #takesSideBySide() take it} may also hand each other a block of k > 1 directions side by side,
+ * [N, k width] with example n's k rows adjacent (the layout in which a linear map's products over all k directions come
+ * out: {@link LinearBlock}); the shape tells the layouts apart, N rows against k N. A pass gives that layout only to a
+ * neighbour the point has said takes it ({@link #neighbours}), and returns it to the point only from the last module
+ * (the loss takes it).
  */
 public interface ModulePass {
     /** out = module(in). Keeps {@code in} and the derivatives of the nonlinearity for the later passes. */
@@ -44,6 +50,29 @@ public interface ModulePass {
      * needs each map's dz, not the summed parameter gradient, saves a matrix product per map).
      */
     INDArray transposedJacobian(INDArray gradOut, INDArray[] w, INDArray[][] g, boolean needInputGradient);
+
+    /**
+     * Whether this pass's R-passes take a block of one-dimensional rows side by side, [N, k width], as well as stacked,
+     * and give each result in the layout of what they were handed (see the class comment). False unless a pass says so.
+     */
+    default boolean takesSideBySide() {
+        return false;
+    }
+
+    /**
+     * Whether this pass gives its R-results in the layout it was handed (an elementwise activation) rather than in one it
+     * chooses by its neighbours (a linear map). The point gives such a pass side-by-side blocks only when the modules on
+     * both sides of it take them too.
+     */
+    default boolean keepsLayout() {
+        return false;
+    }
+
+    /**
+     * Told once by the point that binds it: whether the module before this one and the one after it (the loss, after the
+     * last) take side-by-side blocks, so that this pass may give them its R-results in that layout.
+     */
+    default void neighbours(boolean before, boolean after) {}
 
     /**
      * Folds the batch statistics of the last train-mode forward into the bound running statistics, as one

@@ -80,12 +80,38 @@ public final class Point implements Landscape {
             BufferViews views = bufferViews == null ? BufferViews.NONE : new BufferViews(bufferViews[l]);
             passes[l] = layers.get(l).bind(n, dtype, mode, views, scratch);
         }
+        boolean[] side = sideBySide(passes);
+        for (int l = 0; l < passes.length; l++) {
+            passes[l].neighbours(l > 0 && side[l - 1], l + 1 == passes.length || side[l + 1]);
+        }
         lossPass = network.loss().bind(this.batch.targets());
         hidden = new INDArray[passes.length];
         deltas = new INDArray[passes.length];
         gradient = Nd4j.create(dtype, network.paramCount());
         gradientViews = network.layout().layerViews(gradient);
         moveTo(theta);
+    }
+
+    /**
+     * Which passes may be handed side-by-side blocks ({@link ModulePass}): those that take them, except a pass that keeps
+     * the layout it is handed unless the modules on both sides of it take them too (the loss takes them after the last).
+     */
+    private static boolean[] sideBySide(ModulePass[] passes) {
+        boolean[] side = new boolean[passes.length];
+        for (int l = 0; l < passes.length; l++) {
+            side[l] = passes[l].takesSideBySide();
+        }
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (int l = 0; l < passes.length; l++) {
+                boolean neighboursTake = l > 0 && side[l - 1] && (l + 1 == passes.length || side[l + 1]);
+                if (side[l] && passes[l].keepsLayout() && !neighboursTake) {
+                    side[l] = false;
+                    changed = true;
+                }
+            }
+        }
+        return side;
     }
 
     /**
@@ -363,12 +389,15 @@ public final class Point implements Landscape {
         if (k == 1) {
             return lossPass.rGradient(r);
         }
-        if (rLossBlock == null || rLossBlock.size(0) != r.size(0)) {
+        if (rLossBlock == null || !java.util.Arrays.equals(rLossBlock.shape(), r.shape())) {
             rLossBlock = Nd4j.create(dtype, r.shape());
         }
         int n = batch.size();
+        boolean sideBySide = r.size(0) == n; // the last module gave its block side by side, [N, k outputs]
         for (int j = 0; j < k; j++) {
-            Blocks.rows(rLossBlock, j, n).assign(lossPass.rGradient(Blocks.rows(r, j, n)));
+            INDArray rj = sideBySide ? Blocks.columns(r, j, k) : Blocks.rows(r, j, n);
+            INDArray into = sideBySide ? Blocks.columns(rLossBlock, j, k) : Blocks.rows(rLossBlock, j, n);
+            into.assign(lossPass.rGradient(rj));
         }
         return rLossBlock;
     }

@@ -101,29 +101,38 @@ public final class Scratch {
 
     /**
      * Slots of working memory that grow to the largest size asked of them. A slot's contents are whatever its last user
-     * left, and an array it gave is valid until the slot is next asked for more than it holds: a pass asks at the start of
-     * a call and lets go at the end, as with the lanes.
+     * left, and an array it gave is the slot's memory until the slot is next asked for more than it holds (then it is
+     * memory of its own, still valid): a pass writes a slot and reads it back within one call, as with the lanes.
      */
     public static final class Temporaries {
         private final DataType dtype;
         private final List<INDArray> slots = new ArrayList<>();
+        /** Per slot, the arrays it has given, by shape. */
+        private final List<java.util.Map<List<Long>, INDArray>> shaped = new ArrayList<>();
 
         private Temporaries(DataType dtype) {
             this.dtype = dtype;
         }
 
-        /** Slot {@code slot}'s first entries as a 'c'-order array of {@code shape}. */
+        /**
+         * Slot {@code slot}'s first entries as a 'c'-order array of {@code shape}: the same array object for the same slot
+         * and shape while the slot stays where it is, so that views made of it can be kept.
+         */
         public INDArray get(int slot, long... shape) {
             while (slots.size() <= slot) {
                 slots.add(null);
+                shaped.add(new java.util.HashMap<>());
             }
             long values = Module.size(shape);
             INDArray b = slots.get(slot);
             if (b == null || b.length() < values) {
                 b = Nd4j.create(dtype, values);
                 slots.set(slot, b);
+                shaped.get(slot).clear();
             }
-            return Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), b.offset(), 'c', dtype);
+            INDArray buffer = b;
+            return shaped.get(slot).computeIfAbsent(java.util.Arrays.asList(java.util.Arrays.stream(shape).boxed().toArray(Long[]::new)),
+                    key -> Nd4j.create(buffer.data(), shape, Nd4j.getStrides(shape, 'c'), buffer.offset(), 'c', dtype));
         }
     }
 }
