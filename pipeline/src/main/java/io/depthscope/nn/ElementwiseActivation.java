@@ -98,8 +98,6 @@ public abstract class ElementwiseActivation implements Module {
         private final Blocks.Lazy rGradIn;
         private final INDArray scratch;
         private final Blocks.Lazy scratchBlock;
-        /** R{z} in the other layout, when the modules around this one hand it blocks in different ones; allocated only then. */
-        private final Blocks.Lazy relayoutBlock;
         /** d1 and gradD2 flat, for the broadcasts over a block's rows; made once, as ND4J's views cost about 20 us each. */
         private final INDArray d1Flat;
         private final INDArray gradD2Flat;
@@ -133,7 +131,6 @@ public abstract class ElementwiseActivation implements Module {
             rGradIn = new Blocks.Lazy(n, shape, dtype);
             scratch = hasCurvature() ? Nd4j.create(dtype, full) : null;
             scratchBlock = new Blocks.Lazy(n, shape, dtype);
-            relayoutBlock = new Blocks.Lazy(n, shape, dtype);
             d1Flat = d1.reshape(d1.length());
             gradD2Flat = gradD2 == null ? null : gradD2.reshape(gradD2.length());
         }
@@ -236,18 +233,6 @@ public abstract class ElementwiseActivation implements Module {
             return t;
         }
 
-        /** A block in the other layout, copied into {@code into}'s memory: stacked to side by side or back. */
-        private INDArray relayout(INDArray x, int k, INDArray into) {
-            long size = d1.length() / n;
-            if (sideBySide(x)) {
-                into.reshape('c', k, n, size).assign(x.reshape('c', n, k, size).permute(1, 0, 2));
-                return into;
-            }
-            INDArray side = sideView(into, k);
-            side.reshape('c', n, k, size).assign(x.reshape('c', k, n, size).permute(1, 0, 2));
-            return side;
-        }
-
         /** Whether a stack is one contiguous 'c'-order buffer, so that it is also a [k, n * size] matrix without a copy. */
         private boolean stacked(INDArray x) {
             return x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x);
@@ -286,24 +271,27 @@ public abstract class ElementwiseActivation implements Module {
             if (gradD2 != null && rz != null) {
                 prepareCurvature();
                 int k = v.length;
+                if (k > 1 && sideBySide(out) != sideBySide(rz)) {
+                    // the point gives this pass side by side only between two modules that take it, and both take it in
+                    // the same calls (a block that moves every parameter), so R{z} and R{da} always agree
+                    throw new IllegalStateException("R{z} and R{da} in different layouts: shapes " + java.util.Arrays.toString(rz.shape())
+                            + " and " + java.util.Arrays.toString(rGradOut.shape()));
+                }
                 if (k > 1 && sideBySide(out)) {
-                    // both terms side by side; R{z} came stacked only if the module before gives no other layout
-                    INDArray rzSide = sideBySide(rz) ? rz : relayout(rz, k, relayoutBlock.get(k));
                     INDArray curvature = sideView(scratchBlock.get(k), k);
-                    Nd4j.exec(new MulOp(rzSide, gradD2Tile(k), curvature));
+                    Nd4j.exec(new MulOp(rz, gradD2Tile(k), curvature));
                     out.addi(curvature);
                     return out;
                 }
-                INDArray rzStacked = k > 1 && sideBySide(rz) ? relayout(rz, k, relayoutBlock.get(k)) : rz;
-                if (k > 1 && stacked(rzStacked)) {
+                if (k > 1 && stacked(rz)) {
                     // all k directions in two passes: rz_j * gradD2 for every j, then added
                     INDArray curvature = scratchBlock.get(k);
-                    Nd4j.exec(new BroadcastMulOp(perDirection(rzStacked, k), gradD2Flat, perDirection(curvature, k), 1));
+                    Nd4j.exec(new BroadcastMulOp(perDirection(rz, k), gradD2Flat, perDirection(curvature, k), 1));
                     out.addi(curvature);
                     return out;
                 }
                 for (int j = 0; j < k; j++) {
-                    Nd4j.exec(new MulOp(gradD2, Blocks.rows(rzStacked, j, n), scratch));
+                    Nd4j.exec(new MulOp(gradD2, Blocks.rows(rz, j, n), scratch));
                     Blocks.rows(out, j, n).addi(scratch);
                 }
             }

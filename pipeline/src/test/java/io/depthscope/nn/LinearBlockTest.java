@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A linear map's R-passes over a block of directions ({@link LinearBlock}: each term one product over all k) against the
  * same passes run one direction at a time, with the directions' views lying in one [k, P] block (one strided copy gathers
- * them) and in separate arrays (copied one by one).
+ * them) and in separate arrays (copied one by one), and with its R-inputs and results stacked or side by side.
  */
 class LinearBlockTest {
     private static final DataType D = DataType.DOUBLE;
@@ -28,15 +28,20 @@ class LinearBlockTest {
         return Nd4j.create(RandomArrays.gaussian(Seeds.stream(5, name), (int) size, 1.0), shape, 'c').castTo(D);
     }
 
-    @ParameterizedTest(name = "in={0} out={1} bias={2} rIn={3} stacked={4}")
+    @ParameterizedTest(name = "in={0} out={1} bias={2} rIn={3} stacked views={4} side-by-side in={5} out={6}")
     @CsvSource({
-        "5, 3, true, true, true",
-        "5, 3, true, true, false",
-        "4, 6, false, true, true",
-        "4, 6, true, false, true",
-        "3, 3, false, false, false",
+        "5, 3, true, true, true, false, false",
+        "5, 3, true, true, false, false, false",
+        "4, 6, false, true, true, false, false",
+        "4, 6, true, false, true, false, false",
+        "3, 3, false, false, false, false, false",
+        "5, 3, true, true, true, true, true",
+        "5, 3, true, true, true, true, false",
+        "5, 3, true, true, true, false, true",
+        "4, 6, false, false, false, false, true",
+        "4, 6, true, true, false, true, true",
     })
-    void blockEqualsOneDirectionAtATime(int in, int out, boolean bias, boolean withRIn, boolean stacked) {
+    void blockEqualsOneDirectionAtATime(int in, int out, boolean bias, boolean withRIn, boolean stacked, boolean sideIn, boolean sideOut) {
         int n = 7;
         int k = 3;
         Linear map = new Linear("fc", 0, in, out, bias);
@@ -59,9 +64,15 @@ class LinearBlockTest {
         }
         assertTrue(stacked == (Blocks.stacked(new INDArray[] {v[0][0], v[1][0], v[2][0]}) != null));
 
+        // the map's neighbours take (sideOut) or give (sideIn) side-by-side blocks, [n, k width]; the results come back stacked
         ModulePass whole = bind(map, n, a, dz, w);
-        INDArray rz = whole.rForward(rIn, w, v).dup();
-        INDArray rGradIn = whole.rBackward(rOut, w, v, g, true).dup();
+        whole.neighbours(sideOut, sideOut);
+        INDArray given = whole.rForward(rIn == null ? null : sideIn ? sideBySide(rIn, k, n) : rIn, w, v);
+        assertArrayEquals(sideOut ? new long[] {n, (long) k * out} : new long[] {(long) k * n, out}, given.shape(), "R{z}'s layout");
+        INDArray rz = sideOut ? stacked(given, k, n) : given.dup();
+        INDArray gotten = whole.rBackward(sideIn ? sideBySide(rOut, k, n) : rOut, w, v, g, true);
+        assertArrayEquals(sideOut ? new long[] {n, (long) k * in} : new long[] {(long) k * n, in}, gotten.shape(), "R{da}'s layout");
+        INDArray rGradIn = sideOut ? stacked(gotten, k, n) : gotten.dup();
 
         ModulePass one = bind(map, n, a, dz, w);
         for (int j = 0; j < k; j++) {
@@ -77,6 +88,26 @@ class LinearBlockTest {
                 close(gj[0][t], g[j][t], "parameter " + t + " of direction " + j);
             }
         }
+    }
+
+    /** A stacked [k n, width] laid side by side, [n, k width]. */
+    private static INDArray sideBySide(INDArray stacked, int k, int n) {
+        long width = stacked.size(1);
+        INDArray side = Nd4j.create(D, n, k * width);
+        for (int j = 0; j < k; j++) {
+            Blocks.columns(side, j, k).assign(Blocks.rows(stacked, j, n));
+        }
+        return side;
+    }
+
+    /** A side-by-side [n, k width] stacked, [k n, width]. */
+    private static INDArray stacked(INDArray side, int k, int n) {
+        long width = side.size(1) / k;
+        INDArray out = Nd4j.create(D, (long) k * n, width);
+        for (int j = 0; j < k; j++) {
+            Blocks.rows(out, j, n).assign(Blocks.columns(side, j, k));
+        }
+        return out;
     }
 
     private static ModulePass bind(Linear map, int n, INDArray a, INDArray dz, INDArray[] w) {
