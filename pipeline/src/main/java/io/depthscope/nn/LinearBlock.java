@@ -120,7 +120,8 @@ final class LinearBlock {
     private void parameterProducts(INDArray a, INDArray dz, INDArray rdzSide, INDArray raSide, INDArray[][] g) {
         int k = g.length;
         INDArray products = temporary(PARAMETERS, (long) k * out, width);
-        Nd4j.gemm(rdzSide, withOnes(a), products, true, false, 1.0, 0.0);
+        // [a, 1] as this block's forward R-pass filled it: a stays put between the two passes of one product
+        Nd4j.gemm(rdzSide, bias ? aWithOnes : a, products, true, false, 1.0, 0.0);
         if (bias) {
             scatter(products, () -> biasColumn(products, k), g, 1).run();
         }
@@ -145,7 +146,10 @@ final class LinearBlock {
         return Blocks.view(m, in, new long[] {k, out}, new long[] {(long) out * width, width});
     }
 
-    /** a with a column of ones after it, [n, in + 1], when the map has a bias; else a. */
+    /**
+     * a with a column of ones after it, [n, in + 1], when the map has a bias (a copied in: the point's forward pass
+     * rewrites a at every move); else a.
+     */
     private INDArray withOnes(INDArray a) {
         if (!bias) {
             return a;
@@ -154,7 +158,7 @@ final class LinearBlock {
             aWithOnes = Nd4j.ones(a.dataType(), n, in + 1);
             aColumns = Blocks.view(aWithOnes, 0, new long[] {n, in}, new long[] {in + 1, 1});
         }
-        aColumns.assign(a); // the forward's input moves with the point, so it is copied on every call
+        aColumns.assign(a);
         return aWithOnes;
     }
 
