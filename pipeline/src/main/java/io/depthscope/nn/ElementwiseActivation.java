@@ -112,6 +112,7 @@ public abstract class ElementwiseActivation implements Module {
          */
         private INDArray d1Tile;
         private INDArray gradD2Tile;
+        /** The [n, k size] views of the stacked buffers this pass writes side by side, by identity, as {@link #rowViews}. */
         private final java.util.IdentityHashMap<INDArray, INDArray> sideViews = new java.util.IdentityHashMap<>();
         private INDArray z;
         private INDArray gradOut;
@@ -207,7 +208,7 @@ public abstract class ElementwiseActivation implements Module {
 
         /** The memory of a stacked [k n, size] buffer seen as side by side [n, k size]; made once per buffer. */
         private INDArray sideView(INDArray stacked, int k) {
-            return sideViews.computeIfAbsent(stacked, s -> s.reshape('c', n, s.length() / n));
+            return kept(sideViews, stacked, s -> s.reshape('c', n, s.length() / n));
         }
 
         private INDArray d1Tile(int k) {
@@ -240,15 +241,20 @@ public abstract class ElementwiseActivation implements Module {
 
         /** A contiguous stack of k directions as a [k, n * size] matrix, one row per direction, on the same buffer. */
         private INDArray perDirection(INDArray x, int k) {
-            INDArray rows = rowViews.get(x);
-            if (rows == null) {
-                if (rowViews.size() >= VIEWS) {
-                    rowViews.clear();
+            return kept(rowViews, x, s -> s.reshape('c', k, s.length() / k));
+        }
+
+        /** The view {@code make} makes of x, kept by x's identity; the map is emptied rather than grown past {@link #VIEWS}. */
+        private INDArray kept(java.util.IdentityHashMap<INDArray, INDArray> views, INDArray x, java.util.function.UnaryOperator<INDArray> make) {
+            INDArray view = views.get(x);
+            if (view == null) {
+                if (views.size() >= VIEWS) {
+                    views.clear();
                 }
-                rows = x.reshape('c', k, x.length() / k);
-                rowViews.put(x, rows);
+                view = make.apply(x);
+                views.put(x, view);
             }
-            return rows;
+            return view;
         }
 
         @Override

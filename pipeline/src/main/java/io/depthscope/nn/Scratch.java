@@ -107,6 +107,8 @@ public final class Scratch {
     public static final class Temporaries {
         private final DataType dtype;
         private final List<INDArray> slots = new ArrayList<>();
+        /** At most this many arrays kept per slot; past it they are dropped and made again. */
+        private static final int SHAPES = 32;
         /** Per slot, the arrays it has given, by shape. */
         private final List<java.util.Map<List<Long>, INDArray>> shaped = new ArrayList<>();
 
@@ -131,6 +133,9 @@ public final class Scratch {
                 shaped.get(slot).clear();
             }
             INDArray buffer = b;
+            if (shaped.get(slot).size() >= SHAPES) {
+                shaped.get(slot).clear();
+            }
             return shaped.get(slot).computeIfAbsent(java.util.Arrays.asList(java.util.Arrays.stream(shape).boxed().toArray(Long[]::new)),
                     key -> Nd4j.create(buffer.data(), shape, Nd4j.getStrides(shape, 'c'), buffer.offset(), 'c', dtype));
         }
