@@ -37,5 +37,19 @@ public interface Loss {
 
         /** (d^2 Loss / df^2) rf at the last {@link #forward}, [batch, k]. */
         INDArray rGradient(INDArray rf);
+
+        /**
+         * The R-gradient of each of {@code k} directions of a block, stacked [k batch, outputs] or side by side [batch,
+         * k outputs] ({@link ModulePass}), written into {@code into} of r's shape: direction by direction, unless a loss
+         * whose R-gradient is elementwise does all at once.
+         */
+        default void rGradientBlock(INDArray r, int k, boolean sideBySide, INDArray into) {
+            long n = sideBySide ? r.size(0) : r.size(0) / k;
+            for (int j = 0; j < k; j++) {
+                INDArray rj = sideBySide ? Blocks.columns(r, j, k) : Blocks.rows(r, j, n);
+                INDArray intoJ = sideBySide ? Blocks.columns(into, j, k) : Blocks.rows(into, j, n);
+                intoJ.assign(rGradient(rj));
+            }
+        }
     }
 }

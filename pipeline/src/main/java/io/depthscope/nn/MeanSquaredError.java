@@ -35,6 +35,12 @@ public final class MeanSquaredError implements Loss {
             public INDArray rGradient(INDArray rf) {
                 return rGrad.assign(rf).divi(n);
             }
+
+            /** R{f} / n, elementwise: one pass for every direction in either layout. */
+            @Override
+            public void rGradientBlock(INDArray r, int k, boolean sideBySide, INDArray into) {
+                into.assign(r).divi(n);
+            }
         };
     }
 }

@@ -392,13 +392,8 @@ public final class Point implements Landscape {
         if (rLossBlock == null || !java.util.Arrays.equals(rLossBlock.shape(), r.shape())) {
             rLossBlock = Nd4j.create(dtype, r.shape());
         }
-        int n = batch.size();
-        boolean sideBySide = r.size(0) == n; // the last module gave its block side by side, [N, k outputs]
-        for (int j = 0; j < k; j++) {
-            INDArray rj = sideBySide ? Blocks.columns(r, j, k) : Blocks.rows(r, j, n);
-            INDArray into = sideBySide ? Blocks.columns(rLossBlock, j, k) : Blocks.rows(rLossBlock, j, n);
-            into.assign(lossPass.rGradient(rj));
-        }
+        // the last module gives its block side by side, [N, k outputs], when it can
+        lossPass.rGradientBlock(r, k, r.size(0) == batch.size(), rLossBlock);
         return rLossBlock;
     }
 
