@@ -40,10 +40,16 @@ class CnnBenchTest {
     @Test
     void blockOfTwoRunsOnATinyMlp() {
         Benchmarks.Config c = new Benchmarks.Config(4, 8, 3, 2, 5, "tanh", DataType.DOUBLE, 0, 1, 0);
-        BlockBench.Result r = BlockBench.run(c, 2);
+        BlockBench.Result r = BlockBench.run(c, 2, 0);
         assertEquals(2, r.k());
         assertTrue(r.hvSeconds() > 0 && r.blockSeconds() > 0);
-        assertThrows(IllegalArgumentException.class, () -> BlockBench.run(c, 0));
+        assertThrows(IllegalArgumentException.class, () -> BlockBench.run(c, 0, 0));
+        Benchmarks.Config one = new Benchmarks.Config(4, 8, 3, 2, 5, "tanh", DataType.DOUBLE, 1, 1, 0);
+        assertEquals(1, BlockBench.run(one, 2, 0).warmUpPairs(), "no JIT warm-up: the one untimed pair");
+        long t0 = System.nanoTime();
+        BlockBench.Result warm = BlockBench.run(one, 2, 0.3);
+        assertTrue(warm.warmUpPairs() > 1 && System.nanoTime() - t0 >= 300_000_000L, "untimed pairs for 0.3 s: " + warm.warmUpPairs());
+        assertThrows(IllegalArgumentException.class, () -> BlockBench.run(one, 2, -1));
     }
 
     @Test

@@ -117,7 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
     int block;
 
     @Option(names = "--block-repetitions", defaultValue = "10",
-            description = "timed pairs of one Hv and one block product, after one untimed (default ${DEFAULT-VALUE})")
+            description = "timed pairs of one Hv and one block product, after untimed ones for --jit-warmup seconds (at least one; default ${DEFAULT-VALUE})")
     int blockRepetitions;
 
     @Option(names = "--estimator-repetitions", defaultValue = "3",
@@ -256,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Config c = rows.get(i).products().config();
                 Config b = new Config(c.inputDim(), c.width(), c.depth(), c.outputDim(), c.batch(), c.activation(), c.dtype(),
                         1, blockRepetitions, c.seed());
-                rows.set(i, rows.get(i).withBlock(BlockBench.run(b, block)));
+                rows.set(i, rows.get(i).withBlock(BlockBench.run(b, block, jitWarmup)));
             }
             out.print(BenchTables.blocks(rows));
             out.flush();

@@ -142,7 +142,8 @@ final class BenchTables {
         int k = rows.get(0).block().k();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "%nblock product: hvpBlock on %d directions against one Hv, alternating, same point; per direction = (block / %d) / Hv; "
-                + "median of %d pairs after 1 warm-up%n", k, k, rows.get(0).block().repetitions()));
+                + "median of %d pairs after %s untimed (--jit-warmup)%n", k, k, rows.get(0).block().repetitions(),
+                rows.stream().map(r -> Integer.toString(r.block().warmUpPairs())).collect(java.util.stream.Collectors.joining("/"))));
         s.append(String.format(Locale.ROOT, "%-8s %12s %14s %14s %16s%n", "dtype", "Hv ms", "block ms", "per direction", "best Hv/block ms"));
         for (Row row : rows) {
             BlockBench.Result b = row.block();
@@ -333,6 +334,7 @@ final class BenchTables {
             m.put("block_seconds", row.block().blockSeconds());
             m.put("block_per_direction", row.block().perDirection());
             m.put("block_per_direction_goal", BlockBench.GOAL);
+            m.put("block_warmup_pairs", row.block().warmUpPairs());
             m.put("block_gemm_single_seconds", row.block().floors().singleSeconds());
             m.put("block_gemm_block_seconds", row.block().floors().blockSeconds());
         }

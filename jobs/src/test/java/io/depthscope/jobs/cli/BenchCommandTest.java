@@ -67,6 +67,7 @@ class BenchCommandTest {
                 assertEquals(whole, products + own, 1e-9 * whole, e + ": " + r);
             }
             assertEquals(3, r.get("block_k").asInt());
+            assertTrue(r.get("block_warmup_pairs").asInt() >= 1, r.toString());
             double blockHv = r.get("block_hv_seconds").asDouble();
             double block = r.get("block_seconds").asDouble();
             assertEquals(block / 3 / blockHv, r.get("block_per_direction").asDouble(), 1e-12 * block / blockHv);
