@@ -41,9 +41,8 @@ public final class BlockBench {
      * R{dz}^T a, dz^T R{a} and R{dz} W, dz V backward (the first map only the two with V, since R{a} = 0 there). A block runs
      * the products with W once over its k N rows, and each of the four that pair a direction's own V, R{a} or R{dz} with the
      * point's a or dz once over all k directions ({@code LinearBlock}), e.g. a [V_1; ...; V_k]^T, [N, in] x [in, k out] (with a
-     * bias, [a, 1] [V, c]^T, one column more). The
-     * copies that move a block's rows between those products' layouts are not counted: this is the floor the block's
-     * products set with this BLAS.
+     * bias, [a, 1] [V, c]^T, one column more). The copies that move a block's rows between those products' layouts are not
+     * counted: this is the floor the block's products set with this BLAS.
      */
     public record GemmFloors(double singleSeconds, double blockSeconds) {
         static GemmFloors measure(Network net, int n, int k, DataType dtype, int warmup, int repetitions) {
