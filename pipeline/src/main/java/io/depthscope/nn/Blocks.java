@@ -9,7 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * A block of k directions travels through the R-passes stacked on the batch axis: direction j's rows of an
  * [k N, ...] array are rows j N .. (j+1) N - 1, a contiguous window of a 'c'-order array. Modules whose
  * R-operators are elementwise in the batch run once over the whole block; terms that pair a direction's own
- * parameter view with the cached forward state run once per direction.
+ * parameter view with the cached forward state run once per direction, or, in a linear map, once over all k
+ * ({@link LinearBlock}). Between linear maps and one-dimensional activations a block may instead travel side by side,
+ * [N, k width], direction j's columns j width .. (j+1) width - 1 of each row ({@link #columns}; {@link ModulePass}).
  */
 public final class Blocks {
     private Blocks() {}
