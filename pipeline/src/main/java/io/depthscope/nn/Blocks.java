@@ -30,7 +30,7 @@ public final class Blocks {
         }
         long[] shape = stacked.shape().clone(); // shape() may be the array's own
         shape[0] = n;
-        return Nd4j.create(stacked.data(), shape, stacked.stride(), stacked.offset() + j * n * stacked.stride(0), stacked.ordering());
+        return view(stacked, j * n * stacked.stride(0), shape, stacked.stride());
     }
 
     /**
@@ -98,9 +98,7 @@ public final class Blocks {
 
     /** Entry j along axis 0 of x, made on x's buffer directly (ND4J's slice of a strided view is not always usable). */
     public static INDArray slice(INDArray x, int j) {
-        long[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
-        long[] stride = java.util.Arrays.copyOfRange(x.stride(), 1, x.rank());
-        return Nd4j.create(underlying(x), shape, stride, x.offset() + j * x.stride(0), x.ordering());
+        return view(x, j * x.stride(0), java.util.Arrays.copyOfRange(x.shape(), 1, x.rank()), java.util.Arrays.copyOfRange(x.stride(), 1, x.rank()));
     }
 
     /** A view of {@code shape} and {@code stride} starting {@code shift} entries into x, on x's buffer. */

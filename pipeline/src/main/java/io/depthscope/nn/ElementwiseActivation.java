@@ -212,21 +212,18 @@ public abstract class ElementwiseActivation implements Module {
         }
 
         private INDArray d1Tile(int k) {
-            if (d1Tile == null || d1Tile.length() != k * d1.length()) {
-                d1Tile = tile(d1, k);
-            }
-            return d1Tile;
+            return d1Tile = tiled(d1Tile, d1, k);
         }
 
         private INDArray gradD2Tile(int k) {
-            if (gradD2Tile == null || gradD2Tile.length() != k * gradD2.length()) {
-                gradD2Tile = tile(gradD2, k);
-            }
-            return gradD2Tile;
+            return gradD2Tile = tiled(gradD2Tile, gradD2, k);
         }
 
-        /** x [n, size] repeated for k directions side by side, [n, k size]. */
-        private INDArray tile(INDArray x, int k) {
+        /** x [n, size] repeated for k directions side by side, [n, k size]: {@code kept} if it already is that, else made anew. */
+        private INDArray tiled(INDArray kept, INDArray x, int k) {
+            if (kept != null && kept.length() == k * x.length()) {
+                return kept;
+            }
             INDArray t = Nd4j.create(x.dataType(), n, k * (x.length() / n));
             for (int j = 0; j < k; j++) {
                 Blocks.columns(t, j, k).assign(x.reshape('c', n, x.length() / n));

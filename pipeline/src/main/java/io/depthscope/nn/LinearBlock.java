@@ -62,7 +62,7 @@ final class LinearBlock {
      */
     INDArray rForward(INDArray a, INDArray rIn, INDArray weight, INDArray[][] v, INDArray r, boolean sideOut) {
         int k = v.length;
-        INDArray side = sideOut ? sideView(r, k, out) : temporary(PRODUCT, n, (long) k * out);
+        INDArray side = sideOut ? sideView(r, k, out) : temps.get(PRODUCT, n, (long) k * out);
         directionOutputs(a, v, side);
         if (rIn == null) {
             return sideOut ? side : unstack(side, k, out, r);
@@ -91,7 +91,7 @@ final class LinearBlock {
         if (rGradIn == null) {
             return null;
         }
-        INDArray side = sideOut ? sideView(rGradIn, k, in) : temporary(PRODUCT, n, (long) k * in);
+        INDArray side = sideOut ? sideView(rGradIn, k, in) : temps.get(PRODUCT, n, (long) k * in);
         directionInputs(dz, v, side);
         if (sideOut || isSide(rdz, k, out)) {
             Nd4j.gemm(rowsOf(rdzSide, k, out), weight, rowsOf(side, k, in), false, false, 1.0, 1.0);
@@ -105,7 +105,7 @@ final class LinearBlock {
     /** side [n, k out] = a V_j^T + 1 c_j^T for each direction j: [a, 1] [V_j, c_j]^T, one product with the biases in. */
     private void directionOutputs(INDArray a, INDArray[][] v, INDArray side) {
         int k = v.length;
-        INDArray weights = temporary(PARAMETERS, (long) k * out, width);
+        INDArray weights = temps.get(PARAMETERS, (long) k * out, width);
         gather(v, 0, weights, () -> columns(weights, k, 0, in)).run();
         if (bias) {
             gather(v, 1, weights, () -> biasColumn(weights, k)).run();
@@ -119,17 +119,17 @@ final class LinearBlock {
      */
     private void parameterProducts(INDArray a, INDArray dz, INDArray rdzSide, INDArray raSide, INDArray[][] g) {
         int k = g.length;
-        INDArray products = temporary(PARAMETERS, (long) k * out, width);
+        INDArray products = temps.get(PARAMETERS, (long) k * out, width);
         // [a, 1] as this block's forward R-pass filled it: a stays put between the two passes of one product
         Nd4j.gemm(rdzSide, bias ? aWithOnes : a, products, true, false, 1.0, 0.0);
         if (bias) {
             scatter(products, () -> biasColumn(products, k), g, 1).run();
         }
         if (raSide != null) {
-            INDArray cross = temporary(PRODUCT, out, (long) k * in); // [out, k in]: direction j's dz^T R{a}_j in columns j in ..
+            INDArray cross = temps.get(PRODUCT, out, (long) k * in); // [out, k in]: direction j's dz^T R{a}_j in columns j in ..
             Nd4j.gemm(dz, raSide, cross, true, false, 1.0, 0.0);
             // laid out as the products, whose bias column (scattered above) takes whatever the cross's holds
-            INDArray crossStacked = temporary(CROSS, (long) k * out, width);
+            INDArray crossStacked = temps.get(CROSS, (long) k * out, width);
             copy(cross, crossStacked, "stack-cross", () -> new Copy(cross.reshape('c', out, k, in).permute(1, 0, 2), columns(crossStacked, k, 0, in))).run();
             products.addi(crossStacked);
         }
@@ -165,7 +165,7 @@ final class LinearBlock {
     /** side [n, k in] = dz V_j for each direction j. */
     private void directionInputs(INDArray dz, INDArray[][] v, INDArray side) {
         int k = v.length;
-        INDArray weights = temporary(PARAMETERS, out, (long) k * in); // [V_1, ..., V_k] side by side
+        INDArray weights = temps.get(PARAMETERS, out, (long) k * in); // [V_1, ..., V_k] side by side
         gather(v, 0, weights, () -> weights.reshape('c', out, k, in).permute(1, 0, 2)).run();
         Nd4j.gemm(dz, weights, side, false, false, 1.0, 0.0);
     }
@@ -187,7 +187,7 @@ final class LinearBlock {
 
     /** A stacked [k n, width] copied side by side into a slot. */
     private INDArray stack(INDArray stacked, int k, int width, int slot) {
-        INDArray side = temporary(slot, n, (long) k * width);
+        INDArray side = temps.get(slot, n, (long) k * width);
         copy(stacked, side, "stack", () -> new Copy(stacked.reshape('c', k, n, width).permute(1, 0, 2), side.reshape('c', n, k, width))).run();
         return side;
     }
@@ -198,17 +198,13 @@ final class LinearBlock {
         return stacked;
     }
 
-    private INDArray temporary(int slot, long... shape) {
-        return temps.get(slot, shape);
-    }
-
     /** Parameter {@code param} of each direction into {@code into}, seen as [k, ...] by {@code stackedInto}. */
     private Copy gather(INDArray[][] v, int param, INDArray into, Supplier<INDArray> stackedInto) {
         return copy(into, null, "gather", v, param, () -> {
             INDArray[] of = parameter(v, param);
             INDArray all = Blocks.stacked(of);
             INDArray target = stackedInto.get();
-            return all != null ? new Copy(all, target) : new Copy(of, slices(target, of.length));
+            return (all != null ? new Copy(all, target) : new Copy(of, slices(target, of.length))).moving(of);
         });
     }
 
@@ -218,7 +214,7 @@ final class LinearBlock {
             INDArray[] of = parameter(g, param);
             INDArray all = Blocks.stacked(of);
             INDArray source = stackedFrom.get();
-            return all != null ? new Copy(source, all) : new Copy(slices(source, of.length), of);
+            return (all != null ? new Copy(source, all) : new Copy(slices(source, of.length), of)).moving(of);
         });
     }
 
@@ -317,11 +313,14 @@ final class LinearBlock {
             this(new INDArray[] {from}, new INDArray[] {to});
         }
 
+        /** This copy, noting the direction views it was made for. */
+        Copy moving(INDArray[] views) {
+            parameters = views;
+            return this;
+        }
+
+        /** Whether {@code p}'s views of parameter {@code param} are those this copy was made for. */
         boolean sameViews(INDArray[][] p, int param) {
-            if (parameters == null) {
-                parameters = parameter(p, param);
-                return true;
-            }
             for (int j = 0; j < p.length; j++) {
                 if (p[j][param] != parameters[j]) {
                     return false;

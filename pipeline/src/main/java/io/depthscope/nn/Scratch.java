@@ -69,6 +69,11 @@ public final class Scratch {
         return separate ? new Temporaries(dtype) : temporaries;
     }
 
+    /** A buffer's first entries as a 'c'-order array of {@code shape}, on its memory. */
+    private static INDArray prefix(INDArray buffer, long[] shape) {
+        return Nd4j.create(buffer.data(), shape, Nd4j.getStrides(shape, 'c'), buffer.offset(), 'c', buffer.dataType());
+    }
+
     private INDArray buffer(int lane) {
         INDArray b = buffers.get(lane);
         if (b == null) {
@@ -94,8 +99,7 @@ public final class Scratch {
                 throw new IllegalArgumentException("scratch: shape " + java.util.Arrays.toString(shape) + " exceeds the " + values
                         + " values reserved");
             }
-            INDArray b = buffer(lane);
-            return Nd4j.create(b.data(), shape, Nd4j.getStrides(shape, 'c'), b.offset(), 'c', dtype);
+            return prefix(buffer(lane), shape);
         }
     }
 
@@ -137,7 +141,7 @@ public final class Scratch {
                 shaped.get(slot).clear();
             }
             return shaped.get(slot).computeIfAbsent(java.util.Arrays.asList(java.util.Arrays.stream(shape).boxed().toArray(Long[]::new)),
-                    key -> Nd4j.create(buffer.data(), shape, Nd4j.getStrides(shape, 'c'), buffer.offset(), 'c', dtype));
+                    key -> prefix(buffer, shape));
         }
     }
 }
